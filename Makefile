@@ -1,0 +1,68 @@
+# DocClean: `make run` opens the app, `make test` runs every test. Both set up first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+STAMP := $(VENV)/.setup-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: setup setup-runtime run test lint bench train evaluate experiments package fuzz system-packages clean
+
+# Runtime only: enough to run the app and the command line.
+$(VENV)/.setup-runtime: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e .
+	touch $@
+
+setup-runtime: $(VENV)/.setup-runtime
+
+# Everything: runtime, training and development tools.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e ".[train,dev]"
+	# augraphy's metadata pulls the non-headless OpenCV wheel; its other needs are in [train].
+	$(PIP) install -q --no-deps "augraphy>=8.2.6"
+	$(PY) scripts/check_environment.py
+	rm -f $(VENV)/.setup-*[0-9a-f]
+	touch $@ $(VENV)/.setup-runtime
+
+setup: $(STAMP)
+
+# Debian tools that evaluation needs (OCR). Installed only where missing.
+system-packages:
+	@command -v tesseract >/dev/null || { \
+	  echo "Installing tesseract-ocr (used by evaluation)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr >/dev/null; }
+
+run: setup-runtime
+	$(VENV)/bin/docclean-gui
+
+test: setup system-packages
+	$(MAKE) lint
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+bench: setup system-packages
+	$(PY) -m engine.bench
+	$(PY) -m training.evaluate
+
+train: setup
+	$(PY) -m training.train --config training/configs/seed_reference.toml
+	$(PY) -m training.train --config training/configs/seed.toml
+	$(PY) -m training.train --config training/configs/production.toml
+
+evaluate: setup system-packages
+	$(PY) -m training.evaluate
+
+experiments: setup
+	$(PY) -m training.experiments
+
+clean:
+	rm -rf build dist .pytest_cache .ruff_cache

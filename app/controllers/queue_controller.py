@@ -1,0 +1,91 @@
+"""Adding, removing and describing the queued pages."""
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QPixmap
+
+from app.queue_model import ItemState, QueueItem, QueueModel
+from app.workers.images import ProbedImage, probe_with_thumbnail
+from app.workers.planning import PlannedInputs, plan_inputs
+from app.workers.tasks import TaskRunner
+from engine.errors import FileError
+from engine.pipeline import Rejected
+
+
+class QueueController(QObject):
+    """Expands paths in the background, skips duplicates, keeps the rejected ones with reasons."""
+
+    added = Signal(int, int)  # pages queued, duplicates ignored
+    rejected_changed = Signal()  # `rejected` has new entries, or was cleared
+
+    def __init__(self, model: QueueModel, runner: TaskRunner, parent: QObject | None = None):
+        super().__init__(parent)
+        self.model = model
+        self.runner = runner
+        self.rejected: list[Rejected] = []
+        self.locked: set[Path] = set()  # pages the running batch is cleaning
+
+    def add_paths(self, paths: Iterable[Path], recursive: bool) -> None:
+        """Queue files and the images inside folders; results arrive in the background."""
+        paths = [Path(path) for path in paths]
+        if paths:
+            self.runner.submit(lambda: plan_inputs(paths, recursive), self._on_planned)
+
+    def _on_planned(self, planned: PlannedInputs) -> None:
+        new: list[QueueItem] = []
+        seen: set[Path] = set()
+        duplicates = 0
+        for source, root in planned.files:
+            if source in self.model or source in seen:
+                duplicates += 1
+                continue
+            seen.add(source)
+            new.append(QueueItem(source=source, root=root))
+        self.model.append(new)
+        for item in new:
+            self._probe(item.source)
+        if planned.rejected:
+            self.rejected.extend(planned.rejected)
+            self.rejected_changed.emit()
+        self.added.emit(len(new), duplicates)
+
+    def _probe(self, source: Path) -> None:
+        self.runner.submit(
+            lambda: probe_with_thumbnail(source),
+            lambda probed: self._on_probed(source, probed),
+            lambda error: self._on_probe_failed(source, error),
+        )
+
+    def _on_probed(self, source: Path, probed: ProbedImage) -> None:
+        item = self.model.item_for(source)
+        if item is None:  # removed meanwhile
+            return
+        item.width, item.height = probed.info.width, probed.info.height
+        item.pages = probed.info.page_count
+        item.thumbnail = QPixmap.fromImage(probed.thumbnail)
+        self.model.changed(source)
+
+    def _on_probe_failed(self, source: Path, error: BaseException) -> None:
+        if not isinstance(error, FileError):
+            raise error
+        item = self.model.item_for(source)
+        if item is None or item.state != ItemState.WAITING:
+            return
+        item.state, item.reason = ItemState.FAILED, error.reason
+        self.model.changed(source)
+
+    def remove_rows(self, rows: Iterable[int]) -> int:
+        """Remove the given rows, except pages the running batch is cleaning."""
+        removable = [row for row in rows if self.model.item(row).source not in self.locked]
+        self.model.remove_rows(removable)
+        return len(removable)
+
+    def clear(self) -> int:
+        """Remove every page the running batch does not hold."""
+        return self.remove_rows(range(len(self.model)))
+
+    def clear_rejected(self) -> None:
+        self.rejected.clear()
+        self.rejected_changed.emit()

@@ -1,0 +1,155 @@
+"""The queue of pages to clean, as a Qt table model the queue view shows."""
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QPixmap
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class ItemState(enum.Enum):
+    WAITING = "waiting"
+    CLEANING = "cleaning"
+    DONE = "done"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass
+class QueueItem:
+    """One queued file. `root` is the folder it was queued from (kept for output layout)."""
+
+    source: Path
+    root: Path | None = None
+    width: int | None = None
+    height: int | None = None
+    pages: int | None = None
+    thumbnail: QPixmap | None = None
+    state: ItemState = ItemState.WAITING
+    progress: float = 0.0  # 0..1 while cleaning
+    reason: str = ""
+    output: Path | None = None
+
+    @property
+    def name(self) -> str:
+        if self.root is not None:
+            try:
+                return self.source.relative_to(self.root).as_posix()
+            except ValueError:
+                pass
+        return self.source.name
+
+    @property
+    def size_text(self) -> str:
+        if self.width is None or self.height is None:
+            return "…"
+        text = f"{self.width} × {self.height}"
+        return f"{text}, {self.pages} pages" if self.pages and self.pages > 1 else text
+
+    @property
+    def status_text(self) -> str:
+        match self.state:
+            case ItemState.CLEANING:
+                return f"cleaning {round(self.progress * 100)}%"
+            case ItemState.FAILED | ItemState.SKIPPED:
+                return f"{self.state.value}: {self.reason}" if self.reason else self.state.value
+            case _:
+                return self.state.value
+
+
+class QueueModel(QAbstractTableModel):
+    NAME, SIZE, STATUS = range(3)
+    HEADERS = ("Page", "Size (px)", "Status")
+    ItemRole = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._items: list[QueueItem] = []
+        self._rows: dict[Path, int] = {}
+
+    # Qt model interface
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._items)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        item = self._items[index.row()]
+        column = index.column()
+        if role == self.ItemRole:
+            return item
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (item.name, item.size_text, item.status_text)[column]
+        if role == Qt.ItemDataRole.DecorationRole and column == self.NAME:
+            return item.thumbnail
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == self.STATUS and item.output is not None:
+                return f"{item.status_text}\n→ {item.output}"
+            return str(item.source) if column == self.NAME else item.status_text
+        return None
+
+    # Queue operations
+
+    def items(self) -> list[QueueItem]:
+        return list(self._items)
+
+    def item(self, row: int) -> QueueItem:
+        return self._items[row]
+
+    def item_for(self, source: Path) -> QueueItem | None:
+        row = self._rows.get(source)
+        return None if row is None else self._items[row]
+
+    def row_of(self, source: Path) -> int | None:
+        return self._rows.get(source)
+
+    def __contains__(self, source: object) -> bool:
+        return source in self._rows
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def append(self, items: list[QueueItem]) -> None:
+        if not items:
+            return
+        first = len(self._items)
+        self.beginInsertRows(QModelIndex(), first, first + len(items) - 1)
+        for item in items:
+            self._rows[item.source] = len(self._items)
+            self._items.append(item)
+        self.endInsertRows()
+
+    def changed(self, source: Path) -> None:
+        """Tell the views that the item for `source` was updated in place."""
+        row = self._rows.get(source)
+        if row is not None:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+
+    def remove_rows(self, rows: list[int]) -> None:
+        for row in sorted(set(rows), reverse=True):
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._items[row]
+            self.endRemoveRows()
+        self._rows = {item.source: row for row, item in enumerate(self._items)}
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._items.clear()
+        self._rows.clear()
+        self.endResetModel()

@@ -1,0 +1,1 @@
+"""Widgets and layout only: no behaviour beyond emitting signals, no image work."""

@@ -1,0 +1,1 @@
+"""Work that runs off the GUI thread; receives plain values, never widgets."""

@@ -1,0 +1,52 @@
+"""The batch worker: one `QThread` per batch that runs `engine.pipeline.clean_jobs`."""
+
+import threading
+from collections.abc import Sequence
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from engine.denoiser import Denoiser
+from engine.pipeline import Job, clean_jobs
+
+
+class BatchWorker(QThread):
+    """Cleans `jobs` and emits every engine event; `cancel()` stops it between tiles.
+
+    It receives plain values (jobs, the shared `Denoiser`, the mode) and never touches
+    widgets; the GUI thread turns its events into queue updates.
+    """
+
+    event_emitted = Signal(object)  # an engine.events event
+    crashed = Signal(str)  # an unexpected error ended the batch early
+
+    def __init__(
+        self,
+        jobs: Sequence[Job],
+        denoiser: Denoiser,
+        mode: str,
+        overwrite: bool,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.jobs = list(jobs)
+        self.denoiser = denoiser
+        self.mode = mode
+        self.overwrite = overwrite
+        self.cancel_event = threading.Event()
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+
+    def run(self) -> None:
+        try:
+            events = clean_jobs(
+                self.jobs,
+                self.denoiser,
+                mode=self.mode,
+                overwrite=self.overwrite,
+                cancel=self.cancel_event,
+            )
+            for event in events:
+                self.event_emitted.emit(event)
+        except Exception as error:  # engine bugs must not kill the app; the GUI reports them
+            self.crashed.emit(f"{type(error).__name__}: {error}")

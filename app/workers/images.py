@@ -1,0 +1,65 @@
+"""Image work for display: thumbnails and full-resolution previews as `QImage`s.
+
+Runs on worker threads (`QImage` is safe off the GUI thread; `QPixmap` is not).
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PySide6.QtGui import QImage
+
+from engine.io import ImageInfo, probe_image, read_pages
+
+THUMBNAIL_SIDE = 96  # pixels; shown at 48 logical px, so sharp on 2× screens too
+
+
+@dataclass(frozen=True)
+class ProbedImage:
+    info: ImageInfo
+    thumbnail: QImage
+
+
+def to_qimage(pixels: np.ndarray) -> QImage:
+    """A deep copy of 2-D uint8 or uint16 grey levels as a `QImage`."""
+    if pixels.ndim != 2:
+        raise ValueError(f"expected a 2-D grey image, got shape {pixels.shape}")
+    if pixels.dtype == np.uint16:
+        image_format = QImage.Format.Format_Grayscale16
+    else:
+        pixels = pixels.astype(np.uint8, copy=False)
+        image_format = QImage.Format.Format_Grayscale8
+    pixels = np.ascontiguousarray(pixels)
+    height, width = pixels.shape
+    return QImage(pixels.data, width, height, pixels.strides[0], image_format).copy()
+
+
+def first_page(path: Path) -> np.ndarray:
+    return next(iter(read_pages(path))).pixels
+
+
+def shrink(pixels: np.ndarray, longest_side: int) -> np.ndarray:
+    height, width = pixels.shape
+    scale = longest_side / max(height, width)
+    if scale >= 1:
+        return pixels
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+
+
+def probe_with_thumbnail(path: Path, longest_side: int = THUMBNAIL_SIDE) -> ProbedImage:
+    """Size and page count, plus a small picture of the first page.
+
+    Raises the engine's `FileError`s (unreadable, unsupported, too large) with a reason.
+    """
+    info = probe_image(path)
+    pixels = shrink(first_page(path), longest_side)
+    if pixels.dtype == np.uint16:
+        pixels = (pixels >> 8).astype(np.uint8)
+    return ProbedImage(info=info, thumbnail=to_qimage(pixels))
+
+
+def load_preview(path: Path) -> QImage:
+    """The first page at full resolution, for the before/after comparison."""
+    return to_qimage(first_page(path))

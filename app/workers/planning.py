@@ -1,0 +1,26 @@
+"""Expanding opened or dropped paths into queueable files (may walk big folder trees)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.pipeline import Rejected, plan_jobs
+
+
+@dataclass
+class PlannedInputs:
+    """Files to queue, each with the folder it was found under (None for a file given alone)."""
+
+    files: list[tuple[Path, Path | None]] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+def plan_inputs(paths: Iterable[Path], recursive: bool) -> PlannedInputs:
+    planned = PlannedInputs()
+    for path in paths:
+        path = Path(path).absolute()
+        jobs, rejected = plan_jobs([path], output_dir=None, recursive=recursive)
+        root = path.resolve() if path.is_dir() else None
+        planned.files.extend((job.source.resolve(), root) for job in jobs)
+        planned.rejected.extend(rejected)
+    return planned

@@ -1,0 +1,208 @@
+"""The ONNX Runtime session that cleans tiles, with the checks that make a model safe to use."""
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from engine.errors import ModelError
+
+# The model's input is a 420×540 tile (height × width) unless the model fixes another size.
+DEFAULT_TILE_SHAPE = (420, 540)
+# Metadata keys written by `training.export` into the ONNX file.
+MARGIN_KEY = "docclean.margin"
+ALIGNMENT_KEY = "docclean.alignment"
+NAME_KEY = "docclean.name"
+# Tile offsets stay on multiples of this when the model does not say: covers networks that
+# down-sample up to three times by two.
+DEFAULT_ALIGNMENT = 8
+
+
+def physical_cores() -> int:
+    """Physical cores this process may run on (hyper-threads share a core's arithmetic)."""
+    try:
+        cpus = os.sched_getaffinity(0)
+        siblings = {
+            Path(f"/sys/devices/system/cpu/cpu{cpu}/topology/thread_siblings_list").read_text()
+            for cpu in cpus
+        }
+        return max(1, len(siblings))
+    except (AttributeError, OSError):
+        return max(1, (os.cpu_count() or 2) // 2)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_card(model_path: Path) -> dict[str, Any]:
+    """The model card JSON beside the model (`docclean.onnx` -> `docclean.json`), or {}."""
+    card_path = model_path.with_suffix(".json")
+    if not card_path.is_file():
+        return {}
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ModelError(model_path, f"its card {card_path.name} is unreadable: {error}") from None
+    return card if isinstance(card, dict) else {}
+
+
+class Denoiser:
+    """Owns one ONNX Runtime session for one model; create it once and reuse it.
+
+    The model must take a float32 batch of one-channel tiles (NHWC or NCHW, batch dimension
+    free) with values 0..1 and return the cleaned tiles in the same layout.
+    """
+
+    def __init__(
+        self,
+        model_path: Path | str,
+        session_options: Any | None = None,
+        providers: list[str] | None = None,
+        batch_size: int = 4,
+    ) -> None:
+        import onnxruntime as ort  # heavy: imported only when a model is really loaded
+
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        self.model_path = Path(model_path)
+        self.batch_size = batch_size
+        if not self.model_path.is_file():
+            raise ModelError(self.model_path, "file not found; choose an existing .onnx model")
+        self.card = read_card(self.model_path)
+        self.sha256 = sha256_of(self.model_path)
+        expected = self.card.get("sha256")
+        if expected and expected != self.sha256:
+            raise ModelError(
+                self.model_path,
+                f"the file does not match its card (sha256 {self.sha256[:12]}…, card says "
+                f"{str(expected)[:12]}…); it is damaged or was changed: reinstall DocClean "
+                "or choose another model",
+            )
+        if session_options is None:
+            session_options = ort.SessionOptions()
+            session_options.intra_op_num_threads = physical_cores()
+            session_options.inter_op_num_threads = 1
+            session_options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        try:
+            self.session = ort.InferenceSession(
+                str(self.model_path),
+                sess_options=session_options,
+                providers=providers or ["CPUExecutionProvider"],
+            )
+        except Exception as error:  # onnxruntime raises several unrelated types here
+            raise ModelError(self.model_path, f"not a loadable ONNX model ({error})") from None
+        self._check_signature()
+        metadata = self.session.get_modelmeta().custom_metadata_map
+        self.name: str = metadata.get(NAME_KEY) or self.card.get("name") or self.model_path.stem
+        self.alignment = self._int_metadata(metadata, ALIGNMENT_KEY, DEFAULT_ALIGNMENT)
+        margin = self._int_metadata(metadata, MARGIN_KEY, None)
+        self.margin = margin if margin is not None else self._measure_margin()
+        if 2 * self.margin >= min(self.tile_shape):
+            raise ModelError(
+                self.model_path,
+                f"receptive-field margin {self.margin} px is too large for "
+                f"{self.tile_shape[0]}×{self.tile_shape[1]} tiles",
+            )
+
+    def _int_metadata(self, metadata: dict[str, str], key: str, default: int | None) -> int | None:
+        if key not in metadata:
+            return default
+        try:
+            value = int(metadata[key])
+        except ValueError:
+            raise ModelError(
+                self.model_path, f"metadata {key}={metadata[key]!r} is not an integer"
+            ) from None
+        if value < (1 if key == ALIGNMENT_KEY else 0):
+            raise ModelError(self.model_path, f"metadata {key}={value} is out of range")
+        return value
+
+    def _check_signature(self) -> None:
+        inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
+        if len(inputs) != 1 or len(outputs) != 1:
+            raise ModelError(
+                self.model_path,
+                f"needs exactly one input and one output, has {len(inputs)} and {len(outputs)}",
+            )
+        tensor, result = inputs[0], outputs[0]
+        for role, node in (("input", tensor), ("output", result)):
+            if node.type != "tensor(float)" or len(node.shape) != 4:
+                raise ModelError(
+                    self.model_path,
+                    f"{role} {node.name!r} is {node.type} {node.shape}; DocClean needs a float32 "
+                    "batch of one-channel tiles, [N, H, W, 1] or [N, 1, H, W]",
+                )
+        shape = tensor.shape
+        if shape[3] == 1:
+            self.channels_last = True
+            spatial = shape[1:3]
+        elif shape[1] == 1:
+            self.channels_last = False
+            spatial = shape[2:4]
+        else:
+            raise ModelError(
+                self.model_path,
+                f"input {tensor.name!r} has shape {shape}; DocClean needs one grey channel",
+            )
+        out_channels = result.shape[3] if self.channels_last else result.shape[1]
+        if out_channels not in (1, None) and not isinstance(out_channels, str):
+            raise ModelError(self.model_path, f"output has {out_channels} channels, needs 1")
+        fixed = [side for side in spatial if isinstance(side, int)]
+        if len(fixed) == 2:
+            self.tile_shape: tuple[int, int] = (fixed[0], fixed[1])
+        elif not fixed:
+            self.tile_shape = DEFAULT_TILE_SHAPE
+        else:
+            raise ModelError(self.model_path, f"input shape {shape} fixes only one side")
+        self.input_name, self.output_name = tensor.name, result.name
+        try:
+            probe = self._run(np.full((1, *self.tile_shape), 0.5, dtype=np.float32))
+        except Exception as error:
+            raise ModelError(self.model_path, f"fails on a test tile ({error})") from None
+        if probe.shape != (1, *self.tile_shape) or not np.isfinite(probe).all():
+            raise ModelError(self.model_path, f"returns {probe.shape} for a {self.tile_shape} tile")
+
+    def _run(self, tiles: np.ndarray) -> np.ndarray:
+        batch = tiles[..., None] if self.channels_last else tiles[:, None]
+        (result,) = self.session.run([self.output_name], {self.input_name: batch})
+        return result[..., 0] if self.channels_last else result[:, 0]
+
+    def run(self, tiles: np.ndarray) -> np.ndarray:
+        """Clean a batch of tiles: float32 (N, height, width) in 0..1 -> the same shape."""
+        tiles = np.ascontiguousarray(tiles, dtype=np.float32)
+        if tiles.ndim != 3 or tiles.shape[1:] != self.tile_shape:
+            raise ValueError(f"expected tiles of shape (N, {self.tile_shape}), got {tiles.shape}")
+        return self._run(tiles)
+
+    def _measure_margin(self) -> int:
+        """Receptive-field radius measured by perturbation, for models without metadata.
+
+        Changes a small patch in the middle of random tiles and finds how far the output
+        moves; a network cannot react farther than its receptive field.
+        """
+        height, width = self.tile_shape
+        rng = np.random.default_rng(0)
+        radius = 0
+        for shift in range(2):
+            tiles = rng.random((1, height, width), dtype=np.float32)
+            base = self._run(tiles)
+            y, x = height // 2 + shift, width // 2 + shift
+            tiles[0, y, x] = 1.0 - tiles[0, y, x]
+            changed = np.argwhere(np.abs(self._run(tiles) - base)[0] > 1e-7)
+            if len(changed):
+                radius = max(radius, int(np.abs(changed - [y, x]).max()))
+        return radius
+
+    def describe(self) -> str:
+        metrics = self.card.get("metrics", {})
+        rmse = metrics.get("rmse") if isinstance(metrics, dict) else None
+        quality = f", validation RMSE {rmse:.4f}" if isinstance(rmse, int | float) else ""
+        return f"{self.name} ({self.model_path.name}, sha256 {self.sha256[:12]}…{quality})"

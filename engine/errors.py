@@ -1,0 +1,45 @@
+"""Typed errors. Each carries the path it concerns and a reason a user can act on."""
+
+from pathlib import Path
+
+
+class DocCleanError(Exception):
+    """Base class for every error the engine raises on purpose."""
+
+
+class FileError(DocCleanError):
+    """A problem with one input or output file; the rest of a batch carries on."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class UnreadableImageError(FileError):
+    """The file is missing, not an image, truncated, or in a format DocClean cannot read."""
+
+
+class UnsupportedFormatError(FileError):
+    """The file's extension is not one DocClean reads or writes."""
+
+
+class PageTooLargeError(FileError):
+    """The image declares more pixels than DocClean accepts (a decompression-bomb guard)."""
+
+
+class OutputError(FileError):
+    """The cleaned page could not be written (permissions, disk full, name clash...)."""
+
+
+class ModelError(DocCleanError):
+    """The model file is missing, unreadable, tampered with or incompatible."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"model {self.path}: {reason}")
+
+
+class CancelledError(DocCleanError):
+    """Work stopped because the user asked it to."""

@@ -1,0 +1,89 @@
+"""Progress events yielded by `engine.pipeline.clean_files`: small, frozen, plain values."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class BatchStarted:
+    total_files: int
+
+
+@dataclass(frozen=True)
+class FileStarted:
+    path: Path
+    output: Path
+    index: int  # 0-based position in the batch
+    total_files: int
+
+
+@dataclass(frozen=True)
+class PageStarted:
+    path: Path
+    page_index: int  # 0-based
+    page_count: int
+    height: int
+    width: int
+
+
+@dataclass(frozen=True)
+class TileDone:
+    path: Path
+    page_index: int
+    page_count: int
+    tiles_done: int
+    tiles_total: int
+
+    @property
+    def file_fraction(self) -> float:
+        """Share of the whole file done, counting pages as equal parts."""
+        return (self.page_index + self.tiles_done / self.tiles_total) / self.page_count
+
+
+@dataclass(frozen=True)
+class FileDone:
+    path: Path
+    output: Path
+    pages: int
+    megapixels: float
+    seconds: float
+
+
+@dataclass(frozen=True)
+class FileSkipped:
+    path: Path
+    output: Path
+    reason: str
+
+
+@dataclass(frozen=True)
+class FileFailed:
+    path: Path
+    reason: str
+    error: str  # the error's class name, e.g. "UnreadableImageError"
+
+
+@dataclass(frozen=True)
+class BatchFinished:
+    cleaned: int
+    skipped: int
+    failed: int
+    megapixels: float
+    seconds: float
+    cancelled: bool
+
+    @property
+    def megapixels_per_second(self) -> float:
+        return self.megapixels / self.seconds if self.seconds > 0 else 0.0
+
+
+Event = (
+    BatchStarted
+    | FileStarted
+    | PageStarted
+    | TileDone
+    | FileDone
+    | FileSkipped
+    | FileFailed
+    | BatchFinished
+)

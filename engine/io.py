@@ -1,0 +1,255 @@
+"""Reading and writing page images, with their DPI and page order.
+
+Pillow does the file formats (it keeps DPI, EXIF orientation, palettes and multi-page
+TIFF); everything after reading is a plain 2-D numpy array of grey levels.
+"""
+
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+from engine.errors import (
+    OutputError,
+    PageTooLargeError,
+    UnreadableImageError,
+    UnsupportedFormatError,
+)
+
+# Extension -> Pillow format name. Outputs keep the input's format.
+FORMATS: dict[str, str] = {
+    ".png": "PNG",
+    ".jpg": "JPEG",
+    ".jpeg": "JPEG",
+    ".tif": "TIFF",
+    ".tiff": "TIFF",
+    ".bmp": "BMP",
+    ".webp": "WEBP",
+}
+SUPPORTED_SUFFIXES = frozenset(FORMATS)
+
+# Pages above this many pixels are refused before any pixel is decoded. 150 MP covers an
+# A2 sheet at 600 dpi and keeps peak memory of one page under about 1.5 GB.
+MAX_PAGE_PIXELS = 150_000_000
+
+# JPEG output quality: high enough that thin strokes keep sharp edges.
+JPEG_QUALITY = 95
+
+# Black-and-white mode: cleaned grey levels below this become black.
+BW_THRESHOLD = 0.5
+
+OutputMode = Literal["gray", "bw"]
+OUTPUT_MODES: tuple[OutputMode, ...] = ("gray", "bw")
+
+Image.MAX_IMAGE_PIXELS = None  # we check the size ourselves, with a typed error
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    width: int
+    height: int
+    page_count: int
+    dpi: tuple[float, float] | None
+    format: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page: 2-D grey levels (uint8 or uint16; higher is whiter) and where it came from."""
+
+    pixels: np.ndarray
+    dpi: tuple[float, float] | None
+    index: int
+    count: int
+
+
+def is_supported(path: Path) -> bool:
+    return Path(path).suffix.lower() in SUPPORTED_SUFFIXES
+
+
+def format_for(path: Path) -> str:
+    try:
+        return FORMATS[Path(path).suffix.lower()]
+    except KeyError:
+        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        raise UnsupportedFormatError(path, f"not a supported image type ({supported})") from None
+
+
+def _open(path: Path) -> Image.Image:
+    format_for(path)
+    if Path(path).is_dir():
+        raise UnreadableImageError(path, "is a folder, not an image file")
+    try:
+        image = Image.open(path)
+    except FileNotFoundError:
+        raise UnreadableImageError(path, "file not found") from None
+    except PermissionError:
+        raise UnreadableImageError(path, "permission denied") from None
+    except UnidentifiedImageError:
+        raise UnreadableImageError(path, "not a recognisable image (empty or corrupt?)") from None
+    except (OSError, ValueError, SyntaxError) as error:
+        raise UnreadableImageError(path, f"cannot open: {error}") from None
+    pixels = image.width * image.height
+    if pixels > MAX_PAGE_PIXELS:
+        image.close()
+        raise PageTooLargeError(
+            path,
+            f"{image.width}×{image.height} pixels is above the limit of "
+            f"{MAX_PAGE_PIXELS // 1_000_000} megapixels per page",
+        )
+    return image
+
+
+def _dpi(image: Image.Image) -> tuple[float, float] | None:
+    dpi = image.info.get("dpi")
+    if not dpi:
+        return None
+    try:
+        x, y = (float(v) for v in dpi)
+    except (TypeError, ValueError):
+        return None
+    return (x, y) if x > 1 and y > 1 else None
+
+
+def probe_image(path: Path) -> ImageInfo:
+    """Size, page count, DPI and format, without decoding pixels."""
+    with _open(path) as image:
+        width, height = image.size
+        if _exif_rotates(image):
+            width, height = height, width
+        return ImageInfo(
+            width=width,
+            height=height,
+            page_count=getattr(image, "n_frames", 1),
+            dpi=_dpi(image),
+            format=image.format or format_for(path),
+        )
+
+
+def _exif_rotates(image: Image.Image) -> bool:
+    try:
+        return image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
+    except Exception:  # a broken EXIF block is ignored, as viewers do
+        return False
+
+
+def to_gray(image: Image.Image) -> np.ndarray:
+    """Grey levels of any Pillow image: uint8, or uint16 for 16-bit sources."""
+    mode = image.mode
+    if mode in ("I;16", "I;16L", "I;16B", "I;16N"):
+        return np.asarray(image, dtype=np.uint16)
+    if mode == "I":
+        return np.clip(np.asarray(image), 0, 65535).astype(np.uint16)
+    if mode == "F":
+        return np.clip(np.asarray(image), 0, 255).astype(np.uint8)
+    if mode == "L":
+        return np.asarray(image, dtype=np.uint8)
+    if mode == "P":
+        image = image.convert("RGBA")
+        mode = "RGBA"
+    if mode in ("RGBA", "LA", "PA"):
+        # Transparent areas are paper: composite onto white.
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(white, rgba)
+    return np.asarray(image.convert("L"), dtype=np.uint8)
+
+
+def read_pages(path: Path) -> Iterator[Page]:
+    """Yield every page of an image file in order, EXIF orientation applied.
+
+    Raises `UnreadableImageError` (naming the file, and the page for multi-page files)
+    instead of returning partial data.
+    """
+    path = Path(path)
+    with _open(path) as image:
+        count = getattr(image, "n_frames", 1)
+        dpi = _dpi(image)
+        for index, frame in enumerate(ImageSequence.Iterator(image)):
+            where = f"page {index + 1} of {count}: " if count > 1 else ""
+            try:
+                frame.load()
+                oriented = ImageOps.exif_transpose(frame) if index == 0 else frame
+                pixels = to_gray(oriented)
+            except (OSError, ValueError, SyntaxError, EOFError) as error:
+                raise UnreadableImageError(path, f"{where}cannot decode ({error})") from None
+            if pixels.ndim != 2 or pixels.size == 0:
+                raise UnreadableImageError(path, f"{where}has no pixels")
+            yield Page(pixels=pixels, dpi=_dpi(frame) or dpi, index=index, count=count)
+
+
+def to_uint8(cleaned: np.ndarray, mode: OutputMode) -> np.ndarray:
+    """Quantise a cleaned page (float 0..1) for writing; `bw` keeps only black and white."""
+    if mode == "bw":
+        return np.where(cleaned >= BW_THRESHOLD, 255, 0).astype(np.uint8)
+    return np.clip(cleaned * 255.0 + 0.5, 0, 255).astype(np.uint8)
+
+
+def _pil_page(pixels: np.ndarray, mode: OutputMode, format: str) -> Image.Image:
+    image = Image.fromarray(pixels, mode="L")
+    if mode == "bw" and format in ("PNG", "TIFF", "BMP"):
+        return image.convert("1", dither=Image.Dither.NONE)
+    return image
+
+
+def write_pages(
+    path: Path,
+    pages: Sequence[np.ndarray],
+    dpi: tuple[float, float] | None,
+    mode: OutputMode = "gray",
+) -> None:
+    """Write cleaned uint8 pages to `path` atomically, in the format its extension names.
+
+    Several pages need a format that holds them (TIFF). The file appears complete or not at
+    all: pages go to a temporary file in the same folder, which is then renamed.
+    """
+    path = Path(path)
+    format = format_for(path)
+    if not pages:
+        raise OutputError(path, "no pages to write")
+    if len(pages) > 1 and format != "TIFF":
+        raise OutputError(path, f"{format} holds one page; {len(pages)} pages need TIFF")
+    images = [_pil_page(page, mode, format) for page in pages]
+    options: dict[str, object] = {}
+    if dpi:
+        options["dpi"] = dpi
+    if format == "JPEG":
+        options["quality"] = JPEG_QUALITY
+    elif format == "TIFF":
+        options["compression"] = "group4" if mode == "bw" else "tiff_adobe_deflate"
+    elif format == "WEBP":
+        options["lossless"] = True
+    elif format == "PNG":
+        options["optimize"] = False
+    if len(images) > 1:
+        options["save_all"] = True
+        options["append_images"] = images[1:]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.stem}.", suffix=".part"
+        )
+    except OSError as error:
+        raise OutputError(path, f"cannot write to {path.parent}: {error.strerror}") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            images[0].save(stream, format=format, **options)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException as error:
+        Path(temporary).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            reason = error.strerror or str(error)
+            raise OutputError(path, f"cannot write: {reason}") from None
+        raise
+
+
+def is_partial_output(path: Path) -> bool:
+    """True for the temporary files `write_pages` uses (left only by a killed process)."""
+    return path.name.startswith(".") and path.name.endswith(".part")

@@ -1,0 +1,97 @@
+"""Cutting a page into overlapping model-sized tiles and stitching the results.
+
+The page is reflect-padded by the model's receptive-field radius (`margin`) on every side
+and cut into tiles whose centres (`core`, the tile less `margin` on each side) tile the
+page exactly. Every kept pixel then sees its whole receptive field inside its tile, so the
+stitched page equals running the network on the whole padded page: no seams.
+"""
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+
+@dataclass(frozen=True)
+class TilePlan:
+    page_shape: tuple[int, int]  # (height, width)
+    tile_shape: tuple[int, int]
+    margin: int
+    core_shape: tuple[int, int]
+    rows: int
+    cols: int
+
+    @property
+    def padded_shape(self) -> tuple[int, int]:
+        return (
+            (self.rows - 1) * self.core_shape[0] + self.tile_shape[0],
+            (self.cols - 1) * self.core_shape[1] + self.tile_shape[1],
+        )
+
+    def __len__(self) -> int:
+        return self.rows * self.cols
+
+    def offsets(self) -> Iterator[tuple[int, int]]:
+        """Top-left corner of each tile in padded-page coordinates, row by row."""
+        core_height, core_width = self.core_shape
+        for row in range(self.rows):
+            for col in range(self.cols):
+                yield row * core_height, col * core_width
+
+
+def plan_tiles(
+    page_shape: tuple[int, int],
+    tile_shape: tuple[int, int],
+    margin: int,
+    alignment: int = 1,
+) -> TilePlan:
+    """Plan tiles for a page. `alignment` keeps tile offsets on multiples of the network's
+    total stride, so strided (down/up-sampling) networks see every tile the same way."""
+    height, width = page_shape
+    if height < 1 or width < 1:
+        raise ValueError(f"page has no pixels: {page_shape}")
+    if margin < 0 or alignment < 1:
+        raise ValueError(f"margin must be >= 0 and alignment >= 1, got {margin}, {alignment}")
+    core = tuple((side - 2 * margin) // alignment * alignment for side in tile_shape)
+    if min(core) < 1:
+        raise ValueError(f"a margin of {margin} px leaves no core in a {tile_shape} tile")
+    return TilePlan(
+        page_shape=(height, width),
+        tile_shape=(tile_shape[0], tile_shape[1]),
+        margin=margin,
+        core_shape=(core[0], core[1]),
+        rows=math.ceil(height / core[0]),
+        cols=math.ceil(width / core[1]),
+    )
+
+
+def pad_page(pixels: np.ndarray, plan: TilePlan) -> np.ndarray:
+    """Reflect-pad the page to the plan's padded shape (margin on top and left)."""
+    height, width = plan.page_shape
+    padded_height, padded_width = plan.padded_shape
+    return cv2.copyMakeBorder(
+        pixels,
+        plan.margin,
+        padded_height - height - plan.margin,
+        plan.margin,
+        padded_width - width - plan.margin,
+        cv2.BORDER_REFLECT,
+    )
+
+
+def tile_at(padded: np.ndarray, plan: TilePlan, offset: tuple[int, int]) -> np.ndarray:
+    top, left = offset
+    return padded[top : top + plan.tile_shape[0], left : left + plan.tile_shape[1]]
+
+
+def stitch_tile(out: np.ndarray, tile: np.ndarray, plan: TilePlan, offset: tuple[int, int]) -> None:
+    """Copy a tile's core into the output page, cropped at the page's bottom/right edge."""
+    top, left = offset  # padded coordinates; the core starts at page coordinates (top, left)
+    core_height = min(plan.core_shape[0], plan.page_shape[0] - top)
+    core_width = min(plan.core_shape[1], plan.page_shape[1] - left)
+    m = plan.margin
+    out[top : top + core_height, left : left + core_width] = tile[
+        m : m + core_height, m : m + core_width
+    ]

@@ -1,0 +1,1 @@
+"""Training: Keras models, data, evaluation and ONNX export for DocClean."""
