@@ -237,10 +237,10 @@ def write_pages(
     except OSError as error:
         raise OutputError(path, f"cannot write to {path.parent}: {error.strerror}") from None
     try:
-        with os.fdopen(handle, "wb") as stream:
-            images[0].save(stream, format=format, **options)
-            stream.flush()
-            os.fsync(stream.fileno())
+        os.close(handle)
+        images[0].save(temporary, format=format, **options)  # TIFF pages need a seekable file
+        with open(temporary, "rb") as written:
+            os.fsync(written.fileno())
         os.replace(temporary, path)
     except BaseException as error:
         Path(temporary).unlink(missing_ok=True)

@@ -1,0 +1,95 @@
+"""The `docclean` command line: real processes, real files, documented exit codes."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PIL import Image
+
+from engine.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "engine", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def test_version_and_help_do_not_load_onnxruntime() -> None:
+    code = (
+        "import sys\n"
+        "from engine.cli import main\n"
+        "for argv in (['--version'], ['--help'], ['clean', '--help']):\n"
+        "    try:\n"
+        "        main(argv)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print('onnxruntime' in sys.modules, 'numpy' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert result.stdout.strip().endswith("False False"), result.stdout
+    assert "docclean 0.1.0" in result.stdout
+    assert "Exit codes" in result.stdout
+
+
+def test_clean_a_mixed_folder(page_folder: Path, tmp_path: Path, tiny_model_path: Path) -> None:
+    (page_folder / "corrupt.png").write_bytes(b"definitely not a png")
+    (page_folder / "readme.txt").write_text("ignored")
+    out = tmp_path / "out"
+    result = run_cli("clean", str(page_folder), "-o", str(out), "--model", str(tiny_model_path))
+    assert result.returncode == 1, result.stderr
+    assert "cleaned 3 file(s)" in result.stdout and "failed 1" in result.stdout
+    assert "ignored 1 non-image" in result.stdout
+    assert "corrupt.png" in result.stderr and "not a recognisable image" in result.stderr
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.png")) == [
+        "a.png",
+        "b.png",
+        "sub/c.png",
+    ]
+    again = run_cli(
+        "clean", str(page_folder / "a.png"), "-o", str(out), "--model", str(tiny_model_path)
+    )
+    assert again.returncode == 0 and "skipped 1 already cleaned" in again.stdout
+
+
+def test_bw_mode_and_default_output_folder(tmp_path: Path, tiny_model_path: Path) -> None:
+    Image.new("L", (64, 48), 90).save(tmp_path / "page.png")
+    assert (
+        main(
+            [
+                "clean",
+                str(tmp_path / "page.png"),
+                "--mode",
+                "bw",
+                "--model",
+                str(tiny_model_path),
+                "-q",
+            ]
+        )
+        == 0
+    )
+    with Image.open(tmp_path / "cleaned" / "page.png") as image:
+        assert image.mode == "1"
+
+
+def test_model_problems_exit_with_3(tmp_path: Path, incompatible_model_path: Path) -> None:
+    Image.new("L", (10, 10)).save(tmp_path / "p.png")
+    missing = run_cli("clean", str(tmp_path / "p.png"), "--model", str(tmp_path / "none.onnx"))
+    assert missing.returncode == 3 and "file not found" in missing.stderr
+    wrong = run_cli("clean", str(tmp_path / "p.png"), "--model", str(incompatible_model_path))
+    assert wrong.returncode == 3 and "grey channel" in wrong.stderr
+    assert not (tmp_path / "cleaned").exists()
+
+
+def test_bad_usage_exits_with_2() -> None:
+    assert run_cli("clean").returncode == 2
+    assert run_cli("clean", "x.png", "--mode", "sepia").returncode == 2
+    assert run_cli("clean", "x.png", "--batch-size", "0").returncode == 2

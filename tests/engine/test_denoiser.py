@@ -1,0 +1,95 @@
+"""The Denoiser checks a model on load and reports what it is."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+
+from engine.denoiser import Denoiser, physical_cores, sha256_of
+from engine.errors import ModelError
+from tests.onnx_builders import build_random_fcn
+
+
+def test_reads_signature_and_metadata(random_model_path: Path) -> None:
+    denoiser = Denoiser(random_model_path)
+    assert denoiser.tile_shape == (420, 540)
+    assert denoiser.margin == 3 and denoiser.alignment == 1
+    assert denoiser.channels_last
+    assert denoiser.name == "random"  # no card, no name metadata: the file's stem
+    out = denoiser.run(np.random.default_rng(0).random((2, 420, 540), dtype=np.float32))
+    assert out.shape == (2, 420, 540) and out.dtype == np.float32
+
+
+def test_channels_first_and_dynamic_models_are_accepted(tmp_path: Path) -> None:
+    path = build_random_fcn(tmp_path / "nchw.onnx", spatial=None, channels_last=False)
+    denoiser = Denoiser(path)
+    assert not denoiser.channels_last
+    assert denoiser.tile_shape == (420, 540)
+
+
+def test_margin_is_measured_when_metadata_is_missing(tmp_path: Path) -> None:
+    path = build_random_fcn(tmp_path / "plain.onnx", depth=4, kernel=5)
+    import onnx
+
+    model = onnx.load(path)
+    del model.metadata_props[:]
+    onnx.save(model, path)
+    assert Denoiser(path).margin == 8  # four 5×5 convolutions reach 2 px each
+
+
+def test_card_is_reported_and_verified(tmp_path: Path, random_model_path: Path) -> None:
+    model = tmp_path / "model.onnx"
+    model.write_bytes(random_model_path.read_bytes())
+    card = {"name": "Test cleaner", "metrics": {"rmse": 0.0123}, "sha256": sha256_of(model)}
+    model.with_suffix(".json").write_text(json.dumps(card))
+    denoiser = Denoiser(model)
+    assert denoiser.name == "Test cleaner"
+    assert denoiser.card["metrics"]["rmse"] == 0.0123
+    assert "0.0123" in denoiser.describe()
+
+    model.write_bytes(model.read_bytes() + b"\0")  # tampered after its card was written
+    with pytest.raises(ModelError, match="does not match its card"):
+        Denoiser(model)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: None, "file not found"),
+        (lambda p: p.write_bytes(b"not an onnx file"), "not a loadable ONNX model"),
+    ],
+)
+def test_broken_model_files_are_refused(tmp_path: Path, make, message: str) -> None:
+    path = tmp_path / "model.onnx"
+    make(path)
+    with pytest.raises(ModelError, match=message):
+        Denoiser(path)
+
+
+def test_truncated_model_is_refused(tmp_path: Path, random_model_path: Path) -> None:
+    path = tmp_path / "cut.onnx"
+    path.write_bytes(random_model_path.read_bytes()[:200])
+    with pytest.raises(ModelError):
+        Denoiser(path)
+
+
+def test_wrong_input_signature_is_refused(incompatible_model_path: Path) -> None:
+    with pytest.raises(ModelError, match="one grey channel"):
+        Denoiser(incompatible_model_path)
+
+
+def test_session_options_and_providers_are_injectable(random_model_path: Path) -> None:
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    denoiser = Denoiser(
+        random_model_path, session_options=options, providers=["CPUExecutionProvider"]
+    )
+    assert denoiser.session.get_providers() == ["CPUExecutionProvider"]
+    assert 1 <= physical_cores() <= (__import__("os").cpu_count() or 1)
+
+
+def test_bad_tile_batches_are_rejected(random_model_path: Path) -> None:
+    with pytest.raises(ValueError, match="expected tiles"):
+        Denoiser(random_model_path).run(np.zeros((1, 10, 10), np.float32))

@@ -1,0 +1,166 @@
+"""Reading every supported kind of image, and writing outputs atomically with their DPI."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from engine.errors import (
+    OutputError,
+    PageTooLargeError,
+    UnreadableImageError,
+    UnsupportedFormatError,
+)
+from engine.io import probe_image, read_pages, to_uint8, write_pages
+
+GRADIENT = np.tile(np.arange(0, 250, 5, dtype=np.uint8), (30, 1))  # 30×50
+
+
+def only_page(path: Path) -> np.ndarray:
+    (page,) = read_pages(path)
+    return page.pixels
+
+
+@pytest.mark.parametrize("suffix", [".png", ".tif", ".bmp", ".webp"])
+def test_lossless_formats_round_trip_grey_levels(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"page{suffix}"
+    Image.fromarray(GRADIENT).save(path, **({"lossless": True} if suffix == ".webp" else {}))
+    np.testing.assert_array_equal(only_page(path), GRADIENT)
+
+
+def test_jpeg_reads_close_to_the_original(tmp_path: Path) -> None:
+    path = tmp_path / "page.jpg"
+    Image.fromarray(GRADIENT).save(path, quality=98)
+    assert np.abs(only_page(path).astype(int) - GRADIENT).max() <= 4
+
+
+def test_colour_palette_and_alpha_become_grey(tmp_path: Path) -> None:
+    rgb = np.zeros((10, 10, 3), np.uint8)
+    rgb[..., 0] = 255  # pure red
+    Image.fromarray(rgb).save(tmp_path / "rgb.png")
+    assert only_page(tmp_path / "rgb.png")[0, 0] == 76  # ITU-R 601 luma of red
+
+    Image.fromarray(rgb).convert("P").save(tmp_path / "palette.png")
+    assert only_page(tmp_path / "palette.png")[0, 0] == 76
+
+    rgba = np.zeros((10, 10, 4), np.uint8)  # fully transparent black: paper
+    Image.fromarray(rgba, mode="RGBA").save(tmp_path / "alpha.png")
+    assert only_page(tmp_path / "alpha.png")[0, 0] == 255
+
+    Image.fromarray(rgb).convert("CMYK").save(tmp_path / "cmyk.jpg")
+    assert abs(int(only_page(tmp_path / "cmyk.jpg")[0, 0]) - 76) <= 6
+
+
+def test_sixteen_bit_keeps_its_depth(tmp_path: Path) -> None:
+    deep = (np.arange(600, dtype=np.uint16) * 100).reshape(20, 30)
+    Image.fromarray(deep).save(tmp_path / "deep.png")
+    pixels = only_page(tmp_path / "deep.png")
+    assert pixels.dtype == np.uint16
+    np.testing.assert_array_equal(pixels, deep)
+
+
+def test_multipage_tiff_keeps_page_order_and_dpi(tmp_path: Path) -> None:
+    path = tmp_path / "doc.tif"
+    frames = [Image.fromarray(np.full((20, 30), value, np.uint8)) for value in (10, 120, 240)]
+    frames[0].save(path, save_all=True, append_images=frames[1:], dpi=(300, 300))
+    pages = list(read_pages(path))
+    assert [page.pixels[0, 0] for page in pages] == [10, 120, 240]
+    assert [(page.index, page.count) for page in pages] == [(0, 3), (1, 3), (2, 3)]
+    assert pages[0].dpi == pytest.approx((300, 300))
+    assert probe_image(path).page_count == 3
+
+
+def test_exif_orientation_is_applied(tmp_path: Path) -> None:
+    path = tmp_path / "rotated.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to display
+    Image.fromarray(np.zeros((20, 40), np.uint8)).save(path, exif=exif, quality=95)
+    assert only_page(path).shape == (40, 20)
+    assert (probe_image(path).width, probe_image(path).height) == (20, 40)
+
+
+def test_dpi_is_read(tmp_path: Path) -> None:
+    Image.fromarray(GRADIENT).save(tmp_path / "a.png", dpi=(150, 150))
+    assert probe_image(tmp_path / "a.png").dpi == pytest.approx((150, 150), abs=0.1)
+    Image.fromarray(GRADIENT).save(tmp_path / "b.png")
+    assert probe_image(tmp_path / "b.png").dpi is None
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(b"", "not a recognisable image"), (b"hello, not a picture", "not a recognisable image")],
+)
+def test_non_images_raise_a_typed_error(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "fake.png"
+    path.write_bytes(content)
+    with pytest.raises(UnreadableImageError, match=reason) as error:
+        only_page(path)
+    assert error.value.path == path
+
+
+def test_truncated_png_raises_a_typed_error(tmp_path: Path) -> None:
+    whole = tmp_path / "whole.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (200, 200), np.uint8)).save(whole)
+    truncated = tmp_path / "truncated.png"
+    truncated.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    with pytest.raises(UnreadableImageError, match="cannot decode"):
+        only_page(truncated)
+
+
+def test_missing_folder_and_unsupported_inputs(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableImageError, match="not found"):
+        only_page(tmp_path / "missing.png")
+    (tmp_path / "folder.png").mkdir()
+    with pytest.raises(UnreadableImageError, match="is a folder"):
+        only_page(tmp_path / "folder.png")
+    (tmp_path / "notes.txt").write_text("text")
+    with pytest.raises(UnsupportedFormatError):
+        only_page(tmp_path / "notes.txt")
+
+
+def test_huge_declared_size_is_refused_before_decoding(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.png"
+    Image.new("1", (20000, 10000)).save(path)  # 200 MP of bits: a few kB on disk
+    assert path.stat().st_size < 1_000_000
+    with pytest.raises(PageTooLargeError, match="above the limit"):
+        probe_image(path)
+
+
+def test_write_keeps_format_dpi_and_pages(tmp_path: Path) -> None:
+    pages = [np.full((20, 30), value, np.uint8) for value in (0, 255)]
+    write_pages(tmp_path / "out.tif", pages, dpi=(300, 300))
+    read = list(read_pages(tmp_path / "out.tif"))
+    assert [page.pixels[0, 0] for page in read] == [0, 255]
+    assert read[0].dpi == pytest.approx((300, 300))
+    for suffix in (".png", ".jpg", ".bmp", ".webp"):
+        write_pages(tmp_path / f"out{suffix}", pages[:1], dpi=(200, 200))
+        with Image.open(tmp_path / f"out{suffix}") as image:
+            expected = {".png": "PNG", ".jpg": "JPEG", ".bmp": "BMP", ".webp": "WEBP"}[suffix]
+            assert image.format == expected
+    assert probe_image(tmp_path / "out.jpg").dpi == pytest.approx((200, 200))
+
+
+def test_black_and_white_mode_writes_one_bit(tmp_path: Path) -> None:
+    cleaned = np.linspace(0, 1, 600, dtype=np.float32).reshape(20, 30)
+    bw = to_uint8(cleaned, "bw")
+    assert set(np.unique(bw)) == {0, 255}
+    write_pages(tmp_path / "bw.png", [bw], dpi=None, mode="bw")
+    with Image.open(tmp_path / "bw.png") as image:
+        assert image.mode == "1"
+    np.testing.assert_array_equal(only_page(tmp_path / "bw.png"), bw)
+
+
+def test_failed_write_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def disk_full(self, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Image.Image, "save", disk_full)
+    with pytest.raises(OutputError, match="No space left"):
+        write_pages(tmp_path / "out.png", [np.zeros((5, 5), np.uint8)], dpi=None)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_several_pages_need_tiff(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="need TIFF"):
+        write_pages(tmp_path / "out.png", [np.zeros((5, 5), np.uint8)] * 2, dpi=None)

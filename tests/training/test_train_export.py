@@ -1,0 +1,93 @@
+"""A tiny end-to-end training run: a few steps, export, parity, and the engine cleans with it."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+
+from engine.cleaning import clean_page
+from engine.denoiser import Denoiser
+from training.config import TrainConfig
+from training.data import default_data_dir, group_by_text, list_pairs, load_split, split_files
+from training.export import ExportError, export_onnx, parity_error
+from training.models import (
+    macs_per_pixel,
+    production_denoiser,
+    receptive_field_radius,
+    seed_autoencoder,
+    total_stride,
+)
+from training.train import train
+
+pytestmark = pytest.mark.skipif(
+    not (default_data_dir() / "train").is_dir(), reason="shared data not available"
+)
+
+
+def test_split_is_by_text_and_reproducible() -> None:
+    split = load_split()
+    train_files, validation_files = split_files(split, "train"), split_files(split, "validation")
+    assert not set(train_files) & set(validation_files)
+    assert len(train_files) + len(validation_files) == len(list_pairs(default_data_dir()))
+    for group in group_by_text(list_pairs(default_data_dir())):
+        assert set(group) <= set(train_files) or set(group) <= set(validation_files)
+
+
+def test_seed_architecture_is_the_reference() -> None:
+    model = seed_autoencoder()
+    convs = [layer for layer in model.layers if layer.__class__.__name__ == "Conv2D"]
+    assert [layer.filters for layer in convs] == [32, 16, 8, 8, 16, 32, 1]
+    assert {layer.kernel_size for layer in convs} == {(3, 3)}
+    assert [layer.activation.__name__ for layer in convs] == ["relu"] * 6 + ["sigmoid"]
+    assert model.input_shape == (None, 420, 540, 1)
+    assert model.loss == "binary_crossentropy"
+    assert receptive_field_radius(model) == 7 and total_stride(model) == 1
+
+
+def test_production_model_is_cheaper_than_the_seed() -> None:
+    production = production_denoiser()
+    assert macs_per_pixel(production) < 0.6 * macs_per_pixel(seed_autoencoder())
+    assert total_stride(production) == 4
+
+
+def test_tiny_training_exports_a_model_the_engine_uses(tmp_path: Path) -> None:
+    config = TrainConfig(
+        name="tiny",
+        model="production",
+        patch_size=32,
+        batch_size=2,
+        steps_per_epoch=2,
+        epochs=1,
+        output_dir=str(tmp_path / "runs"),
+        export_path=str(tmp_path / "tiny.onnx"),
+    )
+    checkpoint = train(config)
+    assert checkpoint.is_file()
+    assert (tmp_path / "runs" / "tiny" / "log.csv").read_text().count("\n") == 2
+    card = json.loads((tmp_path / "tiny.json").read_text())
+    assert card["parity_max_abs_diff"] < 1e-4 and card["receptive_field_radius"] == 24
+    metadata = {p.key: p.value for p in onnx.load(tmp_path / "tiny.onnx").metadata_props}
+    assert metadata["docclean.margin"] == "24" and metadata["docclean.alignment"] == "4"
+
+    denoiser = Denoiser(tmp_path / "tiny.onnx")  # verifies the card's sha256 too
+    assert denoiser.margin == 24 and denoiser.name == "tiny"
+    page = np.random.default_rng(0).integers(0, 256, (500, 700), dtype=np.uint8)
+    cleaned = clean_page(page, denoiser)
+    assert cleaned.shape == page.shape and np.isfinite(cleaned).all()
+
+
+def test_export_refuses_a_model_that_fails_parity(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr("training.export.PARITY_TOLERANCE", 0.0)
+    with pytest.raises(ExportError, match="differs from Keras"):
+        export_onnx(seed_autoencoder((None, None)), tmp_path / "bad.onnx", name="bad")
+    assert not (tmp_path / "bad.onnx").exists()
+
+
+def test_parity_error_measures_a_real_difference(tmp_path: Path) -> None:
+    model = seed_autoencoder((None, None))
+    export_onnx(model, tmp_path / "seed.onnx", name="seed")
+    other = seed_autoencoder()  # different random weights
+    tiles = np.random.default_rng(0).random((1, 420, 540, 1), dtype=np.float32)
+    assert parity_error(tmp_path / "seed.onnx", other, tiles) > 1e-3

@@ -1,0 +1,45 @@
+"""Training configuration: a TOML file whose keys are the fields below."""
+
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    name: str
+    model: str = "production"  # a key of training.models.MODELS
+    recipe: str = "patches"  # "patches", or "pages": whole pages resized to 420×540
+    loss: str = "mse"  # "mse" or "binary_crossentropy"
+    patch_size: int = 128
+    batch_size: int = 16
+    steps_per_epoch: int = 200
+    epochs: int = 30
+    learning_rate: float = 1e-3
+    patience: int = 5
+    scale_range: tuple[float, float] = (1.0, 1.0)
+    seed: int = 2026
+    output_dir: str = "runs"
+    export_path: str = ""  # an .onnx path to export the best model to; "" exports nothing
+
+    def __post_init__(self) -> None:
+        if self.recipe not in ("patches", "pages"):
+            raise ValueError(f"recipe must be 'patches' or 'pages', got {self.recipe!r}")
+        if self.loss not in ("mse", "binary_crossentropy"):
+            raise ValueError(f"loss must be 'mse' or 'binary_crossentropy', got {self.loss!r}")
+        if self.patch_size % 4:
+            raise ValueError(f"patch_size must be a multiple of 4, got {self.patch_size}")
+        low, high = self.scale_range
+        if not 0 < low <= high:
+            raise ValueError(f"scale_range must be 0 < low <= high, got {self.scale_range}")
+
+    @classmethod
+    def load(cls, path: Path, **overrides: object) -> "TrainConfig":
+        values = tomllib.loads(Path(path).read_text()) | overrides
+        known = {field.name for field in fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
+        if "scale_range" in values:
+            values["scale_range"] = tuple(values["scale_range"])
+        return cls(**values)

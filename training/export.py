@@ -1,0 +1,157 @@
+"""ONNX export with a parity check, engine metadata and a model card."""
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras
+import numpy as np
+import onnx
+import onnxruntime as ort
+import tensorflow as tf
+
+from training.models import (
+    MODELS,
+    TILE_SHAPE,
+    macs_per_pixel,
+    receptive_field_radius,
+    total_stride,
+)
+
+PARITY_TOLERANCE = 1e-4
+DATA_ATTRIBUTION = (
+    "NoisyOffice data set, UCI Machine Learning Repository, created by M. J. Castro-Bleda, "
+    "S. España-Boquera, J. Pastor-Pellicer and F. Zamora-Martínez; licensed CC BY 4.0."
+)
+
+
+class ExportError(RuntimeError):
+    """The exported network does not compute what the Keras model computes."""
+
+
+def _builder_for(model: keras.Model):
+    for builder in MODELS.values():
+        if builder((None, None)).name == model.name:
+            return builder
+    raise ValueError(f"no builder for a model named {model.name!r}")
+
+
+def fixed_tile_model(model: keras.Model) -> keras.Model:
+    """The same network and weights with the engine's fixed 420×540 input."""
+    fixed = _builder_for(model)(TILE_SHAPE)
+    fixed.set_weights(model.get_weights())
+    return fixed
+
+
+def parity_error(onnx_path: Path, model: keras.Model, tiles: np.ndarray) -> float:
+    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    (onnx_out,) = session.run(None, {"page": tiles})
+    keras_out = model.predict(tiles, verbose=0)
+    return float(np.abs(onnx_out - keras_out).max())
+
+
+def export_onnx(
+    model: keras.Model, path: Path, name: str, training: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Write `path` (ONNX) and its card (`.json` and `.md`); refuse on a parity failure."""
+    fixed = fixed_tile_model(model)
+    margin, alignment = receptive_field_radius(fixed), total_stride(fixed)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
+        raw = Path(scratch) / "raw.onnx"
+        spec = tf.TensorSpec((None, *TILE_SHAPE, 1), tf.float32, name="page")
+        fixed.export(str(raw), format="onnx", input_signature=[spec], verbose=False)
+        graph = onnx.load(raw)
+        _rename_output(graph, "clean")
+        graph.graph.input[0].name = (
+            "page"
+            if graph.graph.input[0].name == "page"
+            else _fail(f"exported input is named {graph.graph.input[0].name!r}, not 'page'")
+        )
+        metadata = {
+            "docclean.name": name,
+            "docclean.margin": str(margin),
+            "docclean.alignment": str(alignment),
+        }
+        del graph.metadata_props[:]
+        for key, value in metadata.items():
+            graph.metadata_props.append(onnx.StringStringEntryProto(key=key, value=value))
+        candidate = Path(scratch) / "model.onnx"
+        onnx.save(graph, candidate)
+        rng = np.random.default_rng(0)
+        tiles = rng.random((3, *TILE_SHAPE, 1), dtype=np.float32)
+        error = parity_error(candidate, fixed, tiles)
+        if not error < PARITY_TOLERANCE:
+            raise ExportError(f"ONNX differs from Keras by {error:.2e} (limit {PARITY_TOLERANCE})")
+        os.replace(candidate, path)
+    card = {
+        "name": name,
+        "file": path.name,
+        "architecture": fixed.name,
+        "parameters": int(fixed.count_params()),
+        "macs_per_pixel": round(macs_per_pixel(fixed)),
+        "receptive_field_radius": margin,
+        "alignment": alignment,
+        "tile": {"height": TILE_SHAPE[0], "width": TILE_SHAPE[1]},
+        "input": "page: float32 [N, 420, 540, 1], grey levels 0..1 (1 = white)",
+        "output": "clean: float32 [N, 420, 540, 1], cleaned grey levels 0..1",
+        "parity_max_abs_diff": error,
+        "data": {
+            "pairs": "../shared/data/ddd (real noisy/clean scan pairs), split by text",
+            "split_file": "training/split.json",
+            "attribution": DATA_ATTRIBUTION,
+        },
+        "training": training or {},
+        "metrics": {},
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+    }
+    write_card(card, path)
+    return card
+
+
+def _fail(message: str) -> str:
+    raise ExportError(message)
+
+
+def _rename_output(graph: onnx.ModelProto, new_name: str) -> None:
+    old = graph.graph.output[0].name
+    for node in graph.graph.node:
+        node.output[:] = [new_name if out == old else out for out in node.output]
+    graph.graph.output[0].name = new_name
+
+
+def write_card(card: dict[str, Any], model_path: Path) -> None:
+    """The card beside the model: JSON for programs, Markdown for people."""
+    model_path.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
+    lines = [
+        f"# Model card: {card['name']}",
+        "",
+        f"- File: `{card['file']}` (sha256 `{card['sha256']}`)",
+        f"- Architecture: `{card['architecture']}`, {card['parameters']:,} parameters, "
+        f"{card['macs_per_pixel']:,} multiply-accumulates per pixel",
+        f"- Tile: {card['tile']['height']}×{card['tile']['width']}, receptive-field radius "
+        f"{card['receptive_field_radius']} px (the engine's tile overlap), alignment "
+        f"{card['alignment']} px",
+        f"- Input / output: {card['input']}; {card['output']}",
+        f"- ONNX vs Keras parity: max abs diff {card['parity_max_abs_diff']:.1e}",
+        f"- Data: {card['data']['pairs']}; split in `{card['data']['split_file']}`",
+        f"- Data attribution: {card['data']['attribution']}",
+    ]
+    if card.get("training"):
+        config = card["training"].get("config", {})
+        lines.append(
+            f"- Training: recipe `{config.get('recipe')}`, loss `{config.get('loss')}`, "
+            f"{card['training'].get('epochs_run')} epochs, {card['training'].get('minutes')} "
+            "min on a 2-core CPU"
+        )
+    metrics = card.get("metrics") or {}
+    if metrics:
+        lines += ["", "## Validation metrics (through the engine)", ""]
+        lines += [f"- {key}: {value}" for key, value in metrics.items()]
+    model_path.with_suffix(".md").write_text("\n".join(lines) + "\n")

@@ -1,0 +1,108 @@
+"""Keras models: the reference ("seed") autoencoder and the production encoder-decoder."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras
+from keras import layers
+
+TILE_SHAPE = (420, 540)  # height, width: the engine's tile
+
+
+def seed_autoencoder(input_shape: tuple[int | None, int | None] = TILE_SHAPE) -> keras.Model:
+    """The reference convolutional autoencoder, exactly as the tutorial builds it:
+    Conv2D 3×3 'same' ReLU with 32, 16, 8 | 8, 16, 32 filters, then a 1-filter sigmoid;
+    Adam and binary cross-entropy."""
+    page = keras.Input((*input_shape, 1), name="page")
+    x = page
+    for filters in (32, 16, 8, 8, 16, 32):
+        x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
+    clean = layers.Conv2D(1, 3, padding="same", activation="sigmoid", name="clean")(x)
+    model = keras.Model(page, clean, name="seed_autoencoder")
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=[rmse])
+    return model
+
+
+def production_denoiser(
+    input_shape: tuple[int | None, int | None] = TILE_SHAPE, width: int = 24
+) -> keras.Model:
+    """Encoder-decoder with a real bottleneck at 1/4 resolution and skip connections.
+
+    Almost all arithmetic happens at half and quarter resolution, where a few channels
+    see a wide neighbourhood (stains, shadows, paper texture); full resolution carries only
+    8 channels plus the input itself, enough to redraw thin strokes sharply.
+    Receptive-field radius: 24 px. Height and width must be multiples of 4.
+    """
+    page = keras.Input((*input_shape, 1), name="page")
+    half = layers.Conv2D(width, 3, strides=2, padding="same", activation="relu")(page)
+    half = layers.Conv2D(width, 3, padding="same", activation="relu")(half)
+    quarter = layers.Conv2D(2 * width, 3, strides=2, padding="same", activation="relu")(half)
+    quarter = layers.Conv2D(2 * width, 3, padding="same", activation="relu")(quarter)
+    quarter = layers.Conv2D(2 * width, 3, padding="same", dilation_rate=2, activation="relu")(
+        quarter
+    )
+    up = layers.Conv2DTranspose(width, 2, strides=2, activation="relu")(quarter)
+    half = layers.Conv2D(width, 3, padding="same", activation="relu")(layers.Add()([up, half]))
+    full = layers.Conv2DTranspose(8, 2, strides=2, activation="relu")(half)
+    full = layers.Concatenate()([full, page])
+    full = layers.Conv2D(8, 3, padding="same", activation="relu")(full)
+    # The input also reaches the output through one learned scale and offset, so training
+    # starts from a soft threshold of the page and learns the corrections to it.
+    logits = layers.Add()([layers.Conv2D(1, 3, padding="same")(full), layers.Conv2D(1, 1)(page)])
+    clean = layers.Activation("sigmoid", name="clean")(logits)
+    return keras.Model(page, clean, name="production_denoiser")
+
+
+def rmse(y_true, y_pred):
+    return keras.ops.sqrt(keras.ops.mean(keras.ops.square(y_true - y_pred)))
+
+
+def receptive_field_radius(model: keras.Model) -> int:
+    """Upper bound of the receptive-field radius in input pixels.
+
+    Adds every convolution's reach along the layer order (the longest path; skips only
+    shorten it), scaled by the resolution the layer works at.
+    """
+    radius, jump = 0.0, 1.0
+    for layer in model.layers:
+        if isinstance(layer, layers.Conv2DTranspose):
+            stride = layer.strides[0]
+            jump /= stride
+            radius += (layer.kernel_size[0] - 1) * jump
+        elif isinstance(layer, layers.Conv2D):
+            reach = (layer.kernel_size[0] - 1) // 2 * layer.dilation_rate[0]
+            radius += reach * jump
+            jump *= layer.strides[0]
+    return int(-(-radius // 1))
+
+
+def total_stride(model: keras.Model) -> int:
+    """How many input pixels one step of the coarsest layer spans (tile alignment)."""
+    stride = largest = 1
+    for layer in model.layers:
+        if isinstance(layer, layers.Conv2DTranspose):
+            stride //= layer.strides[0]
+        elif isinstance(layer, layers.Conv2D):
+            stride *= layer.strides[0]
+        largest = max(largest, stride)
+    return largest
+
+
+def macs_per_pixel(model: keras.Model) -> float:
+    """Multiply-accumulates per input pixel (convolutions only; activations are free)."""
+    total = 0.0
+    scale = 1.0  # pixels at the layer's output resolution per input pixel
+    for layer in model.layers:
+        if isinstance(layer, layers.Conv2DTranspose):
+            scale *= layer.strides[0] ** 2
+            kernel_in = layer.kernel_size[0] * layer.kernel_size[1] / layer.strides[0] ** 2
+            total += kernel_in * layer.input.shape[-1] * layer.filters * scale
+        elif isinstance(layer, layers.Conv2D):
+            scale /= layer.strides[0] ** 2
+            kernel = layer.kernel_size[0] * layer.kernel_size[1]
+            total += kernel * layer.input.shape[-1] * layer.filters * scale
+    return total
+
+
+MODELS = {"seed": seed_autoencoder, "production": production_denoiser}
