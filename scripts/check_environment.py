@@ -8,6 +8,8 @@ for name in ("opencv-python", "opencv-contrib-python"):
         importlib.metadata.distribution(name)
     except importlib.metadata.PackageNotFoundError:
         continue
-    sys.exit(f"{name} is installed; DocClean needs opencv-python-headless only. "
-             f"Run: .venv/bin/pip uninstall -y {name} opencv-python-headless && make setup")
+    sys.exit(
+        f"{name} is installed; DocClean needs opencv-python-headless only. "
+        f"Run: .venv/bin/pip uninstall -y {name} opencv-python-headless && make setup"
+    )
 print("environment ok: opencv-python-headless only")

@@ -25,28 +25,26 @@ def seed_autoencoder(input_shape: tuple[int | None, int | None] = TILE_SHAPE) ->
 
 
 def production_denoiser(
-    input_shape: tuple[int | None, int | None] = TILE_SHAPE, width: int = 24
+    input_shape: tuple[int | None, int | None] = TILE_SHAPE, width: int = 16, full_width: int = 4
 ) -> keras.Model:
     """Encoder-decoder with a real bottleneck at 1/4 resolution and skip connections.
 
     Almost all arithmetic happens at half and quarter resolution, where a few channels
     see a wide neighbourhood (stains, shadows, paper texture); full resolution carries only
-    8 channels plus the input itself, enough to redraw thin strokes sharply.
-    Receptive-field radius: 24 px. Height and width must be multiples of 4.
+    4 channels plus the input itself, enough to redraw thin strokes sharply.
+    Receptive-field radius: 20 px. Height and width must be multiples of 4.
     """
     page = keras.Input((*input_shape, 1), name="page")
     half = layers.Conv2D(width, 3, strides=2, padding="same", activation="relu")(page)
     half = layers.Conv2D(width, 3, padding="same", activation="relu")(half)
     quarter = layers.Conv2D(2 * width, 3, strides=2, padding="same", activation="relu")(half)
     quarter = layers.Conv2D(2 * width, 3, padding="same", activation="relu")(quarter)
-    quarter = layers.Conv2D(2 * width, 3, padding="same", dilation_rate=2, activation="relu")(
-        quarter
-    )
+    quarter = layers.Conv2D(2 * width, 3, padding="same", activation="relu")(quarter)
     up = layers.Conv2DTranspose(width, 2, strides=2, activation="relu")(quarter)
     half = layers.Conv2D(width, 3, padding="same", activation="relu")(layers.Add()([up, half]))
-    full = layers.Conv2DTranspose(8, 2, strides=2, activation="relu")(half)
+    full = layers.Conv2DTranspose(full_width, 2, strides=2, activation="relu")(half)
     full = layers.Concatenate()([full, page])
-    full = layers.Conv2D(8, 3, padding="same", activation="relu")(full)
+    full = layers.Conv2D(full_width, 3, padding="same", activation="relu")(full)
     # The input also reaches the output through one learned scale and offset, so training
     # starts from a soft threshold of the page and learns the corrections to it.
     logits = layers.Add()([layers.Conv2D(1, 3, padding="same")(full), layers.Conv2D(1, 1)(page)])

@@ -8,13 +8,15 @@ tables and rules) and then dirtied with augraphy's photometric effects plus a fe
 every effect changes pixel values only, so the clean page stays an exact target.
 
     python -m training.synthetic --count 200 --seed 7 --out runs/synthetic
+
+docs/figures/synthetic_examples.png is `--count 6 --seed 10 --sheet` that path.
 """
 
 import argparse
 import contextlib
 import io
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -25,6 +27,9 @@ import matplotlib
 import numba
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+from tqdm import tqdm
+
+from training.data import read_gray
 
 PAPER = 255
 DEFAULT_HEIGHT, DEFAULT_WIDTH = 420, 540
@@ -290,20 +295,33 @@ def average_character_width(font: ImageFont.FreeTypeFont) -> float:
     return font.getlength("etaoin shrdlu") / 13
 
 
-def choose_columns(rng: np.random.Generator, width: int, style: PageStyle) -> list[Column]:
-    """One or two columns; sometimes wider than the page, like a crop from a bigger scan."""
-    if rng.random() < 0.35:
-        left = int(rng.integers(-style.body.size, 6))
-        return [Column(left, int(width * rng.uniform(1.05, 1.4)))]
-    margin = int(width * rng.uniform(0.03, 0.12))
+@dataclass
+class Frame:
+    """Where text may go on the page."""
+
+    columns: list[Column]
+    top: int
+    bottom: int
+    cropped: bool
+
+
+def choose_frame(rng: np.random.Generator, height: int, width: int, style: PageStyle) -> Frame:
+    """Half the pages are crops of a bigger page, text running off every edge as in the real
+    data; the others are whole pages with margins and one or two columns."""
+    if rng.random() < 0.5:
+        column = Column(int(rng.integers(-style.body.size, 6)), int(width * rng.uniform(1.05, 1.4)))
+        top = int(rng.integers(-style.line_height // 2, 4))
+        return Frame([column], top, height + style.line_height // 2, cropped=True)
+    margin = int(width * rng.uniform(0.03, 0.1))
+    top, bottom = int(height * rng.uniform(0.02, 0.08)), int(height * rng.uniform(0.94, 1.0))
     usable = width - 2 * margin
-    if usable > 2 * MIN_CHARACTERS_PER_COLUMN * average_character_width(style.body) and (
-        rng.random() < 0.4
-    ):
+    wide_enough = usable > 2 * MIN_CHARACTERS_PER_COLUMN * average_character_width(style.body)
+    if wide_enough and rng.random() < 0.4:
         gap = int(rng.uniform(1.0, 2.5) * style.body.size)
         column_width = (usable - gap) // 2
-        return [Column(margin, column_width), Column(margin + column_width + gap, column_width)]
-    return [Column(margin, usable)]
+        columns = [Column(margin, column_width), Column(margin + column_width + gap, column_width)]
+        return Frame(columns, top, bottom, cropped=False)
+    return Frame([Column(margin, usable)], top, bottom, cropped=False)
 
 
 def wrap_words(
@@ -453,16 +471,9 @@ def render_clean_page(
     style = choose_style(rng)
     page = Image.new("L", (width, height), PAPER)
     draw = ImageDraw.Draw(page)
-    columns = choose_columns(rng, width, style)
-    cropped = columns[0].left < 6
-    top = (
-        int(rng.integers(-style.line_height // 2, 4))
-        if cropped
-        else int(height * rng.uniform(0.03, 0.1))
-    )
-    bottom = height + style.line_height // 2 if cropped else height - top
-    cursor = Cursor(columns, top, bottom)
-    if not cropped and rng.random() < 0.5:
+    frame = choose_frame(rng, height, width, style)
+    cursor = Cursor(frame.columns, frame.top, frame.bottom)
+    if not frame.cropped and rng.random() < 0.5:
         draw_heading(draw, cursor, style, rng)
     blocks, weights = zip(*BLOCKS, strict=True)
     probabilities = np.array(weights) / sum(weights)
@@ -506,6 +517,25 @@ def smooth_noise(shape: tuple[int, int], rng: np.random.Generator, cell: float) 
     return np.clip(fine, 0, 1)
 
 
+def sigmoid(values: np.ndarray) -> np.ndarray:
+    return 0.5 * (1 + np.tanh(values / 2))
+
+
+def noise_along(positions: np.ndarray, rng: np.random.Generator, period: float) -> np.ndarray:
+    """Smooth 1-D noise in 0..1 evaluated at `positions` (any shape), varying over `period`."""
+    low, high = float(positions.min()), float(positions.max())
+    knots = np.arange(low - period, high + 2 * period, period)
+    return np.interp(positions, knots, rng.random(len(knots))).astype(np.float32)
+
+
+def periodic_noise(angle: np.ndarray, rng: np.random.Generator, harmonics: int) -> np.ndarray:
+    """Smooth noise in 0..1 around a circle (no seam where the angle wraps)."""
+    total = np.zeros_like(angle)
+    for harmonic in range(1, harmonics + 1):
+        total += np.sin(harmonic * angle + rng.uniform(0, 2 * np.pi)) / harmonic
+    return 0.5 + 0.5 * total / sum(1 / harmonic for harmonic in range(1, harmonics + 1))
+
+
 def multiply(
     image: np.ndarray, darkening: np.ndarray, tint: np.ndarray | None = None
 ) -> np.ndarray:
@@ -539,17 +569,6 @@ def blot_stains(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return multiply(image, darkness * np.clip(mask + tide_line, 0, 1.3), BROWN_BGR)
 
 
-def sigmoid(values: np.ndarray) -> np.ndarray:
-    return 0.5 * (1 + np.tanh(values / 2))
-
-
-def noise_along(positions: np.ndarray, rng: np.random.Generator, period: float) -> np.ndarray:
-    """Smooth 1-D noise in 0..1 evaluated at `positions` (any shape), varying over `period`."""
-    low, high = float(positions.min()), float(positions.max())
-    knots = np.arange(low - period, high + 2 * period, period)
-    return np.interp(positions, knots, rng.random(len(knots))).astype(np.float32)
-
-
 def coffee_ring(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A cup's ring: a sharp outer tide line fading inwards, wobbly and broken, brown."""
     height, width = image.shape[:2]
@@ -560,13 +579,13 @@ def coffee_ring(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     for _ in range(1 if rng.random() < 0.7 else 2):  # a cup set down twice leaves two rings
         distance = np.hypot(rows - centre_y, columns - centre_x).astype(np.float32)
         angle = np.arctan2(rows - centre_y, columns - centre_x).astype(np.float32)
-        radius = radius_mean * (1 + 0.04 * (noise_along(angle, rng, 0.8) - 0.5))
+        radius = radius_mean * (1 + 0.04 * (periodic_noise(angle, rng, 6) - 0.5))
         inside = np.maximum(radius - distance, 0)
         outside = np.maximum(distance - radius, 0)
         edge = np.exp(-((outside / rng.uniform(0.8, 2)) ** 2)) * np.exp(
             -inside / rng.uniform(3, 12)
         )
-        strength = np.clip(1.4 * noise_along(angle, rng, rng.uniform(0.5, 2)) - 0.2, 0, 1)
+        strength = np.clip(1.6 * periodic_noise(angle, rng, 4) - 0.3, 0, 1)
         fill = sigmoid(-(distance - radius) / 2)
         darkening += rng.uniform(0.2, 0.5) * edge * strength + rng.uniform(0, 0.08) * fill
         centre_y += rng.normal(0, 0.1) * radius_mean
@@ -623,21 +642,38 @@ def crease_lighting(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.clip(image * lighting[..., None], 0, 255)
 
 
-def cast_shadow(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A soft shadow from one edge, like a hand or the scanner lid (augraphy's is slow)."""
+def bleed_through(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Another page's text showing through from the back: mirrored, blurred and faint.
+
+    augraphy's BleedThrough mirrors the page itself, or an image from ./augraphy_cache when
+    that folder exists, which would make the output depend on the working directory.
+    """
     height, width = image.shape[:2]
-    small_height, small_width = max(8, height // 8), max(8, width // 8)
-    mask = np.zeros((small_height, small_width), np.float32)
-    depth = rng.uniform(0.1, 0.5)
-    corners = rng.random((int(rng.integers(2, 5)), 2)) * [small_width, small_height * depth]
-    polygon = np.vstack([[0, 0], corners[np.argsort(corners[:, 0])], [small_width, 0]])
+    back = np.fliplr(render_clean_page(rng, height, width)).astype(np.float32)
+    back = cv2.GaussianBlur(back, (0, 0), rng.uniform(0.8, 2.5))
+    return multiply(image, rng.uniform(0.08, 0.3) * (1 - back / PAPER))
+
+
+def cast_shadow(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A soft shadow from one edge, like a hand or the scanner lid (augraphy's is slow).
+
+    Drawn at 1/8 size hanging from the top edge, then turned to the chosen edge."""
+    height, width = image.shape[:2]
+    from_side = rng.random() < 0.5
+    edge_length, reach = (height, width) if from_side else (width, height)
+    small_length, small_reach = max(8, edge_length // 8), max(8, reach // 8)
+    mask = np.zeros((small_reach, small_length), np.float32)
+    corners = rng.random((int(rng.integers(2, 5)), 2)) * [
+        small_length,
+        small_reach * rng.uniform(0.1, 0.5),
+    ]
+    polygon = np.vstack([[0, 0], corners[np.argsort(corners[:, 0])], [small_length, 0]])
     cv2.fillPoly(mask, [polygon.round().astype(np.int32)], 1.0)
     mask = cv2.GaussianBlur(mask, (0, 0), rng.uniform(1, 4))
-    mask = np.rot90(mask, int(rng.integers(4))) if small_height == small_width else mask
     if rng.random() < 0.5:
-        mask = mask[::-1]
-    if rng.random() < 0.5:
-        mask = mask[:, ::-1]
+        mask = mask[::-1]  # from the opposite edge
+    if from_side:
+        mask = mask.T
     shadow = cv2.resize(np.ascontiguousarray(mask), (width, height), interpolation=cv2.INTER_LINEAR)
     return multiply(image, rng.uniform(0.2, 0.6) * shadow)
 
@@ -657,10 +693,11 @@ def sensor_noise(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 #   SectionShift, GlitchEffect, ColorShift, DoubleExposure, Rescale;
 # - they add or reshape content the clean target lacks: Markup, Scribbles, WaterMark,
 #   BindingsAndFasteners, NoisyLines, Hollow, DotMatrix, Faxify, Dithering;
-# - too slow for < 1 s a page (each 0.4-1 s at 420×540): ShadowCast (cast_shadow instead),
-#   ReflectedLight, LowLightNoise, DepthSimulatedBlur, PatternGenerator;
-# - not reproducible from a seed: Moire; BadPhotoCopy also needs ~10 s of parallel numba
-#   compilation on first use.
+# - too slow for < 1 s a page (0.4-1 s each at 420×540): ShadowCast (cast_shadow instead),
+#   ReflectedLight, LowLightNoise, DepthSimulatedBlur, PatternGenerator, Moire (a screen
+#   artefact anyway), BadPhotoCopy (up to 0.5 s, plus seconds of parallel numba compilation);
+# - BleedThrough reads ./augraphy_cache/*.png when that folder exists, so its output would
+#   depend on the working directory (bleed_through instead).
 INK_EFFECTS: tuple[tuple[ImageEffect, float], ...] = (
     (_augraphy("InkBleed", intensity_range=(0.3, 0.7), severity=(0.2, 0.4)), 0.25),
     (_augraphy("LowInkRandomLines", count_range=(5, 30), use_consistent_lines=False), 0.2),
@@ -668,12 +705,12 @@ INK_EFFECTS: tuple[tuple[ImageEffect, float], ...] = (
     (_augraphy("Letterpress", n_samples=(50, 150), n_clusters=(50, 150)), 0.15),
     (_augraphy("InkMottling"), 0.2),
     (_augraphy("LinesDegradation"), 0.15),
-    (_augraphy("BleedThrough", intensity_range=(0.1, 0.5), alpha=0.15), 0.2),
     (fade_ink, 0.4),
 )
 PAPER_EFFECTS: tuple[tuple[ImageEffect, float], ...] = (
     (_augraphy("ColorPaper", hue_range=(15, 40), saturation_range=(10, 60)), 0.4),
     (tone_paper, 0.7),
+    (bleed_through, 0.2),
     (_augraphy("NoiseTexturize", sigma_range=(2, 8), turbulence_range=(2, 6)), 0.5),
     (_augraphy("BrightnessTexturize", texturize_range=(0.85, 0.99), deviation=0.05), 0.35),
     (_augraphy("Stains"), 0.1),
@@ -730,15 +767,16 @@ def _run_phase(
     rng: np.random.Generator,
     only: frozenset[str] | None,
 ) -> np.ndarray:
+    """Applies each effect with its probability, or exactly those named in `only`."""
     for effect, probability in effects:
-        chosen = rng.random() < probability
-        if (effect.__name__ in only) if only is not None else chosen:
+        drawn = rng.random() < probability
+        if drawn if only is None else effect.__name__ in only:
             image = np.clip(effect(image, rng), 0, 255).astype(np.float32)
     return image
 
 
 def degrade(
-    clean: np.ndarray, rng: np.random.Generator, only: set[str] | None = None
+    clean: np.ndarray, rng: np.random.Generator, only: Collection[str] | None = None
 ) -> np.ndarray:
     """A dirty scan of `clean` (uint8 grayscale, same shape, text in the same place).
 
@@ -765,7 +803,8 @@ def degrade(
 def synthetic_pairs(
     count: int, seed: int, height: int = DEFAULT_HEIGHT, width: int = DEFAULT_WIDTH
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """`count` (noisy, clean) uint8 pairs; the same seed always gives the same pairs."""
+    """`count` (noisy, clean) uint8 pairs; the same seed always gives the same pairs, and
+    pair i does not depend on `count` (each page has its own spawned seed)."""
     if count < 0:
         raise ValueError(f"count must not be negative, got {count}")
     for page_seed in np.random.SeedSequence(seed).spawn(count):
@@ -798,8 +837,6 @@ def contact_sheet(pairs: list[tuple[np.ndarray, np.ndarray]], scale: float = 0.5
 
 def write_pairs(count: int, seed: int, out: Path, height: int, width: int) -> list[Path]:
     """Writes out/noisy/N.png and out/clean/N.png; returns the noisy paths."""
-    from tqdm import tqdm
-
     (out / "noisy").mkdir(parents=True, exist_ok=True)
     (out / "clean").mkdir(parents=True, exist_ok=True)
     written = []
@@ -824,24 +861,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sheet-pairs", type=int, default=6, help="pairs on the contact sheet")
     parser.add_argument("--sheet-scale", type=float, default=0.5)
     arguments = parser.parse_args(argv)
-    if arguments.count < 1:
-        parser.error("--count must be at least 1")
+    if arguments.count < 1 or arguments.sheet_pairs < 1:
+        parser.error("--count and --sheet-pairs must be at least 1")
     noisy_paths = write_pairs(
         arguments.count, arguments.seed, arguments.out, arguments.height, arguments.width
     )
     shown = [
-        (read_gray_png(path), read_gray_png(path.parent.parent / "clean" / path.name))
+        (read_gray(path), read_gray(path.parent.parent / "clean" / path.name))
         for path in noisy_paths[: arguments.sheet_pairs]
     ]
     sheet_path = arguments.sheet or arguments.out / "contact_sheet.png"
     sheet_path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(contact_sheet(shown, arguments.sheet_scale)).save(sheet_path, optimize=True)
     print(f"{arguments.count} pairs in {arguments.out}, contact sheet {sheet_path}")
-
-
-def read_gray_png(path: Path) -> np.ndarray:
-    with Image.open(path) as image:
-        return np.asarray(image.convert("L"), dtype=np.uint8)
 
 
 if __name__ == "__main__":

@@ -67,12 +67,12 @@ def test_tiny_training_exports_a_model_the_engine_uses(tmp_path: Path) -> None:
     assert checkpoint.is_file()
     assert (tmp_path / "runs" / "tiny" / "log.csv").read_text().count("\n") == 2
     card = json.loads((tmp_path / "tiny.json").read_text())
-    assert card["parity_max_abs_diff"] < 1e-4 and card["receptive_field_radius"] == 24
+    assert card["parity_max_abs_diff"] < 1e-4 and card["receptive_field_radius"] == 20
     metadata = {p.key: p.value for p in onnx.load(tmp_path / "tiny.onnx").metadata_props}
-    assert metadata["docclean.margin"] == "24" and metadata["docclean.alignment"] == "4"
+    assert metadata["docclean.margin"] == "20" and metadata["docclean.alignment"] == "4"
 
     denoiser = Denoiser(tmp_path / "tiny.onnx")  # verifies the card's sha256 too
-    assert denoiser.margin == 24 and denoiser.name == "tiny"
+    assert denoiser.margin == 20 and denoiser.name == "tiny"
     page = np.random.default_rng(0).integers(0, 256, (500, 700), dtype=np.uint8)
     cleaned = clean_page(page, denoiser)
     assert cleaned.shape == page.shape and np.isfinite(cleaned).all()

@@ -37,7 +37,9 @@ class NoisyImages:
     sigma: float
 
 
-def make_noisy_images(splits: MnistSplits, sigma: float = NOISE_SIGMA, seed: int = 0) -> NoisyImages:
+def make_noisy_images(
+    splits: MnistSplits, sigma: float = NOISE_SIGMA, seed: int = 0
+) -> NoisyImages:
     """Noisy copies of every part, each from its own seeded generator."""
     train_rng, validation_rng, test_rng = (
         np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(3)

@@ -92,7 +92,9 @@ def nearest_neighbour_accuracy(
     predicted = np.array([np.bincount(row, minlength=10).argmax() for row in votes])
     correct = predicted == test_labels
     per_digit = np.array(
-        [correct[test_labels == digit].mean() if np.any(test_labels == digit) else np.nan
-         for digit in range(10)]
+        [
+            correct[test_labels == digit].mean() if np.any(test_labels == digit) else np.nan
+            for digit in range(10)
+        ]
     )
     return float(correct.mean()), per_digit

@@ -29,9 +29,12 @@ def to_model_inputs(model: keras.Model, images: np.ndarray) -> np.ndarray:
 
 
 def predict_images(model: keras.Model, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    """Run `model` on (n, 28, 28) images and return its outputs in the same shape."""
+    """Run `model` on (n, 28, 28) images; return its outputs, clipped to 0..1, in that shape.
+
+    Clipping matters only for models with a linear output; a sigmoid output is already in range.
+    """
     outputs = model.predict(to_model_inputs(model, images), batch_size=batch_size, verbose=0)
-    return outputs.reshape(images.shape)
+    return np.clip(outputs, 0.0, 1.0).reshape(images.shape)
 
 
 def fit_image_model(

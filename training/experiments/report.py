@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from training.experiments.dense import DenseRun
 from training.experiments.denoising import DenoisingRun, ImageScores
+from training.experiments.dense import DenseRun
 
 
 @dataclass(frozen=True)
@@ -36,14 +36,20 @@ class ExperimentResults:
     dense_runs: list[DenseRun]
     dead_code_units: dict[int, int]
     noisy_test_scores: ImageScores
+    black_image_scores: ImageScores
     dense_denoiser: DenoisingRun
     denoiser_code_size: int
     clean_model_on_noisy_scores: ImageScores
     convolutional_denoiser: DenoisingRun
+    sigmoid_convolutional_denoiser: DenoisingRun
     codes: CodeAnalysis
     figures: dict[str, Path]
     elapsed_s: float
     environment: str
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _trend_finding(runs: list[DenseRun], epochs: int) -> str:
@@ -73,7 +79,7 @@ def _trend_finding(runs: list[DenseRun], epochs: int) -> str:
     if max(gaps) < 0.1:
         finding += (
             f" Test MSE stays within {max(gaps):.0%} of validation MSE for every k: these "
-            f"small models do not overfit in {epochs} epochs."
+            f"small models do not overfit in {_plural(epochs, 'epoch')}."
         )
     return finding
 
@@ -100,12 +106,13 @@ def _denoising_findings(results: ExperimentResults) -> list[str]:
     convolutional = results.convolutional_denoiser.test_scores
     k = results.denoiser_code_size
     clean_reconstruction = _run_with_code_size(results.dense_runs, k).test_mse
+    effect = "lowers" if dense.mse < noisy.mse else "does not lower"
     findings = [
-        f"The dense k = {k} denoiser lowers test MSE from {noisy.mse:.4f} (noisy input) to "
-        f"{dense.mse:.4f} and raises PSNR from {noisy.psnr:.1f} dB to {dense.psnr:.1f} dB. Its "
-        f"error is {dense.mse / clean_reconstruction:.1f}× the {clean_reconstruction:.4f} that "
-        "the same architecture reaches reconstructing clean digits (experiment 1), the floor "
-        f"that a {k}-value code sets."
+        f"The dense k = {k} denoiser {effect} the error against the clean digits: test MSE "
+        f"{noisy.mse:.4f} → {dense.mse:.4f}, PSNR {noisy.psnr:.1f} → {dense.psnr:.1f} dB. For "
+        f"scale, the same architecture reconstructing clean digits (experiment 1) reaches "
+        f"test MSE {clean_reconstruction:.4f}; the denoiser's error is "
+        f"{dense.mse / clean_reconstruction:.1f}× that."
     ]
     clean_model_finding = (
         f"The k = {k} autoencoder of experiment 1, trained on clean digits only and fed the "
@@ -115,14 +122,14 @@ def _denoising_findings(results: ExperimentResults) -> list[str]:
     if clean_model.psnr < dense.psnr:
         clean_model_finding += (
             f", {dense.psnr - clean_model.psnr:.1f} dB below the denoiser: training on noisy "
-            "inputs matters"
+            "inputs matters."
         )
     else:
-        clean_model_finding += ", no worse than the trained denoiser"
+        clean_model_finding += ", no worse than the trained denoiser."
     clean_model_finding += (
-        "; still, it removes some noise on its own, since its small code cannot represent it."
+        " It still cleans up some of the noise on its own."
         if clean_model.mse < noisy.mse
-        else "; it does worse than leaving the input alone."
+        else " It does worse than leaving the noisy input alone."
     )
     findings.append(clean_model_finding)
     convolutional_model = results.convolutional_denoiser.model
@@ -136,15 +143,44 @@ def _denoising_findings(results: ExperimentResults) -> list[str]:
         f"Caveat: its code holds {code_values:,} values against the dense model's {k}, so this "
         "compares denoisers, not bottlenecks."
     )
+    findings.append(_sigmoid_output_finding(results))
     return findings
+
+
+def _sigmoid_output_finding(results: ExperimentResults) -> str:
+    linear = results.convolutional_denoiser.test_scores
+    sigmoid_run = results.sigmoid_convolutional_denoiser
+    sigmoid = sigmoid_run.test_scores
+    brightest = float(sigmoid_run.test_outputs.max())
+    black = results.black_image_scores
+    if brightest < 0.1:
+        return (
+            "With the Keras blog's sigmoid output instead of a linear one, the same network "
+            "trained on the same mean squared error collapses: its brightest output pixel over "
+            f"all test digits is {brightest:.3f}, an all-black image for every input (test PSNR "
+            f"{sigmoid.psnr:.2f} dB; an all-black guess scores {black.psnr:.2f} dB). Most target "
+            "pixels are black, the sigmoid saturates towards 0 and then passes back almost no "
+            f"gradient, so training does not recover in {_plural(results.epochs, 'epoch')}. A "
+            "linear output (clipped to 0..1 when scored) avoids this, as would the blog's binary "
+            "cross-entropy, whose gradient does not vanish with the sigmoid's. The page models, "
+            "whose targets are mostly white, could meet the same trap at the other end."
+        )
+    return (
+        "With the Keras blog's sigmoid output instead of a linear one, the same network "
+        f"reaches test MSE {sigmoid.mse:.4f} and PSNR {sigmoid.psnr:.1f} dB "
+        f"({sigmoid.psnr - linear.psnr:+.1f} dB against the linear output)."
+    )
 
 
 def _codes_finding(codes: CodeAnalysis) -> str:
     order = np.argsort(codes.accuracy_per_digit)
-    best = ", ".join(f"{digit} ({codes.accuracy_per_digit[digit]:.0%})" for digit in order[::-1][:3])
+    best = ", ".join(
+        f"{digit} ({codes.accuracy_per_digit[digit]:.0%})" for digit in order[::-1][:3]
+    )
     worst = ", ".join(f"{digit} ({codes.accuracy_per_digit[digit]:.0%})" for digit in order[:3])
+    extent = "only partly" if codes.accuracy < 0.8 else "well"
     finding = (
-        f"The k = 2 codes keep some digit identity but mix most classes: a {codes.neighbours}-"
+        f"The k = 2 codes separate the digits {extent}: a {codes.neighbours}-"
         f"nearest-neighbour classifier on the 2-D codes (training digits' codes as reference) "
         f"labels {codes.accuracy:.0%} of the test digits correctly (chance: 10%). Best separated: "
         f"{best}; worst: {worst}."
@@ -158,7 +194,7 @@ def _codes_finding(codes: CodeAnalysis) -> str:
 
 
 def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" for _ in header) + "|"]
+    lines = ["| " + " | ".join(header) + " |", "|:---|" + "---:|" * (len(header) - 1)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
 
@@ -186,6 +222,7 @@ def render_report(results: ExperimentResults, report_path: Path) -> str:
         ],
     )
     denoising_rows = [
+        ("all-black image (no model)", "–", "–", results.black_image_scores),
         ("noisy input (no model)", "–", "–", results.noisy_test_scores),
         (
             f"dense k = {k} trained on clean digits (experiment 1), fed noisy digits",
@@ -200,10 +237,16 @@ def render_report(results: ExperimentResults, report_path: Path) -> str:
             results.dense_denoiser.test_scores,
         ),
         (
-            "convolutional denoiser",
+            "convolutional denoiser (linear output)",
             f"{results.convolutional_denoiser.parameter_count:,}",
             f"{results.convolutional_denoiser.validation_mse:.4f}",
             results.convolutional_denoiser.test_scores,
+        ),
+        (
+            "convolutional denoiser with sigmoid output",
+            f"{results.sigmoid_convolutional_denoiser.parameter_count:,}",
+            f"{results.sigmoid_convolutional_denoiser.validation_mse:.4f}",
+            results.sigmoid_convolutional_denoiser.test_scores,
         ),
     ]
     denoising_table = _markdown_table(
@@ -241,11 +284,11 @@ def render_report(results: ExperimentResults, report_path: Path) -> str:
         "bottleneck).",
         "## Data and setup",
         f"- Data: {results.data_source}.",
-        "- Pixels scaled to 0..1; every model trained with Adam (default learning rate) on mean "
-        f"squared error for {results.epochs} epochs, batch size {results.batch_size}, seed "
-        f"{results.seed}; validation is a fixed 20% of the training pool "
-        f"({validation_count:,} digits), and test scores use the {test_count:,} held-out "
-        "digits no model saw.",
+        "- Pixels scaled to 0..1. Every model is trained with Adam (default learning rate) on "
+        f"mean squared error for {_plural(results.epochs, 'epoch')}, batch size "
+        f"{results.batch_size}, seed {results.seed}, on {train_count:,} digits. Validation MSE "
+        f"is measured on {validation_count:,} digits after the last epoch; test scores on the "
+        f"{test_count:,} held-out digits no model saw.",
         f"- Noise: Gaussian, mean 0, σ = {results.noise_sigma}, added once per digit with a "
         "fixed seed and clipped to 0..1. MSE and PSNR (peak 1) are per-image means.",
         "## 1. Simple autoencoder: 784 → Dense(k, ReLU) → Dense(784, sigmoid)",
@@ -257,14 +300,15 @@ def render_report(results: ExperimentResults, report_path: Path) -> str:
         f"## 2. Denoising autoencoder (k = {k})",
         denoising_table,
         figure("dense_denoising", "Original, noisy and denoised test digits (dense)"),
-        "Rows: original, noisy (σ = 0.5), denoised by the dense denoiser.",
+        f"Rows: original, noisy (σ = {results.noise_sigma}), denoised by the dense denoiser.",
         "## 3. One step further",
         "### Convolutional denoiser",
-        "Conv(32, 3×3, ReLU) → max-pool 2 → Conv(32) → max-pool 2 → Conv(32) → upsample 2 → "
-        "Conv(32) → upsample 2 → Conv(1, sigmoid), same data, noise and training; its scores "
-        "are in the table above.",
+        "Conv(32) → max-pool 2 → Conv(32) → max-pool 2 → Conv(32) → upsample 2 → Conv(32) → "
+        "upsample 2 → Conv(1), all 3×3 with ReLU except the last, which is linear "
+        "(outputs clipped to 0..1 when scored) or, as in the Keras blog, sigmoid. Same data, "
+        "noise, loss and training as the dense denoiser; scores in the table above.",
         figure("convolutional_denoising", "Original, noisy and denoised test digits (conv)"),
-        "Rows: original, noisy, denoised by the convolutional denoiser.",
+        "Rows: original, noisy, denoised by the convolutional denoiser (linear output).",
         "### The k = 2 bottleneck",
         figure("codes", "2-D codes of the test digits, coloured by label"),
         "## Findings",
