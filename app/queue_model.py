@@ -1,12 +1,12 @@
 """The queue of pages to clean, as a Qt table model the queue view shows."""
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QIcon
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -26,14 +26,18 @@ class QueueItem:
 
     source: Path
     root: Path | None = None
+    real: Path = field(init=False)  # the resolved path: one file is queued once
     width: int | None = None
     height: int | None = None
     pages: int | None = None
-    thumbnail: QPixmap | None = None
+    thumbnail: QIcon | None = None
     state: ItemState = ItemState.WAITING
     progress: float = 0.0  # 0..1 while cleaning
     reason: str = ""
     output: Path | None = None
+
+    def __post_init__(self) -> None:
+        self.real = self.source.resolve()
 
     @property
     def name(self) -> str:
@@ -71,16 +75,17 @@ class QueueModel(QAbstractTableModel):
         super().__init__(parent)
         self._items: list[QueueItem] = []
         self._rows: dict[Path, int] = {}
+        self._reals: set[Path] = set()
 
     # Qt model interface
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._items)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.HEADERS)
 
-    def headerData(  # noqa: N802
+    def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
@@ -119,8 +124,9 @@ class QueueModel(QAbstractTableModel):
     def row_of(self, source: Path) -> int | None:
         return self._rows.get(source)
 
-    def __contains__(self, source: object) -> bool:
-        return source in self._rows
+    def contains_file(self, path: Path) -> bool:
+        """True when `path` (or a link to the same file) is queued."""
+        return path.resolve() in self._reals
 
     def __len__(self) -> int:
         return len(self._items)
@@ -132,6 +138,7 @@ class QueueModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), first, first + len(items) - 1)
         for item in items:
             self._rows[item.source] = len(self._items)
+            self._reals.add(item.real)
             self._items.append(item)
         self.endInsertRows()
 
@@ -147,9 +154,11 @@ class QueueModel(QAbstractTableModel):
             del self._items[row]
             self.endRemoveRows()
         self._rows = {item.source: row for row, item in enumerate(self._items)}
+        self._reals = {item.real for item in self._items}
 
     def clear(self) -> None:
         self.beginResetModel()
         self._items.clear()
         self._rows.clear()
+        self._reals.clear()
         self.endResetModel()

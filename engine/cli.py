@@ -51,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--batch-size", type=int, default=4, help="tiles per model call")
     clean.add_argument("--threads", type=int, default=0, help="CPU threads (default: cores)")
     clean.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    check = commands.add_parser(
+        "self-test", help="check this installation: clean a bundled sample page"
+    )
+    check.add_argument("--model", type=Path, default=None, help="ONNX model (default: bundled)")
     return parser
 
 
@@ -60,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.batch_size < 1 or args.threads < 0:
         parser.error("--batch-size must be >= 1 and --threads >= 0")
     try:
-        return run_clean(args)
+        return run_self_test(args) if args.command == "self-test" else run_clean(args)
     except KeyboardInterrupt:
         print("\ninterrupted: no partial files were written", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -96,3 +100,18 @@ def run_clean(args: argparse.Namespace) -> int:
         summary = reporter.handle(event) or summary
     reporter.close()
     return reporter.print_summary(summary, rejected, denoiser.describe())
+
+
+def run_self_test(args: argparse.Namespace) -> int:
+    from engine.errors import ModelError
+    from engine.self_test import run_self_test as check
+
+    try:
+        problems = check(args.model)
+    except ModelError as error:
+        print(f"docclean: {error}", file=sys.stderr)
+        return EXIT_MODEL
+    for problem in problems:
+        print(f"self-test: {problem}", file=sys.stderr)
+    print("self-test passed" if not problems else "self-test FAILED")
+    return EXIT_FAILED if problems else EXIT_OK

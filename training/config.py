@@ -18,6 +18,7 @@ class TrainConfig:
     learning_rate: float = 1e-3
     patience: int = 5
     scale_range: tuple[float, float] = (1.0, 1.0)
+    synthetic_pairs: int = 0  # synthetic degraded pages added to the real training pages
     seed: int = 2026
     output_dir: str = "runs"
     export_path: str = ""  # an .onnx path to export the best model to; "" exports nothing

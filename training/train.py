@@ -66,6 +66,10 @@ def train(config: TrainConfig, data_dir: Path | None = None) -> Path:
     data_dir = data_dir or default_data_dir()
     split = load_split()
     train_pairs = load_part(data_dir, split, "train")
+    if config.synthetic_pairs:
+        from training.synthetic import synthetic_pairs
+
+        train_pairs += list(synthetic_pairs(config.synthetic_pairs, seed=config.seed))
     validation_pairs = load_part(data_dir, split, "validation")
     run_dir = REPO / config.output_dir / config.name
     run_dir.mkdir(parents=True, exist_ok=True)

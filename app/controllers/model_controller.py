@@ -12,7 +12,7 @@ from engine.models import default_model_path
 
 class ModelController(QObject):
     model_changed = Signal(object)  # the new Denoiser
-    model_refused = Signal(Path, str)  # path, reason a user can act on
+    model_refused = Signal(object, str)  # path, reason a user can act on
     loading_changed = Signal(bool)
 
     def __init__(self, runner: TaskRunner, parent: QObject | None = None) -> None:
@@ -38,6 +38,7 @@ class ModelController(QObject):
             lambda: Denoiser(path),
             lambda denoiser: self._on_loaded(request, denoiser),
             lambda error: self._on_failed(request, path, error, fallback),
+            urgent=True,
         )
 
     def _on_loaded(self, request: int, denoiser: Denoiser) -> None:

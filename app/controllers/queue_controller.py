@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QIcon, QPixmap
 
 from app.queue_model import ItemState, QueueItem, QueueModel
 from app.workers.images import ProbedImage, probe_with_thumbnail
@@ -31,18 +31,19 @@ class QueueController(QObject):
         """Queue files and the images inside folders; results arrive in the background."""
         paths = [Path(path) for path in paths]
         if paths:
-            self.runner.submit(lambda: plan_inputs(paths, recursive), self._on_planned)
+            self.runner.submit(lambda: plan_inputs(paths, recursive), self._on_planned, urgent=True)
 
     def _on_planned(self, planned: PlannedInputs) -> None:
         new: list[QueueItem] = []
         seen: set[Path] = set()
         duplicates = 0
         for source, root in planned.files:
-            if source in self.model or source in seen:
+            item = QueueItem(source=source, root=root)
+            if item.real in seen or self.model.contains_file(item.real):
                 duplicates += 1
                 continue
-            seen.add(source)
-            new.append(QueueItem(source=source, root=root))
+            seen.add(item.real)
+            new.append(item)
         self.model.append(new)
         for item in new:
             self._probe(item.source)
@@ -64,16 +65,15 @@ class QueueController(QObject):
             return
         item.width, item.height = probed.info.width, probed.info.height
         item.pages = probed.info.page_count
-        item.thumbnail = QPixmap.fromImage(probed.thumbnail)
+        item.thumbnail = QIcon(QPixmap.fromImage(probed.thumbnail))  # scaled to the view's size
         self.model.changed(source)
 
     def _on_probe_failed(self, source: Path, error: BaseException) -> None:
-        if not isinstance(error, FileError):
-            raise error
         item = self.model.item_for(source)
         if item is None or item.state != ItemState.WAITING:
             return
-        item.state, item.reason = ItemState.FAILED, error.reason
+        reason = error.reason if isinstance(error, FileError) else f"cannot read: {error}"
+        item.state, item.reason = ItemState.FAILED, reason
         self.model.changed(source)
 
     def remove_rows(self, rows: Iterable[int]) -> int:

@@ -20,7 +20,7 @@ def plan_inputs(paths: Iterable[Path], recursive: bool) -> PlannedInputs:
     for path in paths:
         path = Path(path).absolute()
         jobs, rejected = plan_jobs([path], output_dir=None, recursive=recursive)
-        root = path.resolve() if path.is_dir() else None
-        planned.files.extend((job.source.resolve(), root) for job in jobs)
+        root = path if path.is_dir() else None
+        planned.files.extend((job.source, root) for job in jobs)
         planned.rejected.extend(rejected)
     return planned

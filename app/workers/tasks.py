@@ -34,7 +34,6 @@ class TaskRunner(QObject):
 
     _finished = Signal(int, object)
     _failed = Signal(int, object)
-    idle = Signal()
 
     def __init__(self, parent: QObject | None = None, max_threads: int = 2) -> None:
         super().__init__(parent)
@@ -52,13 +51,19 @@ class TaskRunner(QObject):
         return len(self._callbacks)
 
     def submit(
-        self, function: Callable[[], Any], on_done: OnDone, on_error: OnError | None = None
+        self,
+        function: Callable[[], Any],
+        on_done: OnDone,
+        on_error: OnError | None = None,
+        urgent: bool = False,
     ) -> int:
+        """Run `function()` on the pool. `urgent` tasks (what the user is waiting for: the
+        model, the page on screen) jump ahead of queued background ones (thumbnails)."""
         if self._closed:
             return -1
         self._next_id += 1
         self._callbacks[self._next_id] = (on_done, on_error)
-        self.pool.start(_Task(self, self._next_id, function))
+        self.pool.start(_Task(self, self._next_id, function), 1 if urgent else 0)
         return self._next_id
 
     def shutdown(self) -> None:
@@ -73,7 +78,6 @@ class TaskRunner(QObject):
         callbacks = self._callbacks.pop(task_id, None)
         if callbacks is not None:
             callbacks[0](result)
-        self._maybe_idle()
 
     @Slot(int, object)
     def _deliver_error(self, task_id: int, error: BaseException) -> None:
@@ -82,8 +86,3 @@ class TaskRunner(QObject):
             if callbacks[1] is None:
                 raise error
             callbacks[1](error)
-        self._maybe_idle()
-
-    def _maybe_idle(self) -> None:
-        if not self._callbacks and not self._closed:
-            self.idle.emit()

@@ -1,0 +1,225 @@
+"""Cleaning a batch in the background: start, cancel, and turn engine events into progress."""
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from app.queue_model import ItemState, QueueItem, QueueModel
+from app.workers.batch import BatchWorker
+from engine.denoiser import Denoiser
+from engine.events import (
+    BatchFinished,
+    FileDone,
+    FileFailed,
+    FileSkipped,
+    FileStarted,
+    TileDone,
+)
+from engine.pipeline import Job, output_path_for
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    output_dir: Path | None  # None: a `cleaned` folder beside each input
+    mode: str  # "gray" or "bw"
+    overwrite: bool
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    fraction: float  # 0..1 for the whole batch
+    files_finished: int
+    total_files: int
+    pages_done: int
+    pages_per_minute: float
+    seconds_left: float | None
+
+    def describe(self) -> str:
+        """E.g. "3 of 10 files · 12.5 pages/min · about 2 min left"."""
+        parts = [f"{self.files_finished} of {self.total_files} files"]
+        if self.pages_done:
+            parts.append(f"{self.pages_per_minute:.1f} pages/min")
+        if self.seconds_left is not None and self.fraction < 1:
+            parts.append(f"about {_duration(self.seconds_left)} left")
+        return " · ".join(parts)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{max(1, round(seconds))} s"
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+class BatchController(QObject):
+    running_changed = Signal(bool)
+    progress = Signal(object)  # BatchProgress
+    finished = Signal(object)  # engine.events.BatchFinished
+    worker_created = Signal(object)  # BatchWorker, before it starts (tests hook in here)
+    message = Signal(str)
+
+    def __init__(self, model: QueueModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.worker: BatchWorker | None = None
+        self.sources: set[Path] = set()
+        self.cancelling = False
+        self._total = 0
+        self._finished_files = 0
+        self._current: QueueItem | None = None
+        self._pages_done = 0
+        self._started = 0.0
+
+    @property
+    def running(self) -> bool:
+        return self.worker is not None
+
+    def start(self, items: list[QueueItem], denoiser: Denoiser, options: BatchOptions) -> int:
+        """Clean `items` in a worker thread; returns how many were handed to it."""
+        if self.running:
+            return 0
+        jobs = self._plan(items, options.output_dir)
+        if not jobs:
+            return 0
+        worker = BatchWorker(jobs, denoiser, options.mode, options.overwrite, parent=self)
+        worker.event_emitted.connect(self._on_event)
+        worker.crashed.connect(self._on_crashed)
+        worker.finished.connect(self._on_thread_finished)
+        self.worker = worker
+        self.sources = {job.source for job in jobs}
+        self.cancelling = False
+        self._total = len(jobs)
+        self._finished_files = 0
+        self._current = None
+        self._pages_done = 0
+        self._started = time.monotonic()
+        self.running_changed.emit(True)
+        self.worker_created.emit(worker)
+        worker.start()
+        self._emit_progress(0.0)
+        return len(jobs)
+
+    def _plan(self, items: list[QueueItem], output_dir: Path | None) -> list[Job]:
+        jobs: list[Job] = []
+        outputs: dict[Path, QueueItem] = {}
+        for item in items:
+            output = output_path_for(item.source, output_dir, item.root)
+            real_output = output.resolve()
+            reason = ""
+            if real_output == item.real:
+                reason = "its output would overwrite the input; choose another output folder"
+            elif real_output in outputs:
+                reason = f"{outputs[real_output].name} is also written to {output}"
+            item.output = output
+            item.progress = 0.0
+            if reason:
+                item.state, item.reason = ItemState.FAILED, reason
+            else:
+                outputs[real_output] = item
+                item.state, item.reason = ItemState.WAITING, ""
+                jobs.append(Job(item.source, output))
+            self.model.changed(item.source)
+        return jobs
+
+    def cancel(self) -> None:
+        if self.worker is not None and not self.cancelling:
+            self.cancelling = True
+            self.worker.cancel()
+            self.message.emit("Cancelling… the current tile finishes, nothing half-written stays")
+
+    def shutdown(self) -> None:
+        """Stop the batch and wait for its thread (on quit)."""
+        worker = self.worker
+        if worker is not None:
+            worker.cancel()
+            worker.wait()
+
+    def _item(self, source: Path) -> QueueItem | None:
+        return self.model.item_for(source)
+
+    def _set(self, source: Path, **changes: object) -> None:
+        item = self._item(source)
+        if item is None:
+            return
+        for name, value in changes.items():
+            setattr(item, name, value)
+        self.model.changed(source)
+
+    def _on_event(self, event: object) -> None:
+        match event:
+            case FileStarted(path=path, output=output):
+                self._current = self._item(path)
+                self._set(path, state=ItemState.CLEANING, progress=0.0, output=output)
+                self._emit_progress(0.0)
+            case TileDone(path=path):
+                self._set(path, progress=event.file_fraction)
+                self._emit_progress(event.file_fraction)
+            case FileDone(path=path, output=output, pages=pages):
+                self._pages_done += pages
+                self._file_finished(path, state=ItemState.DONE, progress=1.0, output=output)
+            case FileSkipped(path=path, output=output, reason=reason):
+                self._file_finished(path, state=ItemState.SKIPPED, reason=reason, output=output)
+            case FileFailed(path=path, reason=reason):
+                self._file_finished(path, state=ItemState.FAILED, reason=reason)
+            case BatchFinished():
+                self._on_batch_finished(event)
+
+    def _file_finished(self, path: Path, **changes: object) -> None:
+        self._finished_files += 1
+        self._current = None
+        self._set(path, **changes)
+        self._emit_progress(0.0)
+
+    def _on_batch_finished(self, event: BatchFinished) -> None:
+        if self._current is not None and self._current.state == ItemState.CLEANING:
+            self._set(self._current.source, state=ItemState.CANCELLED, progress=0.0)
+        self._current = None
+        parts = [f"{event.cleaned} cleaned"]
+        if event.skipped:
+            parts.append(f"{event.skipped} skipped")
+        if event.failed:
+            parts.append(f"{event.failed} failed")
+        rate = self._pages_per_minute()
+        summary = ", ".join(parts)
+        if event.cancelled:
+            self.message.emit(f"Cancelled: {summary}")
+        else:
+            self.message.emit(f"Finished: {summary} ({rate:.1f} pages/min)")
+        self.finished.emit(event)
+
+    def _on_crashed(self, reason: str) -> None:
+        for source in self.sources:
+            item = self._item(source)
+            if item is not None and item.state in (ItemState.CLEANING, ItemState.WAITING):
+                self._set(source, state=ItemState.FAILED, reason=f"batch stopped: {reason}")
+        self.message.emit(f"Cleaning stopped by an unexpected error: {reason}")
+
+    def _on_thread_finished(self) -> None:
+        worker, self.worker = self.worker, None
+        self.sources = set()
+        self.cancelling = False
+        if worker is not None:
+            worker.deleteLater()
+        self.running_changed.emit(False)
+
+    def _pages_per_minute(self) -> float:
+        elapsed = time.monotonic() - self._started
+        return self._pages_done * 60.0 / elapsed if elapsed > 0 else 0.0
+
+    def _emit_progress(self, current_fraction: float) -> None:
+        total = max(self._total, 1)
+        done = self._finished_files + current_fraction
+        elapsed = time.monotonic() - self._started
+        seconds_left = elapsed * (total - done) / done if done > 0 else None
+        self.progress.emit(
+            BatchProgress(
+                fraction=min(done / total, 1.0),
+                files_finished=self._finished_files,
+                total_files=self._total,
+                pages_done=self._pages_done,
+                pages_per_minute=self._pages_per_minute(),
+                seconds_left=seconds_left,
+            )
+        )

@@ -1,0 +1,268 @@
+"""The main window's layout, actions and menus; behaviour lives in `MainController`."""
+
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QIcon,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStyle,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.views.compare_view import CompareView
+from app.views.options_panel import OptionsPanel
+from app.views.queue_view import QueueView
+from app.views.rejected_panel import RejectedPanel
+
+
+class ModelBanner(QFrame):
+    """Shown while no model is loaded: says so and offers to choose one."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.choose_button = QPushButton("Choose model…")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        picture = QLabel()
+        picture.setPixmap(icon.pixmap(24, 24))
+        layout.addWidget(picture)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.choose_button)
+        self.hide()
+
+
+class MainWindow(QMainWindow):
+    urls_dropped = Signal(list)  # list[QUrl] from the file manager
+    closing = Signal()  # the window is about to close: save settings, stop workers
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("DocClean")
+        self.setAcceptDrops(True)
+        self._create_actions()
+        self._create_menus()
+        self._create_toolbar()
+
+        self.model_banner = ModelBanner()
+        self.rejected_panel = RejectedPanel()
+        self.queue_view = QueueView()
+        self.compare_view = CompareView()
+        self.options_panel = OptionsPanel()
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.rejected_panel)
+        left_layout.addWidget(self.queue_view, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.compare_view)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setChildrenCollapsible(False)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.model_banner)
+        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.options_panel)
+        self.setCentralWidget(central)
+
+        self.zoom_label = QLabel()
+        self.zoom_label.setContentsMargins(0, 0, 12, 0)
+        self.zoom_label.setToolTip(
+            "Zoom of the comparison: 100% is one scanned pixel per screen pixel"
+        )
+        self.progress_label = QLabel()
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setFormat("%p%")
+        self.progress_bar.setMaximumWidth(240)
+        self.progress_bar.hide()
+        self.statusBar().addPermanentWidget(self.zoom_label)
+        self.statusBar().addPermanentWidget(self.progress_label)
+        self.statusBar().addPermanentWidget(self.progress_bar)
+        self.resize(1200, 760)
+
+    def _action(
+        self,
+        text: str,
+        shortcuts: list[QKeySequence] | None = None,
+        icon: QIcon.ThemeIcon | None = None,
+        fallback: QStyle.StandardPixmap | None = None,
+        tip: str = "",
+    ) -> QAction:
+        action = QAction(text, self)
+        if icon is not None and QIcon.hasThemeIcon(icon):
+            action.setIcon(QIcon.fromTheme(icon))
+        elif fallback is not None:
+            action.setIcon(self.style().standardIcon(fallback))
+        if shortcuts:
+            unique = {
+                sequence.toString(): sequence for sequence in shortcuts if not sequence.isEmpty()
+            }
+            shortcuts = list(unique.values())
+            action.setShortcuts(shortcuts)
+            keys = shortcuts[0].toString(QKeySequence.SequenceFormat.NativeText)
+            tip = f"{tip or text.replace('…', '')} ({keys})"
+        action.setToolTip(tip or text.replace("…", ""))
+        action.setStatusTip(tip or text.replace("…", ""))
+        return action
+
+    def _create_actions(self) -> None:
+        key, pixmap, theme = QKeySequence, QStyle.StandardPixmap, QIcon.ThemeIcon
+        self.open_folder_action = self._action(
+            "Open &folder…", [key(key.StandardKey.Open)], theme.FolderOpen, pixmap.SP_DirOpenIcon,
+            "Queue every image in a folder",
+        )  # fmt: skip
+        self.open_files_action = self._action(
+            "Open f&iles…", [key("Ctrl+Shift+O")], theme.DocumentOpen, pixmap.SP_FileIcon,
+            "Queue image files",
+        )  # fmt: skip
+        self.choose_output_action = self._action("Choose &output folder…")
+        self.open_output_action = self._action(
+            "Show &results", [key("Ctrl+E")], None, pixmap.SP_DirLinkIcon,
+            "Open the output folder in the file manager",
+        )  # fmt: skip
+        self.quit_action = self._action(
+            "&Quit", [key(key.StandardKey.Quit), key("Ctrl+Q")], theme.ApplicationExit
+        )
+        self.clean_all_action = self._action(
+            "&Clean all", [key("Ctrl+Return"), key("Ctrl+Enter")],
+            theme.MediaPlaybackStart, pixmap.SP_MediaPlay, "Clean every page not done yet",
+        )  # fmt: skip
+        self.clean_selected_action = self._action(
+            "Clean &selected", [key("Ctrl+Shift+Return")], None, None,
+            "Clean the selected pages (again)",
+        )  # fmt: skip
+        self.cancel_action = self._action(
+            "Ca&ncel", [key("Esc")], theme.ProcessStop, pixmap.SP_BrowserStop,
+            "Stop cleaning; finished pages are kept, nothing half-written",
+        )  # fmt: skip
+        self.remove_action = self._action(
+            "&Remove selected", [key(key.StandardKey.Delete)], theme.ListRemove,
+            pixmap.SP_DialogDiscardButton, "Remove the selected pages from the queue",
+        )  # fmt: skip
+        self.clear_action = self._action(
+            "C&lear queue", [key("Ctrl+Shift+Delete")], theme.EditClear,
+            pixmap.SP_DialogResetButton, "Remove every page from the queue",
+        )  # fmt: skip
+        self.fit_action = self._action(
+            "&Fit to window", [key("Ctrl+0")], theme.ZoomFitBest, None, "Show the whole page"
+        )
+        self.actual_size_action = self._action(
+            "&Actual pixels (1:1)", [key("Ctrl+1")], None, None,
+            "One scanned pixel per screen pixel",
+        )  # fmt: skip
+        self.zoom_in_action = self._action(
+            "Zoom &in", [key(key.StandardKey.ZoomIn), key("Ctrl+=")], theme.ZoomIn
+        )
+        self.zoom_out_action = self._action(
+            "Zoom &out", [key(key.StandardKey.ZoomOut)], theme.ZoomOut
+        )
+        self.side_by_side_action = self._action(
+            "&Side by side", [key("Ctrl+T")], None, None,
+            "Show before and after side by side instead of split by a divider",
+        )  # fmt: skip
+        self.side_by_side_action.setCheckable(True)
+        # Shorter labels on the toolbar; menus keep the full text.
+        for action, label in (
+            (self.remove_action, "Remove"),
+            (self.clear_action, "Clear"),
+            (self.fit_action, "Fit"),
+            (self.actual_size_action, "1:1"),
+        ):
+            action.setIconText(label)
+        self.choose_model_action = self._action("Choose &model…", [key("Ctrl+M")])
+        self.bundled_model_action = self._action("Use the &bundled model")
+        self.about_action = self._action(
+            "&About DocClean", [key(key.StandardKey.HelpContents), key("F1")], theme.HelpAbout
+        )
+
+    def _create_menus(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        file_menu.addActions([self.open_folder_action, self.open_files_action])
+        file_menu.addSeparator()
+        file_menu.addActions([self.choose_output_action, self.open_output_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        queue_menu = menus.addMenu("&Queue")
+        queue_menu.addActions(
+            [self.clean_all_action, self.clean_selected_action, self.cancel_action]
+        )
+        queue_menu.addSeparator()
+        queue_menu.addActions([self.remove_action, self.clear_action])
+        view_menu = menus.addMenu("&View")
+        view_menu.addActions(
+            [self.fit_action, self.actual_size_action, self.zoom_in_action, self.zoom_out_action]
+        )
+        view_menu.addSeparator()
+        view_menu.addAction(self.side_by_side_action)
+        model_menu = menus.addMenu("&Model")
+        model_menu.addActions([self.choose_model_action, self.bundled_model_action])
+        help_menu = menus.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+    def _create_toolbar(self) -> None:
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setIconSize(QSize(20, 20))
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.setMovable(False)
+        toolbar.addActions([self.open_folder_action, self.open_files_action])
+        toolbar.addSeparator()
+        toolbar.addActions([self.clean_all_action, self.cancel_action])
+        toolbar.addSeparator()
+        toolbar.addActions([self.remove_action, self.clear_action])
+        toolbar.addSeparator()
+        toolbar.addActions([self.fit_action, self.actual_size_action, self.side_by_side_action])
+        toolbar.addSeparator()
+        toolbar.addAction(self.open_output_action)
+        self.addToolBar(toolbar)
+
+    # Drag and drop from the file manager: files and folders arrive as URLs.
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        urls: list[QUrl] = event.mimeData().urls()
+        if not urls:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.urls_dropped.emit(urls)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closing.emit()
+        super().closeEvent(event)

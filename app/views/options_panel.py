@@ -1,0 +1,82 @@
+"""Where results go, how they look, and which model cleans them."""
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QWidget,
+)
+
+MODE_LABELS = {"gray": "Grayscale", "bw": "Black and white"}
+BESIDE_INPUTS = "a “cleaned” folder beside each input"
+
+
+class OptionsPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.output_label = QLabel(BESIDE_INPUTS)
+        self.output_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.output_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.choose_output_button = QPushButton("Change…")
+        self.choose_output_button.setToolTip("Choose the folder cleaned pages are written to")
+        self.reset_output_button = QPushButton("Beside inputs")
+        self.reset_output_button.setToolTip("Write to a “cleaned” folder beside each input")
+        self.open_output_button = QPushButton("Open")
+        self.open_output_button.setToolTip("Open the output folder in the file manager (Ctrl+E)")
+
+        self.mode_combo = QComboBox()
+        for mode, label in MODE_LABELS.items():
+            self.mode_combo.addItem(label, mode)
+        self.mode_combo.setToolTip(
+            "Grayscale keeps soft edges; black and white gives small files for printing and OCR"
+        )
+        self.recursive_check = QCheckBox("Include subfolders when opening a folder")
+        self.overwrite_check = QCheckBox("Overwrite results that already exist")
+
+        self.model_label = QLabel("No model loaded")
+        self.model_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.model_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.choose_model_button = QPushButton("Choose…")
+        self.choose_model_button.setToolTip("Use another compatible .onnx model")
+
+        output_row = QHBoxLayout()
+        output_row.addWidget(self.output_label, 1)
+        for button in (self.choose_output_button, self.reset_output_button):
+            output_row.addWidget(button)
+        output_row.addWidget(self.open_output_button)
+        mode_row = QHBoxLayout()
+        mode_row.addWidget(self.mode_combo)
+        mode_row.addWidget(self.overwrite_check)
+        mode_row.addStretch(1)
+        model_row = QHBoxLayout()
+        model_row.addWidget(self.model_label, 1)
+        model_row.addWidget(self.choose_model_button)
+
+        form = QFormLayout(self)
+        form.setContentsMargins(8, 4, 8, 4)
+        form.addRow("Output folder:", output_row)
+        form.addRow("Output:", mode_row)
+        form.addRow("Opening:", self.recursive_check)
+        form.addRow("Model:", model_row)
+
+    def show_output_dir(self, folder: Path | None) -> None:
+        self.output_label.setText(str(folder) if folder else BESIDE_INPUTS)
+        self.output_label.setToolTip(str(folder) if folder else "")
+        self.reset_output_button.setEnabled(folder is not None)
+
+    def show_mode(self, mode: str) -> None:
+        self.mode_combo.setCurrentIndex(max(0, self.mode_combo.findData(mode)))
+
+    def selected_mode(self) -> str:
+        return str(self.mode_combo.currentData())
+
+    def show_model(self, text: str, tooltip: str = "", missing: bool = False) -> None:
+        self.model_label.setText(f"<b>{text}</b>" if missing else text)
+        self.model_label.setToolTip(tooltip)

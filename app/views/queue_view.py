@@ -1,0 +1,100 @@
+"""The queue table: thumbnail and name, size in pixels, status with a progress bar."""
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionProgressBar,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
+
+from app.queue_model import ItemState, QueueItem, QueueModel
+
+THUMBNAIL = QSize(48, 48)
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Base).lightness() < 128
+
+
+def status_colour(state: ItemState, palette: QPalette) -> QColor | None:
+    """Status text colours readable on light and dark backgrounds."""
+    dark = is_dark(palette)
+    if state == ItemState.FAILED:
+        return QColor("#ff8a80" if dark else "#c62828")
+    if state == ItemState.DONE:
+        return QColor("#81c784" if dark else "#2e7d32")
+    if state in (ItemState.CANCELLED, ItemState.SKIPPED):
+        return QColor("#ffcc80" if dark else "#a15c00")
+    return None
+
+
+class StatusDelegate(QStyledItemDelegate):
+    """Draws a progress bar for a page being cleaned and colours the other states."""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        item: QueueItem = index.data(QueueModel.ItemRole)
+        if item is None or item.state != ItemState.CLEANING:
+            colour = status_colour(item.state, option.palette) if item is not None else None
+            if colour is not None:
+                option = QStyleOptionViewItem(option)
+                option.palette.setColor(QPalette.ColorRole.Text, colour)
+            return super().paint(painter, option, index)
+        bar = QStyleOptionProgressBar()
+        bar.rect = option.rect.adjusted(4, 12, -4, -12)
+        bar.minimum, bar.maximum = 0, 100
+        bar.progress = round(item.progress * 100)
+        bar.text = item.status_text
+        bar.textVisible = True
+        bar.state = option.state | QStyle.StateFlag.State_Horizontal
+        bar.palette = option.palette
+        style = option.widget.style() if option.widget else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
+
+
+class QueueView(QTableView):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Queue of pages to clean")
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setIconSize(THUMBNAIL)
+        self.setShowGrid(False)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(THUMBNAIL.height() + 8)
+        self.setItemDelegateForColumn(QueueModel.STATUS, StatusDelegate(self))
+        self.empty_text = "Drop scans or folders here,\nor press Ctrl+O to open a folder"
+
+    def setModel(self, model: QueueModel) -> None:  # type: ignore[override]
+        super().setModel(model)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QueueModel.NAME, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QueueModel.SIZE, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QueueModel.STATUS, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(QueueModel.STATUS, 170)
+
+    def selected_rows(self) -> list[int]:
+        return sorted({index.row() for index in self.selectionModel().selectedRows()})
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        model = self.model()
+        if model is not None and model.rowCount() == 0:
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, self.empty_text)

@@ -1,0 +1,45 @@
+"""Test pages on disk and waiting for the app's background work."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from app.controllers.main_controller import MainController
+from engine.events import BatchFinished
+
+BATCH_TIMEOUT_MS = 30_000
+
+
+def write_page(path: Path, height: int = 120, width: int = 160, seed: int = 0) -> Path:
+    """A small scan-like page: grey paper, noise, a few dark "lines of text"."""
+    rng = np.random.default_rng(seed)
+    page = np.full((height, width), 190, np.float32)
+    for top in range(20, height - 20, 30):
+        page[top : top + 8, 15 : width - 15] = 40
+    page = np.clip(page + rng.normal(0, 15, page.shape), 0, 255).astype(np.uint8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(page).save(path, dpi=(200, 200))
+    return path
+
+
+def partial_files(folder: Path) -> list[Path]:
+    """Temporary files a write could leave behind (engine writes `.name.*.part`)."""
+    return [path for path in folder.rglob("*") if path.name.endswith(".part")]
+
+
+def wait_queued(qtbot, controller: MainController, expected: int) -> None:
+    def queued_and_probed() -> None:
+        assert len(controller.queue_model) == expected
+        assert controller.runner.pending == 0
+
+    qtbot.waitUntil(queued_and_probed, timeout=10_000)
+
+
+def run_batch(qtbot, controller: MainController, start: Callable[[], object]) -> BatchFinished:
+    """Start a batch with `start()` and wait until its thread has ended."""
+    with qtbot.waitSignal(controller.batch.finished, timeout=BATCH_TIMEOUT_MS) as blocker:
+        start()
+    qtbot.waitUntil(lambda: not controller.batch.running, timeout=BATCH_TIMEOUT_MS)
+    return blocker.args[0]

@@ -1,0 +1,137 @@
+"""Before/after comparison: split divider, side by side, shared zoom and pan, fit and 1:1."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import QImage, QWheelEvent
+from PySide6.QtWidgets import QApplication
+
+from app.views.compare_view import SIDE_BY_SIDE, SPLIT
+from tests.app.pages import run_batch, wait_queued, write_page
+
+
+def mean_grey(image: QImage, left: float, right: float) -> float:
+    """Mean grey level of the middle of a vertical band of a widget grab, in pixels."""
+    image = image.convertToFormat(QImage.Format.Format_Grayscale8)
+    height = image.height()
+    array = np.frombuffer(image.constBits(), np.uint8).reshape(height, image.bytesPerLine())
+    return float(array[height // 4 : 3 * height // 4, round(left) : round(right)].mean())
+
+
+def before_and_after(view) -> tuple[float, float]:
+    """Mean grey of the page left of the divider and right of it, on screen."""
+    page = view._image_rect_in(QRectF(view.rect()))
+    split = view._divider_x()
+    grab = view.grab().toImage()
+    band = min(split - page.left(), page.right() - split) - 10
+    return mean_grey(grab, split - band, split - 5), mean_grey(grab, split + 5, split + band)
+
+
+@pytest.fixture
+def cleaned(qtbot, controller, tmp_path: Path):
+    """A large page, cleaned, selected, with both images loaded into the compare view."""
+    page = write_page(tmp_path / "page.png", 700, 900)
+    write_page(tmp_path / "other.png", 700, 900, seed=5)
+    controller.add_paths([page])
+    wait_queued(qtbot, controller, 1)
+    run_batch(qtbot, controller, controller.clean_all)
+    controller.add_paths([tmp_path / "other.png"])
+    wait_queued(qtbot, controller, 2)
+    controller.window.resize(1000, 700)
+    controller.window.queue_view.selectRow(0)
+    view = controller.window.compare_view
+    qtbot.waitUntil(lambda: view.before is not None and view.after is not None)
+    return controller
+
+
+def test_split_view_shows_before_left_and_after_right(qtbot, cleaned):
+    view = cleaned.window.compare_view
+    assert view.mode == SPLIT and view.fitted
+    assert view.before.size() == view.after.size()
+    before, after = before_and_after(view)
+    assert before + 20 < after  # the tiny model brightens
+
+
+def test_divider_can_be_dragged(qtbot, cleaned):
+    view = cleaned.window.compare_view
+    y = view.height() // 3
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=QPoint(view.width() // 2, y))
+    qtbot.mouseMove(view, QPoint(view.width() * 2 // 5, y))
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=QPoint(view.width() * 2 // 5, y))
+    assert view.divider == pytest.approx(0.4, abs=0.01)
+    before, after = before_and_after(view)
+    assert before + 20 < after
+
+
+def test_fit_one_to_one_zoom_and_pan_are_shared_by_both_sides(qtbot, cleaned):
+    window = cleaned.window
+    view = window.compare_view
+    fitted = view.zoom
+    assert fitted < 1  # a 900 px page fits a smaller view
+
+    window.actual_size_action.trigger()
+    assert view.zoom == pytest.approx(1.0)  # one image pixel per device pixel
+    window.zoom_in_action.trigger()
+    assert view.zoom == pytest.approx(1.25)
+    window.zoom_out_action.trigger()
+    assert view.zoom == pytest.approx(1.0)
+
+    anchor = QPointF(view.width() * 0.3, view.height() * 0.4)
+    under_cursor = view._to_image(anchor)
+    wheel = QWheelEvent(
+        anchor,
+        view.mapToGlobal(anchor),
+        QPoint(0, 0),
+        QPoint(0, 120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(view, wheel)
+    assert view.zoom == pytest.approx(1.25)
+    assert view._to_image(anchor).x() == pytest.approx(under_cursor.x(), abs=0.01)
+    assert view._to_image(anchor).y() == pytest.approx(under_cursor.y(), abs=0.01)
+
+    centre = QPointF(view.centre)
+    start = QPoint(view.width() // 4, view.height() // 2)  # away from the divider
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(view, start + QPoint(50, 20))
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=start + QPoint(50, 20))
+    assert view.centre.x() == pytest.approx(centre.x() - 50 / 1.25)
+    assert view.centre.y() == pytest.approx(centre.y() - 20 / 1.25)
+    assert view.divider == 0.5
+
+    window.fit_action.trigger()
+    assert view.fitted and view.zoom == pytest.approx(fitted)
+
+
+def test_side_by_side_shows_the_same_region_of_both(qtbot, cleaned):
+    window = cleaned.window
+    view = window.compare_view
+    window.side_by_side_action.trigger()
+    assert view.mode == SIDE_BY_SIDE
+    left = view._to_image(QPointF(view.width() * 0.25, view.height() / 2))
+    right = view._to_image(QPointF(view.width() * 0.75, view.height() / 2))
+    assert left.x() == pytest.approx(right.x()) and left.y() == pytest.approx(right.y())
+    grab = view.grab().toImage()
+    half = view.width() / 2
+    left_page = view._image_rect_in(QRectF(0, 0, half, view.height()))
+    before = mean_grey(grab, left_page.left() + 5, left_page.right() - 5)
+    after = mean_grey(grab, left_page.left() + half + 5, left_page.right() + half - 5)
+    assert before + 20 < after
+    window.side_by_side_action.trigger()
+    assert view.mode == SPLIT
+
+
+def test_page_not_cleaned_yet_says_so(qtbot, cleaned):
+    view = cleaned.window.compare_view
+    cleaned.window.queue_view.selectRow(1)
+    qtbot.waitUntil(lambda: view.before is not None and view.after is None)
+    assert view.note == "Not cleaned yet"
+
+    run_batch(qtbot, cleaned, cleaned.clean_selected)  # the shown page updates when it is done
+    qtbot.waitUntil(lambda: view.after is not None)
+    assert view.note == ""

@@ -1,0 +1,50 @@
+"""Settings survive a restart: folders, output folder, mode, recursion, window geometry."""
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog
+
+from app.views.compare_view import SIDE_BY_SIDE
+
+
+def test_settings_survive_a_restart(
+    qtbot, make_controller, settings_file: Path, page_folder: Path, tmp_path: Path, monkeypatch
+):
+    first = make_controller()
+    out = tmp_path / "out"
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(page_folder))
+    first.window.open_folder_action.trigger()
+    first.set_output_dir(out)
+    options = first.window.options_panel
+    options.mode_combo.setCurrentIndex(options.mode_combo.findData("bw"))
+    options.recursive_check.setChecked(False)
+    options.overwrite_check.setChecked(True)
+    first.window.side_by_side_action.setChecked(True)
+    first.window.resize(700, 520)
+    first.window.splitter.setSizes([300, 600])
+    sizes = first.window.splitter.sizes()
+    first.window.close()
+    assert settings_file.is_file()
+
+    second = make_controller()
+    window, options = second.window, second.window.options_panel
+    assert second.settings.last_input_dir == page_folder
+    assert second.settings.output_dir == out
+    assert options.output_label.text() == str(out)
+    assert options.selected_mode() == "bw"
+    assert not options.recursive_check.isChecked()
+    assert options.overwrite_check.isChecked()
+    assert window.side_by_side_action.isChecked()
+    assert window.compare_view.mode == SIDE_BY_SIDE
+    assert (window.width(), window.height()) == (700, 520)
+    assert window.splitter.sizes() == sizes
+
+
+def test_defaults_on_first_start(qtbot, make_controller):
+    controller = make_controller(load_model=False)
+    options = controller.window.options_panel
+    assert controller.settings.output_dir is None
+    assert "beside each input" in options.output_label.text()
+    assert options.selected_mode() == "gray"
+    assert options.recursive_check.isChecked()
+    assert not options.overwrite_check.isChecked()
