@@ -7,7 +7,7 @@ STAMP := $(VENV)/.setup-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup setup-runtime run test lint bench train evaluate experiments package fuzz system-packages clean
+.PHONY: setup setup-runtime run test lint bench train evaluate experiments package screenshot icons system-packages clean
 
 # Runtime only: enough to run the app and the command line.
 $(VENV)/.setup-runtime: pyproject.toml
@@ -63,6 +63,15 @@ evaluate: setup system-packages
 
 experiments: setup
 	$(PY) -m training.experiments
+
+package: setup
+	$(PY) packaging/build.py
+
+screenshot: setup
+	QT_QPA_PLATFORM=offscreen $(PY) scripts/screenshot.py
+
+icons: setup
+	$(PY) scripts/render_icon.py
 
 clean:
 	rm -rf build dist .pytest_cache .ruff_cache
