@@ -56,6 +56,7 @@ bench: setup system-packages
 train: setup
 	$(PY) -m training.train --config training/configs/seed_reference.toml
 	$(PY) -m training.train --config training/configs/seed.toml
+	$(PY) -m training.train --config training/configs/production_stage1.toml
 	$(PY) -m training.train --config training/configs/production.toml
 
 evaluate: setup system-packages

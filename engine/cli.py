@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.batch_size < 1 or args.threads < 0:
+    if args.command == "clean" and (args.batch_size < 1 or args.threads < 0):
         parser.error("--batch-size must be >= 1 and --threads >= 0")
     try:
         return run_self_test(args) if args.command == "self-test" else run_clean(args)

@@ -10,7 +10,6 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
 
@@ -71,13 +70,14 @@ def pad_page(pixels: np.ndarray, plan: TilePlan) -> np.ndarray:
     """Reflect-pad the page to the plan's padded shape (margin on top and left)."""
     height, width = plan.page_shape
     padded_height, padded_width = plan.padded_shape
-    return cv2.copyMakeBorder(
+    # "symmetric" repeats the edge pixel (…cba|abc…), like OpenCV's BORDER_REFLECT.
+    return np.pad(
         pixels,
-        plan.margin,
-        padded_height - height - plan.margin,
-        plan.margin,
-        padded_width - width - plan.margin,
-        cv2.BORDER_REFLECT,
+        (
+            (plan.margin, padded_height - height - plan.margin),
+            (plan.margin, padded_width - width - plan.margin),
+        ),
+        mode="symmetric",
     )
 
 

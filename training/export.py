@@ -155,3 +155,22 @@ def write_card(card: dict[str, Any], model_path: Path) -> None:
         lines += ["", "## Validation metrics (through the engine)", ""]
         lines += [f"- {key}: {value}" for key, value in metrics.items()]
     model_path.with_suffix(".md").write_text("\n".join(lines) + "\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Export a `.keras` checkpoint: `python -m training.export CHECKPOINT OUT.onnx --name N`."""
+    import argparse
+
+    from training.train import load_checkpoint
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("checkpoint", type=Path)
+    parser.add_argument("output", type=Path)
+    parser.add_argument("--name", required=True)
+    args = parser.parse_args(argv)
+    card = export_onnx(load_checkpoint(args.checkpoint), args.output, name=args.name)
+    print(f"{args.output}: parity {card['parity_max_abs_diff']:.1e}, sha256 {card['sha256']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -60,6 +60,10 @@ def validation_dataset(pairs: list) -> tf.data.Dataset:
     ).batch(1)
 
 
+def load_checkpoint(path: Path) -> keras.Model:
+    return keras.models.load_model(path, custom_objects={"rmse": rmse})
+
+
 def train(config: TrainConfig, data_dir: Path | None = None) -> Path:
     """Train as configured; returns the path of the best `.keras` checkpoint."""
     keras.utils.set_random_seed(config.seed)
@@ -88,6 +92,8 @@ def train(config: TrainConfig, data_dir: Path | None = None) -> Path:
         )
     else:
         model = MODELS[config.model]((None, None))
+        if config.init_from:
+            model.set_weights(load_checkpoint(REPO / config.init_from).get_weights())
         fit_args = dict(
             x=training_dataset(config, train_pairs),
             steps_per_epoch=config.steps_per_epoch,
@@ -120,7 +126,7 @@ def train(config: TrainConfig, data_dir: Path | None = None) -> Path:
         from training.export import export_onnx
 
         export_onnx(
-            keras.models.load_model(checkpoint, custom_objects={"rmse": rmse}),
+            load_checkpoint(checkpoint),
             REPO / config.export_path,
             name=config.name,
             training={

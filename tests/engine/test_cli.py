@@ -93,3 +93,15 @@ def test_bad_usage_exits_with_2() -> None:
     assert run_cli("clean").returncode == 2
     assert run_cli("clean", "x.png", "--mode", "sepia").returncode == 2
     assert run_cli("clean", "x.png", "--batch-size", "0").returncode == 2
+
+
+def test_self_test_passes_with_the_bundled_model() -> None:
+    result = run_cli("self-test")
+    assert result.returncode == 0, result.stderr
+    assert "self-test passed" in result.stdout
+
+
+def test_self_test_fails_with_a_model_that_does_not_clean(tiny_model_path: Path) -> None:
+    result = run_cli("self-test", "--model", str(tiny_model_path))
+    assert result.returncode == 1
+    assert "not cleaner" in result.stderr

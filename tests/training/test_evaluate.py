@@ -1,0 +1,70 @@
+"""Evaluation metrics and the classical baseline, checked on known answers and real pages."""
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.denoiser import Denoiser
+from training.data import default_data_dir, load_part, load_split
+from training.evaluate import (
+    background_division,
+    character_error_rate,
+    do_nothing,
+    edit_distance,
+    evaluate,
+    model_cleaner,
+    rmse,
+    write_report,
+)
+from training.patches import sample_patch
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "distance"),
+    [("", "", 0), ("abc", "", 3), ("", "ab", 2), ("kitten", "sitting", 3), ("flaw", "lawn", 2)],
+)
+def test_edit_distance(a: str, b: str, distance: int) -> None:
+    assert edit_distance(a, b) == distance
+    assert edit_distance(b, a) == distance
+
+
+def test_character_error_rate() -> None:
+    assert character_error_rate("hello", "hello") == 0
+    assert character_error_rate("hallo", "hello") == pytest.approx(0.2)
+
+
+def test_patches_keep_noisy_and_clean_aligned() -> None:
+    rng = np.random.default_rng(0)
+    clean = np.full((200, 300), 255, np.uint8)
+    clean[::10] = 0  # dark rows every 10 px
+    noisy = clean // 2 + 60
+    for _ in range(20):
+        noisy_patch, clean_patch = sample_patch((noisy, clean), 64, rng, (0.5, 2.0), False)
+        dark = clean_patch < 0.5
+        assert noisy_patch[dark].mean() < noisy_patch[~dark].mean()
+
+
+@pytest.fixture(scope="module")
+def validation_pairs() -> list:
+    if not (default_data_dir() / "train").is_dir():
+        pytest.skip("shared data not available")
+    return load_part(default_data_dir(), load_split(), "validation")[:2]
+
+
+def test_background_division_beats_doing_nothing(validation_pairs: list) -> None:
+    for noisy, clean in validation_pairs:
+        assert rmse(background_division(noisy), clean) < rmse(do_nothing(noisy), clean)
+
+
+def test_evaluate_through_the_engine(validation_pairs: list, tiny_model_path: Path) -> None:
+    use_ocr = shutil.which("tesseract") is not None
+    methods = {"nothing": do_nothing, "tiny": model_cleaner(Denoiser(tiny_model_path))}
+    results = evaluate(methods, validation_pairs, use_ocr=use_ocr, scales=(1.0, 0.5))
+    assert 0.1 < results["nothing"]["rmse@1"] < 0.3  # the data set's README: about 0.157
+    assert results["nothing"]["ssim@0.5"] <= 1.0 and results["tiny"]["mps"] > 0
+    if use_ocr:
+        assert 0 <= results["nothing"]["cer@1"] <= 1.5
+    report = write_report(results, len(validation_pairs), use_ocr)
+    assert "| nothing | 1× |" in report and "| tiny | 0.5× |" in report
