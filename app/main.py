@@ -16,11 +16,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"docclean-gui {__version__}")
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders")
     parser.add_argument("--model", type=Path, default=None, help="ONNX model (default: bundled)")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation without a window: clean a bundled sample page "
+        "(exit code 0 passed, 1 failed, 3 model problem)",
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)  # answers --help/--version before Qt loads
+    if args.self_test:
+        from engine.cli import run_self_test  # headless: no QApplication, no display needed
+
+        return run_self_test(args)
 
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication

@@ -13,6 +13,25 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--skip-packaging",
+        action="store_true",
+        help="skip the tests that build and run the PyInstaller bundle (a few minutes)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not (config.getoption("--skip-packaging") or os.environ.get("DOCCLEAN_SKIP_PACKAGING")):
+        return
+    skip = pytest.mark.skip(reason="packaging tests skipped (--skip-packaging)")
+    for item in items:
+        if "packaging" in item.keywords:
+            item.add_marker(skip)
+
+
 SHARED = REPO.parent / "shared"
 DDD = SHARED / "data" / "ddd"
 

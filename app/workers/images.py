@@ -6,8 +6,8 @@ Runs on worker threads (`QImage` is safe off the GUI thread; `QPixmap` is not).
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
+from PIL import Image
 from PySide6.QtGui import QImage
 
 from engine.io import ImageInfo, probe_image, read_pages
@@ -45,7 +45,8 @@ def shrink(pixels: np.ndarray, longest_side: int) -> np.ndarray:
     if scale >= 1:
         return pixels
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+    # BOX averages every source pixel under each thumbnail pixel (OpenCV's INTER_AREA).
+    return np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.BOX))
 
 
 def probe_with_thumbnail(path: Path, longest_side: int = THUMBNAIL_SIDE) -> ProbedImage:

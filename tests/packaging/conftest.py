@@ -1,7 +1,7 @@
 """The packaging tests build the bundle once per session, the way `make package` does, unpack
 the archive elsewhere and test those real files.
 
-`pytest tests/packaging --skip-packaging` (or DOCCLEAN_SKIP_PACKAGING=1 anywhere) skips them;
+`pytest --skip-packaging` (or DOCCLEAN_SKIP_PACKAGING=1) skips them (see tests/conftest.py);
 DOCCLEAN_PACKAGE_ARCHIVE=dist/DocClean-….tar.gz tests an archive built before instead.
 """
 
@@ -12,26 +12,6 @@ from pathlib import Path
 import pytest
 
 from tests.packaging.bundle import TIMINGS, Bundle, build_package, unpack
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--skip-packaging",
-        action="store_true",
-        help="skip the tests that build and run the PyInstaller bundle (a few minutes)",
-    )
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    skip_requested = config.getoption("--skip-packaging", default=False) or os.environ.get(
-        "DOCCLEAN_SKIP_PACKAGING"
-    )
-    if not skip_requested:
-        return
-    skip = pytest.mark.skip(reason="packaging tests skipped (--skip-packaging)")
-    for item in items:
-        if "packaging" in item.keywords:
-            item.add_marker(skip)
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
