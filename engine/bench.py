@@ -1,8 +1,10 @@
 """`make bench`, engine part: end-to-end speed on an A4 page against the bare session.
 
 For each model: megapixels per second end to end (read → tile → infer → stitch → write),
-the bare ONNX Runtime session on exactly the same tiles, the engine's overhead as a ratio,
-and the peak resident memory of a `docclean clean` process. Medians of several runs.
+in memory (tile → infer → stitch, no files), and for the bare ONNX Runtime session on
+exactly the same tiles. Tiling overhead = in memory vs bare session; file I/O share = what
+PNG decoding and encoding add end to end. Also the peak resident memory of a
+`docclean clean` process. Medians of several runs, models interleaved.
 """
 
 import argparse
@@ -19,6 +21,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from engine.cleaning import clean_page
 from engine.denoiser import Denoiser
 from engine.events import FileDone
 from engine.models import default_model_path, resource_path
@@ -89,21 +92,37 @@ def peak_memory_mb(model: Path, source: Path, output_dir: Path) -> float:
     return max(peak, before) / 1024
 
 
-def bench_model(model: Path, source: Path, scratch: Path, runs: int) -> dict[str, float]:
-    denoiser = Denoiser(model)
+def in_memory_seconds(denoiser: Denoiser, page: np.ndarray) -> float:
+    started = time.perf_counter()
+    clean_page(page, denoiser)
+    return time.perf_counter() - started
+
+
+def bench_models(models: list[Path], source: Path, scratch: Path, runs: int) -> dict:
+    """Time every model on the same page, interleaving models so load changes hit all."""
     page = np.asarray(Image.open(source).convert("L"))
     megapixels = page.size / 1e6
-    end_to_end_seconds(denoiser, source, scratch / "warm.png")  # warm-up
-    e2e = statistics.median(
-        end_to_end_seconds(denoiser, source, scratch / "out.png") for _ in range(runs)
-    )
-    bare = statistics.median(bare_session_seconds(denoiser, page) for _ in range(runs))
-    return {
-        "e2e_mps": megapixels / e2e,
-        "bare_mps": megapixels / bare,
-        "overhead": (e2e - bare) / bare,
-        "peak_mb": peak_memory_mb(model, source, scratch / "mem"),
-    }
+    denoisers = {model.stem: Denoiser(model) for model in models}
+    times = {name: {"e2e": [], "memory": [], "bare": []} for name in denoisers}
+    for name, denoiser in denoisers.items():
+        end_to_end_seconds(denoiser, source, scratch / f"{name}-warm.png")  # warm-up
+    for _ in range(runs):
+        for name, denoiser in denoisers.items():
+            times[name]["e2e"].append(end_to_end_seconds(denoiser, source, scratch / "out.png"))
+            times[name]["memory"].append(in_memory_seconds(denoiser, page))
+            times[name]["bare"].append(bare_session_seconds(denoiser, page))
+    results = {}
+    for model in models:
+        median = {kind: statistics.median(values) for kind, values in times[model.stem].items()}
+        results[model.stem] = {
+            "e2e_mps": megapixels / median["e2e"],
+            "memory_mps": megapixels / median["memory"],
+            "bare_mps": megapixels / median["bare"],
+            "tiling_overhead": (median["memory"] - median["bare"]) / median["bare"],
+            "io_share": (median["e2e"] - median["memory"]) / median["e2e"],
+            "peak_mb": peak_memory_mb(model, source, scratch / "mem"),
+        }
+    return results
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -124,16 +143,16 @@ def main(argv: list[str] | None = None) -> None:
             f"A4 page {A4_300_DPI[1]}×{A4_300_DPI[0]} px, {os.cpu_count()} CPUs, "
             f"median of {args.runs} runs"
         )
+        results = bench_models(models, source, scratch, args.runs)
         print(
-            f"{'model':<16} {'end-to-end MP/s':>16} {'bare session MP/s':>18} "
-            f"{'engine overhead':>16} {'peak RSS MB':>12}"
+            f"{'model':<16} {'end-to-end':>11} {'in memory':>11} {'bare session':>13} "
+            f"{'tiling overhead':>16} {'file I/O share':>15} {'peak RSS':>9}"
         )
-        results = {}
-        for model in models:
-            result = results[model.stem] = bench_model(model, source, scratch, args.runs)
+        for name, r in results.items():
             print(
-                f"{model.stem:<16} {result['e2e_mps']:>16.2f} {result['bare_mps']:>18.2f} "
-                f"{result['overhead']:>15.1%} {result['peak_mb']:>12.0f}"
+                f"{name:<16} {r['e2e_mps']:>6.2f} MP/s {r['memory_mps']:>6.2f} MP/s "
+                f"{r['bare_mps']:>8.2f} MP/s {r['tiling_overhead']:>16.1%} "
+                f"{r['io_share']:>15.1%} {r['peak_mb']:>6.0f} MB"
             )
         if len(results) > 1:
             first, *others = results
