@@ -9,7 +9,6 @@ PNG decoding and encoding add end to end. Also the peak resident memory of a
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -68,14 +67,26 @@ def end_to_end_seconds(denoiser: Denoiser, source: Path, output: Path) -> float:
     return time.perf_counter() - started
 
 
+# The child reads its own high-water mark: ru_maxrss would include the benchmark process's
+# memory, which a forked child inherits until exec.
+MEASURE_PEAK = (
+    "import re, sys\n"
+    "from pathlib import Path\n"
+    "from engine.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "status = Path('/proc/self/status').read_text()\n"
+    "print(re.search(r'VmHWM:\\s+(\\d+)', status).group(1))\n"
+    "sys.exit(code)\n"
+)
+
+
 def peak_memory_mb(model: Path, source: Path, output_dir: Path) -> float:
-    """Peak resident memory of a separate `docclean clean` process on the page."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run(
+    """Peak resident memory of a fresh process running `docclean clean` on the page."""
+    result = subprocess.run(
         [
             sys.executable,
-            "-m",
-            "engine",
+            "-c",
+            MEASURE_PEAK,
             "clean",
             str(source),
             "-o",
@@ -87,9 +98,9 @@ def peak_memory_mb(model: Path, source: Path, output_dir: Path) -> float:
         ],
         check=True,
         capture_output=True,
+        text=True,
     )
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(peak, before) / 1024
+    return int(result.stdout.split()[-1]) / 1024  # Linux reports kilobytes
 
 
 def in_memory_seconds(denoiser: Denoiser, page: np.ndarray) -> float:

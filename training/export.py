@@ -149,6 +149,7 @@ def write_card(card: dict[str, Any], model_path: Path) -> None:
             f"- Training: recipe `{config.get('recipe')}`, loss `{config.get('loss')}`, "
             f"{card['training'].get('epochs_run')} epochs, {card['training'].get('minutes')} "
             "min on a 2-core CPU"
+            + (f", continued from `{config['init_from']}`" if config.get("init_from") else "")
         )
     metrics = card.get("metrics") or {}
     if metrics:
