@@ -7,13 +7,19 @@ class DocCleanError(Exception):
     """Base class for every error the engine raises on purpose."""
 
 
-class FileError(DocCleanError):
-    """A problem with one input or output file; the rest of a batch carries on."""
+class PathError(DocCleanError):
+    """An error about one file: `.path` names it, `.reason` says what to do."""
+
+    prefix = ""
 
     def __init__(self, path: Path | str, reason: str) -> None:
         self.path = Path(path)
         self.reason = reason
-        super().__init__(f"{self.path}: {reason}")
+        super().__init__(f"{self.prefix}{self.path}: {reason}")
+
+
+class FileError(PathError):
+    """A problem with one input or output file; the rest of a batch carries on."""
 
 
 class UnreadableImageError(FileError):
@@ -32,13 +38,10 @@ class OutputError(FileError):
     """The cleaned page could not be written (permissions, disk full, name clash...)."""
 
 
-class ModelError(DocCleanError):
+class ModelError(PathError):
     """The model file is missing, unreadable, tampered with or incompatible."""
 
-    def __init__(self, path: Path | str, reason: str) -> None:
-        self.path = Path(path)
-        self.reason = reason
-        super().__init__(f"model {self.path}: {reason}")
+    prefix = "model "
 
 
 class CancelledError(DocCleanError):
