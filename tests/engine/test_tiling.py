@@ -28,7 +28,7 @@ def whole_page_reference(model: Path, page: np.ndarray, margin: int, alignment: 
     return out[0, margin : margin + height, margin : margin + width, 0]
 
 
-PAGE_SHAPES = [(37, 51), (420, 540), (421, 541), (1000, 1300), (150, 3000)]
+PAGE_SHAPES = [(37, 51), (420, 540), (421, 541), (1000, 1300), (150, 3000), (500, 20000)]
 
 
 @pytest.mark.parametrize(
