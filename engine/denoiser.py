@@ -16,6 +16,7 @@ DEFAULT_TILE_SHAPE = (420, 540)
 MARGIN_KEY = "docclean.margin"
 ALIGNMENT_KEY = "docclean.alignment"
 NAME_KEY = "docclean.name"
+WORKING_DPI_KEY = "docclean.dpi"  # the resolution the model was trained at
 # Tile offsets stay on multiples of this when the model does not say: covers networks that
 # down-sample up to three times by two.
 DEFAULT_ALIGNMENT = 8
@@ -103,6 +104,7 @@ class Denoiser:
         metadata = self.session.get_modelmeta().custom_metadata_map
         self.name: str = metadata.get(NAME_KEY) or self.card.get("name") or self.model_path.stem
         self.alignment = self._int_metadata(metadata, ALIGNMENT_KEY, DEFAULT_ALIGNMENT)
+        self.working_dpi = self._int_metadata(metadata, WORKING_DPI_KEY, None) or None
         margin = self._int_metadata(metadata, MARGIN_KEY, None)
         self.margin = margin if margin is not None else self._measure_margin()
         if 2 * self.margin >= min(self.tile_shape):

@@ -213,7 +213,7 @@ def _clean_file(
         height, width = page.pixels.shape
         yield PageStarted(job.source, page.index, page.count, height, width)
         out = np.empty((height, width), dtype=np.float32)
-        for done, total in iter_clean_page(page.pixels, denoiser, out, cancel):
+        for done, total in iter_clean_page(page.pixels, denoiser, out, cancel, page.dpi):
             yield TileDone(job.source, page.index, page.count, done, total)
         pages.append(to_uint8(out, mode))
         dpi = dpi or page.dpi

@@ -19,7 +19,7 @@ class TrainConfig:
     patience: int = 5
     scale_range: tuple[float, float] = (1.0, 1.0)
     synthetic_pairs: int = 0  # synthetic degraded pages added to the real training pages
-    init_from: str = ""  # a `.keras` checkpoint to continue from (a second training stage)
+    working_dpi: int = 0  # resolution of the training pages, for the engine to resample to
     seed: int = 2026
     output_dir: str = "runs"
     export_path: str = ""  # an .onnx path to export the best model to; "" exports nothing

@@ -56,9 +56,17 @@ def parity_error(onnx_path: Path, model: keras.Model, tiles: np.ndarray) -> floa
 
 
 def export_onnx(
-    model: keras.Model, path: Path, name: str, training: dict[str, Any] | None = None
+    model: keras.Model,
+    path: Path,
+    name: str,
+    training: dict[str, Any] | None = None,
+    working_dpi: int = 0,
 ) -> dict[str, Any]:
-    """Write `path` (ONNX) and its card (`.json` and `.md`); refuse on a parity failure."""
+    """Write `path` (ONNX) and its card (`.json` and `.md`); refuse on a parity failure.
+
+    `working_dpi` (the training pages' resolution) tells the engine to resample pages of
+    other resolutions to it; 0 leaves pages as they are.
+    """
     fixed = fixed_tile_model(model)
     margin, alignment = receptive_field_radius(fixed), total_stride(fixed)
     path = Path(path)
@@ -79,6 +87,8 @@ def export_onnx(
             "docclean.margin": str(margin),
             "docclean.alignment": str(alignment),
         }
+        if working_dpi:
+            metadata["docclean.dpi"] = str(working_dpi)
         del graph.metadata_props[:]
         for key, value in metadata.items():
             graph.metadata_props.append(onnx.StringStringEntryProto(key=key, value=value))
@@ -98,6 +108,7 @@ def export_onnx(
         "macs_per_pixel": round(macs_per_pixel(fixed)),
         "receptive_field_radius": margin,
         "alignment": alignment,
+        "working_dpi": working_dpi or None,
         "tile": {"height": TILE_SHAPE[0], "width": TILE_SHAPE[1]},
         "input": "page: float32 [N, 420, 540, 1], grey levels 0..1 (1 = white)",
         "output": "clean: float32 [N, 420, 540, 1], cleaned grey levels 0..1",
@@ -139,6 +150,12 @@ def write_card(card: dict[str, Any], model_path: Path) -> None:
         f"{card['receptive_field_radius']} px (the engine's tile overlap), alignment "
         f"{card['alignment']} px",
         f"- Input / output: {card['input']}; {card['output']}",
+        "- Working resolution: "
+        + (
+            f"{card['working_dpi']} dpi (the engine resamples pages with another known DPI)"
+            if card.get("working_dpi")
+            else "none (pages are cleaned at their own resolution)"
+        ),
         f"- ONNX vs Keras parity: max abs diff {card['parity_max_abs_diff']:.1e}",
         f"- Data: {card['data']['pairs']}; split in `{card['data']['split_file']}`",
         f"- Data attribution: {card['data']['attribution']}",
@@ -149,7 +166,6 @@ def write_card(card: dict[str, Any], model_path: Path) -> None:
             f"- Training: recipe `{config.get('recipe')}`, loss `{config.get('loss')}`, "
             f"{card['training'].get('epochs_run')} epochs, {card['training'].get('minutes')} "
             "min on a 2-core CPU"
-            + (f", continued from `{config['init_from']}`" if config.get("init_from") else "")
         )
     metrics = card.get("metrics") or {}
     if metrics:
@@ -168,8 +184,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("checkpoint", type=Path)
     parser.add_argument("output", type=Path)
     parser.add_argument("--name", required=True)
+    parser.add_argument("--working-dpi", type=int, default=0)
     args = parser.parse_args(argv)
-    card = export_onnx(load_checkpoint(args.checkpoint), args.output, name=args.name)
+    card = export_onnx(
+        load_checkpoint(args.checkpoint), args.output, args.name, working_dpi=args.working_dpi
+    )
     print(f"{args.output}: parity {card['parity_max_abs_diff']:.1e}, sha256 {card['sha256']}")
 
 

@@ -92,8 +92,6 @@ def train(config: TrainConfig, data_dir: Path | None = None) -> Path:
         )
     else:
         model = MODELS[config.model]((None, None))
-        if config.init_from:
-            model.set_weights(load_checkpoint(REPO / config.init_from).get_weights())
         fit_args = dict(
             x=training_dataset(config, train_pairs),
             steps_per_epoch=config.steps_per_epoch,
@@ -129,6 +127,7 @@ def train(config: TrainConfig, data_dir: Path | None = None) -> Path:
             load_checkpoint(checkpoint),
             REPO / config.export_path,
             name=config.name,
+            working_dpi=config.working_dpi,
             training={
                 "config": config.__dict__,
                 "minutes": round(minutes, 1),

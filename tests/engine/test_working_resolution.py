@@ -1,0 +1,70 @@
+"""Pages at another resolution than the model's are resampled to it and back."""
+
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+from PIL import Image
+
+from engine.cleaning import clean_page, resample, working_shape
+from engine.denoiser import Denoiser
+from engine.events import TileDone
+from engine.pipeline import Job, clean_jobs
+from tests.onnx_builders import build_brightener
+
+
+@pytest.mark.parametrize(
+    ("dpi", "expected"),
+    [
+        (None, None),  # unknown resolution: cleaned as it is
+        ((72, 72), None),  # a software default, not a scan resolution
+        ((210, 210), None),  # close enough to 200
+        ((400, 400), (500, 1000)),
+        ((100, 100), (2000, 4000)),
+        ((300, 200), (800, 1600)),  # uneven DPI: the mean
+    ],
+)
+def test_working_shape(dpi, expected) -> None:
+    assert working_shape((1000, 2000), dpi, 200) == expected
+    assert working_shape((1000, 2000), dpi, None) is None
+
+
+def test_resample_keeps_levels_and_shape() -> None:
+    page = np.full((40, 60), 255, np.uint8)
+    page[10:30, 20:40] = 0
+    small = resample(page, (20, 30))
+    assert small.shape == (20, 30) and small.dtype == np.float32
+    assert small.min() >= 0 and small.max() <= 1
+    assert small[10, 15] < 0.05 and small[1, 1] > 0.95
+
+
+@pytest.fixture
+def dpi_model(tmp_path: Path) -> Denoiser:
+    path = build_brightener(tmp_path / "dpi.onnx")
+    model = onnx.load(path)
+    model.metadata_props.append(onnx.StringStringEntryProto(key="docclean.dpi", value="200"))
+    onnx.save(model, path)
+    return Denoiser(path)
+
+
+def test_high_resolution_pages_run_fewer_tiles_and_keep_their_size(
+    tmp_path: Path, dpi_model: Denoiser
+) -> None:
+    assert dpi_model.working_dpi == 200
+    source = tmp_path / "scan.png"
+    Image.fromarray(np.full((1600, 2000), 150, np.uint8)).save(source, dpi=(600, 600))
+    events = list(clean_jobs([Job(source, tmp_path / "out.png")], dpi_model))
+    tiles = [e for e in events if isinstance(e, TileDone)]
+    assert tiles[-1].tiles_total == 4  # 533×667 px at 200 dpi, instead of 16 tiles at 600 dpi
+    with Image.open(tmp_path / "out.png") as result:
+        assert result.size == (2000, 1600)
+        assert result.info["dpi"] == pytest.approx((600, 600), abs=0.1)
+
+
+def test_pages_without_dpi_are_cleaned_as_they_are(dpi_model: Denoiser) -> None:
+    page = np.random.default_rng(0).integers(0, 256, (300, 400), dtype=np.uint8)
+    np.testing.assert_array_equal(clean_page(page, dpi_model), clean_page(page, dpi_model, None))
+    resampled = clean_page(page, dpi_model, (400, 400))
+    assert resampled.shape == page.shape
+    assert not np.array_equal(resampled, clean_page(page, dpi_model))
