@@ -25,7 +25,7 @@ from engine.cleaning import clean_page
 from engine.denoiser import Denoiser
 from engine.io import to_uint8
 from training.data import default_data_dir, load_part, load_split
-from training.export import write_card
+from training.model_card import write_card
 
 REPO = Path(__file__).resolve().parents[1]
 MODELS = REPO / "resources" / "models"

@@ -1,0 +1,42 @@
+"""Model cards: the JSON and Markdown description written beside every exported model."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+
+def write_card(card: dict[str, Any], model_path: Path) -> None:
+    """The card beside the model: JSON for programs, Markdown for people."""
+    model_path.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
+    lines = [
+        f"# Model card: {card['name']}",
+        "",
+        f"- File: `{card['file']}` (sha256 `{card['sha256']}`)",
+        f"- Architecture: `{card['architecture']}`, {card['parameters']:,} parameters, "
+        f"{card['macs_per_pixel']:,} multiply-accumulates per pixel",
+        f"- Tile: {card['tile']['height']}×{card['tile']['width']}, receptive-field radius "
+        f"{card['receptive_field_radius']} px (the engine's tile overlap), alignment "
+        f"{card['alignment']} px",
+        f"- Input / output: {card['input']}; {card['output']}",
+        "- Working resolution: "
+        + (
+            f"{card['working_dpi']} dpi (the engine resamples pages with another known DPI)"
+            if card.get("working_dpi")
+            else "none (pages are cleaned at their own resolution)"
+        ),
+        f"- ONNX vs Keras parity: max abs diff {card['parity_max_abs_diff']:.1e}",
+        f"- Data: {card['data']['pairs']}; split in `{card['data']['split_file']}`",
+        f"- Data attribution: {card['data']['attribution']}",
+    ]
+    if card.get("training"):
+        config = card["training"].get("config", {})
+        lines.append(
+            f"- Training: recipe `{config.get('recipe')}`, loss `{config.get('loss')}`, "
+            f"{card['training'].get('epochs_run')} epochs, {card['training'].get('minutes')} "
+            "min on a 2-core CPU"
+        )
+    metrics = card.get("metrics") or {}
+    if metrics:
+        lines += ["", "## Validation metrics (through the engine)", ""]
+        lines += [f"- {key}: {value}" for key, value in metrics.items()]
+    model_path.with_suffix(".md").write_text("\n".join(lines) + "\n")
