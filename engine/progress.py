@@ -51,7 +51,8 @@ class ProgressReporter:
         self, summary: BatchFinished | None, rejected: Sequence[Rejected], model: str
     ) -> int:
         """Print what happened; return the exit code (0 all cleaned, 1 something failed)."""
-        assert summary is not None, "clean_jobs always ends with BatchFinished"
+        if summary is None:
+            raise ValueError("the batch ended without a summary (BatchFinished)")
         ignored = [item for item in rejected if item.ignorable]
         refused = [item for item in rejected if not item.ignorable]
         print(f"model: {model}")
