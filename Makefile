@@ -58,9 +58,10 @@ train: setup
 	$(PY) -m training.train --config training/configs/seed.toml
 	$(PY) -m training.train --config training/configs/production.toml
 
-# The comparison behind the shipped recipe (docs/results.md): training with scale jitter.
+# The comparisons behind the shipped recipe (docs/results.md): scale jitter, synthetic pages.
 train-ablations: setup
 	$(PY) -m training.train --config training/configs/ablations/scale_jitter.toml
+	$(PY) -m training.train --config training/configs/ablations/synthetic.toml
 
 evaluate: setup system-packages
 	$(PY) -m training.evaluate

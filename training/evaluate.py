@@ -196,8 +196,9 @@ def main(argv: list[str] | None = None) -> None:
         "seed recipe (10 epochs, pages)": MODELS / "seed_reference.onnx",
         "seed, trained properly": MODELS / "seed.onnx",
         "production (docclean)": MODELS / "docclean.onnx",
-        # Not shipped: the same network trained with scale jitter (`make train-ablations`).
+        # Not shipped: the same network trained otherwise (`make train-ablations`).
         "ablation: scale-jitter training": REPO / "runs" / "ablation_scale_jitter" / "model.onnx",
+        "ablation: plus synthetic pages": REPO / "runs" / "ablation_synthetic" / "model.onnx",
     }
     for name, path in shipped.items():
         if path.is_file():
