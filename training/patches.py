@@ -41,11 +41,15 @@ def sample_patch(
     return np.ascontiguousarray(noisy_patch), np.ascontiguousarray(clean_patch)
 
 
-def _pad_to(image: np.ndarray, size: int) -> np.ndarray:
-    grow_y, grow_x = max(0, size - image.shape[0]), max(0, size - image.shape[1])
+def _pad_bottom_right(image: np.ndarray, grow_y: int, grow_x: int) -> np.ndarray:
     if grow_y or grow_x:
         image = cv2.copyMakeBorder(image, 0, grow_y, 0, grow_x, cv2.BORDER_REFLECT)
     return image
+
+
+def _pad_to(image: np.ndarray, size: int) -> np.ndarray:
+    """Reflect-pad so both sides are at least `size`."""
+    return _pad_bottom_right(image, max(0, size - image.shape[0]), max(0, size - image.shape[1]))
 
 
 def _jitter_lighting(patch: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -79,7 +83,4 @@ def patch_stream(
 
 def pad_to_multiple(image: np.ndarray, multiple: int) -> np.ndarray:
     """Reflect-pad bottom and right so both sides divide by `multiple`."""
-    grow_y, grow_x = (-image.shape[0]) % multiple, (-image.shape[1]) % multiple
-    if grow_y or grow_x:
-        image = cv2.copyMakeBorder(image, 0, grow_y, 0, grow_x, cv2.BORDER_REFLECT)
-    return image
+    return _pad_bottom_right(image, (-image.shape[0]) % multiple, (-image.shape[1]) % multiple)
