@@ -43,6 +43,9 @@ JPEG_QUALITY = 95
 # Black-and-white mode: cleaned grey levels below this become black.
 BW_THRESHOLD = 0.5
 
+# Rows quantised at a time by `to_uint8`.
+QUANTISE_ROWS = 512
+
 OutputMode = Literal["gray", "bw"]
 OUTPUT_MODES: tuple[OutputMode, ...] = ("gray", "bw")
 
@@ -184,10 +187,18 @@ def read_pages(path: Path) -> Iterator[Page]:
 
 
 def to_uint8(cleaned: np.ndarray, mode: OutputMode) -> np.ndarray:
-    """Quantise a cleaned page (float 0..1) for writing; `bw` keeps only black and white."""
-    if mode == "bw":
-        return np.where(cleaned >= BW_THRESHOLD, 255, 0).astype(np.uint8)
-    return np.clip(cleaned * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    """Quantise a cleaned page (float 0..1) for writing; `bw` keeps only black and white.
+
+    Works in bands of rows, so a large page needs no full-size float temporaries.
+    """
+    out = np.empty(cleaned.shape, dtype=np.uint8)
+    for start in range(0, cleaned.shape[0], QUANTISE_ROWS):
+        rows = cleaned[start : start + QUANTISE_ROWS]
+        if mode == "bw":
+            out[start : start + QUANTISE_ROWS] = np.where(rows >= BW_THRESHOLD, 255, 0)
+        else:
+            out[start : start + QUANTISE_ROWS] = np.clip(rows * 255.0 + 0.5, 0, 255)
+    return out
 
 
 def _pil_page(pixels: np.ndarray, mode: OutputMode, format: str) -> Image.Image:
