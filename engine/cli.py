@@ -72,14 +72,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def load_denoiser(model: Path | None, batch_size: int, threads: int):
     """Create the one session this run uses (onnxruntime is imported only here)."""
-    import onnxruntime as ort
-
-    from engine.denoiser import Denoiser, physical_cores
+    from engine.denoiser import Denoiser, default_session_options
     from engine.models import default_model_path
 
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads or physical_cores()
-    options.inter_op_num_threads = 1
+    options = default_session_options(threads)
     return Denoiser(model or default_model_path(), session_options=options, batch_size=batch_size)
 
 

@@ -35,6 +35,18 @@ def physical_cores() -> int:
         return max(1, (os.cpu_count() or 2) // 2)
 
 
+def default_session_options(threads: int = 0) -> Any:
+    """ONNX Runtime options DocClean uses: `threads` (default: the physical cores) inside
+    each operator, one operator at a time, all graph optimisations."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads or physical_cores()
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return options
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as stream:
@@ -88,10 +100,7 @@ class Denoiser:
                 "or choose another model",
             )
         if session_options is None:
-            session_options = ort.SessionOptions()
-            session_options.intra_op_num_threads = physical_cores()
-            session_options.inter_op_num_threads = 1
-            session_options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            session_options = default_session_options()
         try:
             self.session = ort.InferenceSession(
                 str(self.model_path),

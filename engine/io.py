@@ -259,8 +259,3 @@ def write_pages(
             reason = error.strerror or str(error)
             raise OutputError(path, f"cannot write: {reason}") from None
         raise
-
-
-def is_partial_output(path: Path) -> bool:
-    """True for the temporary files `write_pages` uses (left only by a killed process)."""
-    return path.name.startswith(".") and path.name.endswith(".part")

@@ -28,7 +28,7 @@ from engine.events import (
     PageStarted,
     TileDone,
 )
-from engine.io import OutputMode, is_partial_output, is_supported, read_pages, to_uint8, write_pages
+from engine.io import OutputMode, is_supported, read_pages, to_uint8, write_pages
 
 # Without an output folder, results go to a folder of this name beside each input.
 DEFAULT_OUTPUT_FOLDER = "cleaned"
@@ -136,7 +136,7 @@ def plan_jobs(
             for item in _walk_folder(path, recursive, is_output_dir):
                 if isinstance(item, Rejected):
                     rejected.append(item)
-                elif not is_partial_output(item):
+                else:
                     add(item, path)
         elif path.exists() or path.is_symlink():
             add(path, None)
