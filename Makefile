@@ -7,7 +7,7 @@ STAMP := $(VENV)/.setup-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup setup-runtime run test lint bench train train-ablations evaluate experiments package screenshot icons system-packages clean
+.PHONY: setup setup-runtime run test lint bench fuzz train train-ablations evaluate experiments package screenshot icons system-packages clean
 
 # Runtime only: enough to run the app and the command line.
 $(VENV)/.setup-runtime: pyproject.toml
@@ -51,7 +51,12 @@ lint: setup
 
 bench: setup system-packages
 	$(PY) -m engine.bench
+	$(PY) -m engine.memory_bench
 	$(PY) -m training.evaluate
+
+# A long fuzz run of the image readers (make test runs a short one); findings go to fuzz-findings/.
+fuzz: setup
+	$(PY) -m tests.engine.fuzzing --cases 50000 --keep fuzz-findings
 
 train: setup
 	$(PY) -m training.train --config training/configs/seed_reference.toml

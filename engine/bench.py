@@ -31,15 +31,15 @@ A4_300_DPI = (3508, 2480)  # height, width
 SAMPLE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ddd" / "test" / "1.png"
 
 
-def make_a4_page(path: Path) -> None:
-    """A page-sized scan: real noisy DDD pages stacked and scaled to A4 at 300 dpi."""
+def make_page(path: Path, shape: tuple[int, int] = A4_300_DPI) -> None:
+    """A page-sized scan: real noisy DDD pages stacked and scaled to `shape` (height, width)."""
     if SAMPLE.is_file():
         source = np.asarray(Image.open(SAMPLE).convert("L"))
         page = np.vstack([source] * 4)
-        page = cv2.resize(page, A4_300_DPI[::-1], interpolation=cv2.INTER_CUBIC)
+        page = cv2.resize(page, shape[::-1], interpolation=cv2.INTER_CUBIC)
     else:
         rng = np.random.default_rng(0)
-        page = rng.integers(150, 256, A4_300_DPI, dtype=np.uint8)
+        page = rng.integers(150, 256, shape, dtype=np.uint8)
     # No DPI in the file: every model then runs on the same pixels (a model with a working
     # resolution would otherwise resample a 300 dpi page to it first).
     Image.fromarray(page).save(path)
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder)
         source = scratch / "a4.png"
-        make_a4_page(source)
+        make_page(source)
         print(
             f"A4 page {A4_300_DPI[1]}×{A4_300_DPI[0]} px, {os.cpu_count()} CPUs, "
             f"median of {args.runs} runs"

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from engine.errors import (
     OutputError,
@@ -45,6 +45,9 @@ BW_THRESHOLD = 0.5
 
 # Rows quantised at a time by `to_uint8`.
 QUANTISE_ROWS = 512
+
+# Outputs are written as hidden `.NAME.PID.RANDOM.part` files, then renamed into place.
+PART_SUFFIX = ".part"
 
 OutputMode = Literal["gray", "bw"]
 OUTPUT_MODES: tuple[OutputMode, ...] = ("gray", "bw")
@@ -108,6 +111,15 @@ def _open(path: Path) -> Image.Image:
     return image
 
 
+def _page_count(image: Image.Image, path: Path) -> int:
+    try:
+        return getattr(image, "n_frames", 1)
+    except MemoryError:
+        raise
+    except Exception as error:  # counting TIFF pages parses every page's header
+        raise UnreadableImageError(path, f"damaged page list ({error})") from None
+
+
 def _dpi(image: Image.Image) -> tuple[float, float] | None:
     dpi = image.info.get("dpi")
     if not dpi:
@@ -128,7 +140,7 @@ def probe_image(path: Path) -> ImageInfo:
         return ImageInfo(
             width=width,
             height=height,
-            page_count=getattr(image, "n_frames", 1),
+            page_count=_page_count(image, path),
             dpi=_dpi(image),
             format=image.format or format_for(path),
         )
@@ -171,19 +183,22 @@ def read_pages(path: Path) -> Iterator[Page]:
     """
     path = Path(path)
     with _open(path) as image:
-        count = getattr(image, "n_frames", 1)
+        count = _page_count(image, path)
         dpi = _dpi(image)
-        for index, frame in enumerate(ImageSequence.Iterator(image)):
+        for index in range(count):
             where = f"page {index + 1} of {count}: " if count > 1 else ""
             try:
-                frame.load()
-                oriented = ImageOps.exif_transpose(frame) if index == 0 else frame
+                image.seek(index)
+                image.load()
+                oriented = ImageOps.exif_transpose(image) if index == 0 else image
                 pixels = to_gray(oriented)
-            except (OSError, ValueError, SyntaxError, EOFError) as error:
+            except MemoryError:
+                raise
+            except Exception as error:  # Pillow raises many kinds on malformed data
                 raise UnreadableImageError(path, f"{where}cannot decode ({error})") from None
             if pixels.ndim != 2 or pixels.size == 0:
                 raise UnreadableImageError(path, f"{where}has no pixels")
-            yield Page(pixels=pixels, dpi=_dpi(frame) or dpi, index=index, count=count)
+            yield Page(pixels=pixels, dpi=_dpi(image) or dpi, index=index, count=count)
 
 
 def to_uint8(cleaned: np.ndarray, mode: OutputMode) -> np.ndarray:
@@ -243,7 +258,7 @@ def write_pages(
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.stem}.", suffix=".part"
+            dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=PART_SUFFIX
         )
     except OSError as error:
         raise OutputError(path, f"cannot write to {path.parent}: {error.strerror}") from None
@@ -259,3 +274,41 @@ def write_pages(
             reason = error.strerror or str(error)
             raise OutputError(path, f"cannot write: {reason}") from None
         raise
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else
+        return True
+    return True
+
+
+def remove_stale_parts(folder: Path) -> list[Path]:
+    """Delete temporary output files whose writer was killed (its process no longer runs).
+
+    A killed run can leave a hidden `.part` file behind; never a visible half-written one.
+    Parts of running processes (another DocClean writing here now) are left alone.
+    """
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not (entry.name.startswith(".") and entry.name.endswith(PART_SUFFIX)):
+            continue
+        fields = entry.name[: -len(PART_SUFFIX)].rsplit(".", 2)
+        if len(fields) != 3 or not fields[1].isdigit():
+            continue  # not one of ours
+        pid = int(fields[1])
+        if pid == os.getpid() or _process_alive(pid):
+            continue
+        try:
+            os.unlink(entry.path)
+        except OSError:
+            continue
+        removed.append(Path(entry.path))
+    return removed

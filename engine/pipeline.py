@@ -28,7 +28,14 @@ from engine.events import (
     PageStarted,
     TileDone,
 )
-from engine.io import OutputMode, is_supported, read_pages, to_uint8, write_pages
+from engine.io import (
+    OutputMode,
+    is_supported,
+    read_pages,
+    remove_stale_parts,
+    to_uint8,
+    write_pages,
+)
 
 # Without an output folder, results go to a folder of this name beside each input.
 DEFAULT_OUTPUT_FOLDER = "cleaned"
@@ -152,8 +159,14 @@ def clean_jobs(
     overwrite: bool = False,
     cancel: threading.Event | None = None,
 ) -> Iterator[Event]:
-    """Clean each job's pages and write them; yield progress events as it goes."""
+    """Clean each job's pages and write them; yield progress events as it goes.
+
+    Before the first write into an output folder, temporary files that a killed run left
+    there are removed. Existing outputs are skipped unless `overwrite`, so a re-run after an
+    interruption carries on where it stopped.
+    """
     started = time.perf_counter()
+    swept: set[Path] = set()
     cleaned = skipped = failed = 0
     megapixels = 0.0
     cancelled = False
@@ -172,6 +185,9 @@ def clean_jobs(
             pages, dpi, file_megapixels = yield from _clean_file(job, denoiser, mode, cancel)
             if cancel is not None and cancel.is_set():
                 raise CancelledError("cancelled")
+            if job.output.parent not in swept:
+                swept.add(job.output.parent)
+                remove_stale_parts(job.output.parent)
             write_pages(job.output, pages, dpi, mode)
         except CancelledError:
             cancelled = True

@@ -9,6 +9,8 @@ from pathlib import Path
 class TrainConfig:
     name: str
     model: str = "production"  # a key of training.models.MODELS
+    width: int = 16  # production model: channels at half resolution (twice that at quarter)
+    full_width: int = 4  # production model: channels at full resolution
     recipe: str = "patches"  # "patches", or "pages": whole pages resized to 420×540
     loss: str = "mse"  # "mse" or "binary_crossentropy"
     patch_size: int = 128
@@ -16,6 +18,7 @@ class TrainConfig:
     steps_per_epoch: int = 200
     epochs: int = 30
     learning_rate: float = 1e-3
+    schedule: str = "plateau"  # "plateau": halve on a validation plateau; "cosine": decay to 1 %
     patience: int = 5
     scale_range: tuple[float, float] = (1.0, 1.0)
     synthetic_pairs: int = 0  # synthetic degraded pages added to the real training pages
@@ -29,6 +32,8 @@ class TrainConfig:
             raise ValueError(f"recipe must be 'patches' or 'pages', got {self.recipe!r}")
         if self.loss not in ("mse", "binary_crossentropy"):
             raise ValueError(f"loss must be 'mse' or 'binary_crossentropy', got {self.loss!r}")
+        if self.schedule not in ("plateau", "cosine"):
+            raise ValueError(f"schedule must be 'plateau' or 'cosine', got {self.schedule!r}")
         if self.patch_size % 4:
             raise ValueError(f"patch_size must be a multiple of 4, got {self.patch_size}")
         low, high = self.scale_range

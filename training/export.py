@@ -16,7 +16,6 @@ import tensorflow as tf
 
 from training.model_card import write_card
 from training.models import (
-    MODELS,
     TILE_SHAPE,
     macs_per_pixel,
     receptive_field_radius,
@@ -34,16 +33,12 @@ class ExportError(RuntimeError):
     """The exported network does not compute what the Keras model computes."""
 
 
-def _builder_for(model: keras.Model):
-    for builder in MODELS.values():
-        if builder((None, None)).name == model.name:
-            return builder
-    raise ValueError(f"no builder for a model named {model.name!r}")
-
-
 def fixed_tile_model(model: keras.Model) -> keras.Model:
     """The same network and weights with the engine's fixed 420×540 input."""
-    fixed = _builder_for(model)(TILE_SHAPE)
+    config = model.get_config()
+    (page,) = (layer for layer in config["layers"] if layer["class_name"] == "InputLayer")
+    page["config"]["batch_shape"] = (None, *TILE_SHAPE, 1)
+    fixed = keras.Model.from_config(config)
     fixed.set_weights(model.get_weights())
     return fixed
 

@@ -60,6 +60,12 @@ def validation_dataset(pairs: list) -> tf.data.Dataset:
     ).batch(1)
 
 
+def build_model(config: TrainConfig, shape: tuple[int | None, int | None]) -> keras.Model:
+    if config.model == "production":
+        return MODELS["production"](shape, width=config.width, full_width=config.full_width)
+    return MODELS[config.model](shape)
+
+
 def load_checkpoint(path: Path) -> keras.Model:
     return keras.models.load_model(path, custom_objects={"rmse": rmse})
 
@@ -80,7 +86,7 @@ def train(config: TrainConfig, data_dir: Path | None = None) -> Path:
     checkpoint = run_dir / "best.keras"
 
     if config.recipe == "pages":
-        model = MODELS[config.model](TILE_SHAPE)
+        model = build_model(config, TILE_SHAPE)
         noisy, clean = whole_pages(train_pairs, TILE_SHAPE)
         val_noisy, val_clean = whole_pages(validation_pairs, TILE_SHAPE)
         fit_args = dict(
@@ -91,14 +97,21 @@ def train(config: TrainConfig, data_dir: Path | None = None) -> Path:
             validation_data=(np.stack(val_noisy), np.stack(val_clean)),
         )
     else:
-        model = MODELS[config.model]((None, None))
+        model = build_model(config, (None, None))
         fit_args = dict(
             x=training_dataset(config, train_pairs),
             steps_per_epoch=config.steps_per_epoch,
             validation_data=validation_dataset(validation_pairs),
         )
+    learning_rate = config.learning_rate
+    if config.schedule == "cosine":
+        per_epoch = config.steps_per_epoch
+        if config.recipe == "pages":
+            per_epoch = -(-len(fit_args["x"]) // config.batch_size)
+        steps = config.epochs * per_epoch
+        learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=0.01)
     model.compile(
-        optimizer=keras.optimizers.Adam(config.learning_rate),
+        optimizer=keras.optimizers.Adam(learning_rate),
         loss=config.loss,
         metrics=[rmse],
     )
@@ -107,8 +120,12 @@ def train(config: TrainConfig, data_dir: Path | None = None) -> Path:
             checkpoint, monitor="val_rmse", mode="min", save_best_only=True
         ),
         keras.callbacks.CSVLogger(run_dir / "log.csv"),
-        keras.callbacks.ReduceLROnPlateau(monitor="val_rmse", mode="min", factor=0.5, patience=3),
     ]
+    if config.schedule == "plateau":
+        halve = keras.callbacks.ReduceLROnPlateau(
+            monitor="val_rmse", mode="min", factor=0.5, patience=3
+        )
+        callbacks.append(halve)
     if config.patience > 0:
         callbacks.append(
             keras.callbacks.EarlyStopping(

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog
 
@@ -158,6 +158,47 @@ def test_cancel_button_stops_the_batch(qtbot, controller, big_pages: list[Path])
     for output in written:
         assert pixels(output).shape == (1100, 1300)  # complete, readable images only
     assert partial_files(big_pages[0].parent) == []
+
+
+def test_cancel_during_a_write_completes_that_file_and_stops(qtbot, controller, tmp_path: Path):
+    """Cancel clicked while a multi-page TIFF is being written: the write is finished (never
+    cut short), the batch stops there, and no partial file is left."""
+    rng = np.random.default_rng(1)
+    sources = []
+    for index in range(3):
+        pages = [Image.fromarray(rng.integers(0, 256, (1400, 1400), np.uint8)) for _ in range(4)]
+        sources.append(tmp_path / "docs" / f"doc{index}.tif")
+        sources[-1].parent.mkdir(exist_ok=True)
+        pages[0].save(sources[-1], save_all=True, append_images=pages[1:])
+    controller.add_paths(sources)
+    wait_queued(qtbot, controller, 3)
+    outputs = tmp_path / "docs" / "cleaned"
+    seen_write: list[Path] = []
+
+    def cancel_once_a_write_is_under_way() -> None:
+        if not seen_write and outputs.is_dir():
+            seen_write.extend(partial_files(outputs))
+            if seen_write:
+                controller.window.cancel_action.trigger()
+
+    poll = QTimer()
+    poll.setInterval(0)
+    poll.timeout.connect(cancel_once_a_write_is_under_way)
+    poll.start()
+    summary = run_batch(qtbot, controller, controller.window.clean_all_action.trigger)
+    poll.stop()
+
+    assert seen_write, "the cancel should land while the first output is being written"
+    assert (summary.cancelled, summary.cleaned) == (True, 1)
+    assert [item.state for item in controller.queue_model.items()] == [
+        ItemState.DONE,
+        ItemState.WAITING,
+        ItemState.WAITING,
+    ]
+    assert sorted(path.name for path in outputs.iterdir()) == ["doc0.tif"]
+    with Image.open(outputs / "doc0.tif") as written:
+        assert written.n_frames == 4
+    assert partial_files(tmp_path) == []
 
 
 def test_closing_the_window_mid_batch_stops_and_waits_for_the_worker(

@@ -56,17 +56,21 @@ def test_tiny_training_exports_a_model_the_engine_uses(tmp_path: Path) -> None:
     config = TrainConfig(
         name="tiny",
         model="production",
+        width=8,
+        full_width=2,
         patch_size=32,
         batch_size=2,
         steps_per_epoch=2,
-        epochs=1,
+        epochs=2,
+        schedule="cosine",
         output_dir=str(tmp_path / "runs"),
         export_path=str(tmp_path / "tiny.onnx"),
     )
     checkpoint = train(config)
     assert checkpoint.is_file()
-    assert (tmp_path / "runs" / "tiny" / "log.csv").read_text().count("\n") == 2
+    assert (tmp_path / "runs" / "tiny" / "log.csv").read_text().count("\n") == 3
     card = json.loads((tmp_path / "tiny.json").read_text())
+    assert card["parameters"] == production_denoiser(width=8, full_width=2).count_params()
     assert card["parity_max_abs_diff"] < 1e-4 and card["receptive_field_radius"] == 20
     metadata = {p.key: p.value for p in onnx.load(tmp_path / "tiny.onnx").metadata_props}
     assert metadata["docclean.margin"] == "20" and metadata["docclean.alignment"] == "4"
@@ -76,6 +80,11 @@ def test_tiny_training_exports_a_model_the_engine_uses(tmp_path: Path) -> None:
     page = np.random.default_rng(0).integers(0, 256, (500, 700), dtype=np.uint8)
     cleaned = clean_page(page, denoiser)
     assert cleaned.shape == page.shape and np.isfinite(cleaned).all()
+
+
+def test_config_refuses_an_unknown_schedule() -> None:
+    with pytest.raises(ValueError, match="schedule"):
+        TrainConfig(name="x", schedule="linear")
 
 
 def test_export_refuses_a_model_that_fails_parity(tmp_path: Path, monkeypatch) -> None:

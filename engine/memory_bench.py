@@ -1,0 +1,124 @@
+"""`make bench`, memory part: a huge page and a long batch, each in a fresh process.
+
+- Peak resident memory of `docclean clean` on an A3 page scanned at 600 dpi (7016×9921).
+- Memory growth over a batch of 1,000 small pages: resident memory after page 100 and
+  after page 1,000, so leaks show as growth while start-up costs do not.
+"""
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from engine.bench import make_page, peak_memory_mb
+from engine.models import default_model_path
+
+A3_600_DPI = (9921, 7016)  # height, width
+PEAK_LIMIT_MB = 1024
+SMALL_PAGE = (640, 480)
+BATCH_PAGES = 1000
+FIRST_CHECKPOINT = 100
+GROWTH_LIMIT_MB = 50
+
+
+def resident_mb() -> float:
+    status = Path("/proc/self/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
+
+
+def write_small_pages(folder: Path, count: int) -> None:
+    """`count` different small scans (crops of one noisy page, shifted)."""
+    big = folder / "source.png"
+    make_page(big, (SMALL_PAGE[0] * 2, SMALL_PAGE[1] * 2))
+    with Image.open(big) as image:
+        source = np.asarray(image)
+    big.unlink()
+    height, width = SMALL_PAGE
+    for index in range(count):
+        top, left = (index * 7) % height, (index * 13) % width
+        crop = source[top : top + height, left : left + width]
+        Image.fromarray(crop).save(folder / f"page{index:04}.png")
+
+
+def batch_child(folder: Path, output: Path, model: Path) -> None:
+    """Run in a fresh process: clean the folder, print resident memory at the checkpoints."""
+    from engine.denoiser import Denoiser
+    from engine.events import FileDone, FileFailed
+    from engine.pipeline import clean_jobs, plan_jobs
+
+    jobs, _ = plan_jobs([folder], output)
+    done = 0
+    readings = {}
+    for event in clean_jobs(jobs, Denoiser(model)):
+        if isinstance(event, FileFailed):
+            raise RuntimeError(f"{event.path}: {event.reason}")
+        if isinstance(event, FileDone):
+            done += 1
+            if done in (FIRST_CHECKPOINT, len(jobs)):
+                readings[done] = resident_mb()
+    print(json.dumps(readings))
+
+
+def batch_growth(model: Path, scratch: Path) -> tuple[float, float, float]:
+    """(resident MB after page 100, after page 1,000, seconds) for a fresh process."""
+    folder = scratch / "pages"
+    folder.mkdir()
+    write_small_pages(folder, BATCH_PAGES)
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "engine.memory_bench", "--batch-child", str(folder), str(model)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - started
+    readings = json.loads(result.stdout.splitlines()[-1])
+    return readings[str(FIRST_CHECKPOINT)], readings[str(BATCH_PAGES)], seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", type=Path, default=None)
+    parser.add_argument("--batch-child", nargs=2, type=Path, metavar=("FOLDER", "MODEL"))
+    args = parser.parse_args(argv)
+    if args.batch_child:
+        folder, model = args.batch_child
+        batch_child(folder, folder.parent / "cleaned", model)
+        return 0
+    model = args.model or default_model_path()
+    failures = 0
+    with tempfile.TemporaryDirectory() as folder:
+        scratch = Path(folder)
+        page = scratch / "a3.png"
+        make_page(page, A3_600_DPI)
+        started = time.perf_counter()
+        peak = peak_memory_mb(model, page, scratch / "a3-out")
+        seconds = time.perf_counter() - started
+        megapixels = A3_600_DPI[0] * A3_600_DPI[1] / 1e6
+        verdict = "ok" if peak < PEAK_LIMIT_MB else "OVER LIMIT"
+        failures += peak >= PEAK_LIMIT_MB
+        print(
+            f"A3 at 600 dpi ({A3_600_DPI[1]}×{A3_600_DPI[0]}, {megapixels:.1f} MP): "
+            f"peak RSS {peak:.0f} MB (limit {PEAK_LIMIT_MB}), {seconds:.1f} s — {verdict}"
+        )
+        first, last, seconds = batch_growth(model, scratch)
+        growth = last - first
+        verdict = "ok" if growth < GROWTH_LIMIT_MB else "OVER LIMIT"
+        failures += growth >= GROWTH_LIMIT_MB
+        print(
+            f"{BATCH_PAGES} pages of {SMALL_PAGE[1]}×{SMALL_PAGE[0]}: RSS {first:.0f} MB after "
+            f"page {FIRST_CHECKPOINT}, {last:.0f} MB after page {BATCH_PAGES}, growth "
+            f"{growth:+.1f} MB (limit {GROWTH_LIMIT_MB}), {seconds:.0f} s — {verdict}"
+        )
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
