@@ -25,9 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     clean = commands.add_parser(
         "clean",
         help="clean image files and folders",
-        description="Clean image files and folders (PNG, JPEG, TIFF incl. multi-page, BMP, "
-        "WebP). Outputs keep each input's name, format, page order and DPI; inputs are never "
-        "modified.",
+        description="Clean scans: image files (PNG, JPEG, TIFF incl. multi-page, BMP, WebP), "
+        "PDFs and folders of them. Outputs keep each input's name, format, page order, DPI and "
+        "page size; inputs are never modified.",
     )
     clean.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="files or folders")
     clean.add_argument(
@@ -46,6 +46,19 @@ def build_parser() -> argparse.ArgumentParser:
         default="gray",
         help="gray: cleaned grey levels (default); bw: pure black and white",
     )
+    clean.add_argument(
+        "--format",
+        choices=("same", "png", "tiff", "pdf"),
+        default="same",
+        help="output format: same as each input (default), png, tiff or pdf",
+    )
+    clean.add_argument(
+        "--combine",
+        type=Path,
+        default=None,
+        metavar="FILE.pdf",
+        help="put every cleaned page, in name order, into this one PDF",
+    )
     clean.add_argument("--overwrite", action="store_true", help="redo outputs that exist")
     clean.add_argument("--no-recursive", action="store_true", help="do not descend into subfolders")
     clean.add_argument("--batch-size", type=int, default=4, help="tiles per model call")
@@ -63,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "clean" and (args.batch_size < 1 or args.threads < 0):
         parser.error("--batch-size must be >= 1 and --threads >= 0")
+    if args.command == "clean" and args.combine and args.combine.suffix.lower() != ".pdf":
+        parser.error("--combine needs a file name ending in .pdf")
     try:
         return run_self_test(args) if args.command == "self-test" else run_clean(args)
     except KeyboardInterrupt:
@@ -89,10 +104,15 @@ def run_clean(args: argparse.Namespace) -> int:
     except ModelError as error:
         print(f"docclean: {error}", file=sys.stderr)
         return EXIT_MODEL
-    jobs, rejected = plan_jobs(args.inputs, args.output, recursive=not args.no_recursive)
+    jobs, rejected = plan_jobs(
+        args.inputs, args.output, recursive=not args.no_recursive, output_format=args.format
+    )
     reporter = ProgressReporter(len(jobs), quiet=args.quiet)
     summary = None
-    for event in clean_jobs(jobs, denoiser, mode=args.mode, overwrite=args.overwrite):
+    events = clean_jobs(
+        jobs, denoiser, mode=args.mode, overwrite=args.overwrite, combine_into=args.combine
+    )
+    for event in events:
         summary = reporter.handle(event) or summary
     reporter.close()
     return reporter.print_summary(summary, rejected, denoiser.describe())

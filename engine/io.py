@@ -5,8 +5,9 @@ TIFF); everything after reading is a plain 2-D numpy array of grey levels.
 """
 
 import os
+import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -20,6 +21,7 @@ from engine.errors import (
     UnreadableImageError,
     UnsupportedFormatError,
 )
+from engine.pdf import encode_page, page_size_pt, pdf_bytes, probe_pdf, render_pdf_pages
 
 # Extension -> Pillow format name. Outputs keep the input's format.
 FORMATS: dict[str, str] = {
@@ -30,7 +32,10 @@ FORMATS: dict[str, str] = {
     ".tiff": "TIFF",
     ".bmp": "BMP",
     ".webp": "WEBP",
+    ".pdf": "PDF",
 }
+# Formats that hold several pages.
+MULTI_PAGE_FORMATS = frozenset({"TIFF", "PDF"})
 SUPPORTED_SUFFIXES = frozenset(FORMATS)
 
 # Pages above this many pixels are refused before any pixel is decoded. 150 MP covers an
@@ -72,6 +77,7 @@ class Page:
     dpi: tuple[float, float] | None
     index: int
     count: int
+    size_pt: tuple[float, float] | None = None  # a PDF page's physical size, in points
 
 
 def is_supported(path: Path) -> bool:
@@ -86,10 +92,15 @@ def format_for(path: Path) -> str:
         raise UnsupportedFormatError(path, f"not a supported image type ({supported})") from None
 
 
-def _open(path: Path) -> Image.Image:
-    format_for(path)
+def _check_file(path: Path) -> str:
+    format = format_for(path)
     if Path(path).is_dir():
         raise UnreadableImageError(path, "is a folder, not an image file")
+    return format
+
+
+def _open(path: Path) -> Image.Image:
+    _check_file(path)
     try:
         image = Image.open(path)
     except FileNotFoundError:
@@ -133,6 +144,9 @@ def _dpi(image: Image.Image) -> tuple[float, float] | None:
 
 def probe_image(path: Path) -> ImageInfo:
     """Size, page count, DPI and format, without decoding pixels."""
+    if _check_file(path) == "PDF":
+        count, info, (width, height) = probe_pdf(Path(path), MAX_PAGE_PIXELS)
+        return ImageInfo(width, height, count, (info.dpi, info.dpi), "PDF")
     with _open(path) as image:
         width, height = image.size
         if _exif_rotates(image):
@@ -182,6 +196,10 @@ def read_pages(path: Path) -> Iterator[Page]:
     instead of returning partial data.
     """
     path = Path(path)
+    if _check_file(path) == "PDF":
+        for pixels, info, index, count in render_pdf_pages(path, MAX_PAGE_PIXELS):
+            yield Page(pixels, (info.dpi, info.dpi), index, count, info.size_pt)
+        return
     with _open(path) as image:
         count = _page_count(image, path)
         dpi = _dpi(image)
@@ -228,18 +246,27 @@ def write_pages(
     pages: Sequence[np.ndarray],
     dpi: tuple[float, float] | None,
     mode: OutputMode = "gray",
+    sizes_pt: Sequence[tuple[float, float] | None] = (),
 ) -> None:
     """Write cleaned uint8 pages to `path` atomically, in the format its extension names.
 
-    Several pages need a format that holds them (TIFF). The file appears complete or not at
-    all: pages go to a temporary file in the same folder, which is then renamed.
+    Several pages need a format that holds them (TIFF, PDF). PDF pages get `sizes_pt`
+    (the source PDF's page sizes) where known, else their pixels at `dpi`. The file appears
+    complete or not at all: pages go to a temporary file in the same folder, then renamed.
     """
     path = Path(path)
     format = format_for(path)
     if not pages:
         raise OutputError(path, "no pages to write")
-    if len(pages) > 1 and format != "TIFF":
-        raise OutputError(path, f"{format} holds one page; {len(pages)} pages need TIFF")
+    if len(pages) > 1 and format not in MULTI_PAGE_FORMATS:
+        raise OutputError(
+            path, f"{format} holds one page; {len(pages)} pages need TIFF or PDF output"
+        )
+    if format == "PDF":
+        known = list(sizes_pt) + [None] * (len(pages) - len(sizes_pt))
+        sizes = [size or page_size_pt(page, dpi) for page, size in zip(pages, known, strict=True)]
+        write_pdf(path, [encode_page(page, mode == "bw") for page in pages], sizes)
+        return
     images = [_pil_page(page, mode, format) for page in pages]
     options: dict[str, object] = {}
     if dpi:
@@ -255,6 +282,20 @@ def write_pages(
     if len(images) > 1:
         options["save_all"] = True
         options["append_images"] = images[1:]
+    # TIFF pages need a seekable file, so Pillow writes to the temporary path itself.
+    write_atomically(path, lambda file: images[0].save(file, format=format, **options))
+
+
+def write_pdf(path: Path, images: Sequence[bytes], sizes_pt: Sequence[tuple[float, float]]) -> None:
+    """Write encoded pages (`engine.pdf.encode_page`) as one PDF, atomically."""
+    write_atomically(Path(path), lambda file: Path(file).write_bytes(pdf_bytes(images, sizes_pt)))
+
+
+def write_atomically(path: Path, write: Callable[[str], object]) -> None:
+    """Call `write(temporary_path)`, flush it to disk and rename it to `path`.
+
+    Any failure removes the temporary file and raises `OutputError` (for OS errors).
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(
@@ -264,16 +305,29 @@ def write_pages(
         raise OutputError(path, f"cannot write to {path.parent}: {error.strerror}") from None
     try:
         os.close(handle)
-        images[0].save(temporary, format=format, **options)  # TIFF pages need a seekable file
+        write(temporary)
         with open(temporary, "rb") as written:
             os.fsync(written.fileno())
+        os.chmod(temporary, _new_file_mode())  # mkstemp makes it private (0600)
         os.replace(temporary, path)
     except BaseException as error:
         Path(temporary).unlink(missing_ok=True)
         if isinstance(error, OSError):
             reason = error.strerror or str(error)
             raise OutputError(path, f"cannot write: {reason}") from None
+        if isinstance(error, Exception) and type(error).__module__.startswith("img2pdf"):
+            raise OutputError(path, f"cannot write the PDF: {error}") from None
         raise
+
+
+def _new_file_mode() -> int:
+    """The mode a plain `open(..., "w")` would give a new file: 0666 less the umask."""
+    try:
+        status = Path("/proc/self/status").read_text()
+        umask = int(re.search(r"^Umask:\s+([0-7]+)", status, re.MULTILINE).group(1), 8)
+    except (OSError, AttributeError):
+        umask = 0o022
+    return 0o666 & ~umask
 
 
 def _process_alive(pid: int) -> bool:

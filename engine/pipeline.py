@@ -6,6 +6,7 @@
 """
 
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -29,16 +30,27 @@ from engine.events import (
     TileDone,
 )
 from engine.io import (
+    FORMATS,
     OutputMode,
     is_supported,
     read_pages,
     remove_stale_parts,
     to_uint8,
     write_pages,
+    write_pdf,
 )
+from engine.pdf import encode_page, page_size_pt
 
 # Without an output folder, results go to a folder of this name beside each input.
 DEFAULT_OUTPUT_FOLDER = "cleaned"
+
+# Output format choices: "same" keeps each input's format; the others give this extension.
+OUTPUT_SUFFIXES: dict[str, str | None] = {
+    "same": None,
+    "png": ".png",
+    "tiff": ".tif",
+    "pdf": ".pdf",
+}
 
 
 @dataclass(frozen=True)
@@ -54,13 +66,30 @@ class Rejected:
     ignorable: bool = False  # a non-image file met while scanning a folder
 
 
-def output_path_for(source: Path, output_dir: Path | None, relative_to: Path | None = None) -> Path:
-    """Where the cleaned version of `source` goes (same name and format)."""
+def output_path_for(
+    source: Path,
+    output_dir: Path | None,
+    relative_to: Path | None = None,
+    output_format: str = "same",
+) -> Path:
+    """Where the cleaned version of `source` goes: same name, in the chosen format."""
     if output_dir is None:
-        return source.parent / DEFAULT_OUTPUT_FOLDER / source.name
-    if relative_to is not None:
-        return output_dir / source.relative_to(relative_to)
-    return output_dir / source.name
+        output = source.parent / DEFAULT_OUTPUT_FOLDER / source.name
+    elif relative_to is not None:
+        output = output_dir / source.relative_to(relative_to)
+    else:
+        output = output_dir / source.name
+    suffix = OUTPUT_SUFFIXES[output_format]
+    if suffix is None or FORMATS.get(output.suffix.lower()) == FORMATS[suffix]:
+        return output
+    return output.with_suffix(suffix)
+
+
+def natural_key(name: str) -> tuple[tuple[tuple[int, str | int], ...], str]:
+    """Sort key that orders the numbers inside names by value: page2 before page10."""
+    parts = re.split(r"(\d+)", name)
+    words = tuple((1, int(part)) if part.isdigit() else (0, part.lower()) for part in parts)
+    return words, name
 
 
 def _walk_folder(
@@ -76,7 +105,7 @@ def _walk_folder(
             return
         seen.add(real)
         try:
-            entries = sorted(os.scandir(current), key=lambda entry: entry.name)
+            entries = sorted(os.scandir(current), key=lambda entry: natural_key(entry.name))
         except OSError as error:
             yield Rejected(current, f"cannot list folder: {error.strerror}")
             return
@@ -99,12 +128,16 @@ def _walk_folder(
 
 
 def plan_jobs(
-    paths: Iterable[Path], output_dir: Path | None = None, recursive: bool = True
+    paths: Iterable[Path],
+    output_dir: Path | None = None,
+    recursive: bool = True,
+    output_format: str = "same",
 ) -> tuple[list[Job], list[Rejected]]:
     """Expand files and folders into jobs; explain every path that will not be cleaned.
 
     Folder contents keep their layout under `output_dir`. Output folders are never scanned
     as input (a re-run does not clean its own results). Duplicates are queued once.
+    Folders are listed in natural order (page2 before page10).
     """
     jobs: list[Job] = []
     rejected: list[Rejected] = []
@@ -125,7 +158,7 @@ def plan_jobs(
         real = source.resolve()
         if real in sources:
             return
-        output = output_path_for(source, output_dir, relative_to)
+        output = output_path_for(source, output_dir, relative_to, output_format)
         real_output = output.resolve()
         if real_output == real:
             rejected.append(Rejected(source, "its output would overwrite the input"))
@@ -152,43 +185,65 @@ def plan_jobs(
     return jobs, rejected
 
 
+@dataclass
+class CleanedFile:
+    pages: list[np.ndarray]  # uint8, ready to write
+    dpi: tuple[float, float] | None
+    sizes_pt: list[tuple[float, float] | None]  # physical page sizes (PDF sources)
+    megapixels: float
+
+
 def clean_jobs(
     jobs: Sequence[Job],
     denoiser: Denoiser,
     mode: OutputMode = "gray",
     overwrite: bool = False,
     cancel: threading.Event | None = None,
+    combine_into: Path | None = None,
 ) -> Iterator[Event]:
     """Clean each job's pages and write them; yield progress events as it goes.
 
     Before the first write into an output folder, temporary files that a killed run left
     there are removed. Existing outputs are skipped unless `overwrite`, so a re-run after an
-    interruption carries on where it stopped.
+    interruption carries on where it stopped. With `combine_into` (a .pdf path), every
+    cleaned page goes, in job order, into that one PDF instead, written at the end.
     """
     started = time.perf_counter()
     swept: set[Path] = set()
     cleaned = skipped = failed = 0
     megapixels = 0.0
     cancelled = False
+    combined: list[bytes] = []
+    combined_sizes: list[tuple[float, float]] = []
+
+    def sweep(folder: Path) -> None:
+        if folder not in swept:
+            swept.add(folder)
+            remove_stale_parts(folder)
+
     yield BatchStarted(total_files=len(jobs))
     for index, job in enumerate(jobs):
         if cancel is not None and cancel.is_set():
             cancelled = True
             break
-        if job.output.exists() and not overwrite:
+        output = combine_into or job.output
+        if output.exists() and not overwrite:
             skipped += 1
-            yield FileSkipped(job.source, job.output, "already cleaned (use overwrite to redo)")
+            yield FileSkipped(job.source, output, "already cleaned (use overwrite to redo)")
             continue
-        yield FileStarted(job.source, job.output, index, len(jobs))
+        yield FileStarted(job.source, output, index, len(jobs))
         file_started = time.perf_counter()
         try:
-            pages, dpi, file_megapixels = yield from _clean_file(job, denoiser, mode, cancel)
+            result = yield from _clean_file(job, denoiser, mode, cancel)
             if cancel is not None and cancel.is_set():
                 raise CancelledError("cancelled")
-            if job.output.parent not in swept:
-                swept.add(job.output.parent)
-                remove_stale_parts(job.output.parent)
-            write_pages(job.output, pages, dpi, mode)
+            if combine_into is None:
+                sweep(job.output.parent)
+                write_pages(job.output, result.pages, result.dpi, mode, result.sizes_pt)
+            else:
+                for page, size in zip(result.pages, result.sizes_pt, strict=True):
+                    combined.append(encode_page(page, mode == "bw"))
+                    combined_sizes.append(size or page_size_pt(page, result.dpi))
         except CancelledError:
             cancelled = True
             break
@@ -203,9 +258,17 @@ def clean_jobs(
             yield FileFailed(job.source, f"unexpected error: {error}", type(error).__name__)
         else:
             cleaned += 1
-            megapixels += file_megapixels
+            megapixels += result.megapixels
             seconds = time.perf_counter() - file_started
-            yield FileDone(job.source, job.output, len(pages), file_megapixels, seconds)
+            yield FileDone(job.source, output, len(result.pages), result.megapixels, seconds)
+    if combine_into is not None and combined and not cancelled:
+        try:
+            sweep(combine_into.parent)
+            write_pdf(combine_into, combined, combined_sizes)
+        except FileError as error:
+            failed += 1
+            cleaned = 0
+            yield FileFailed(combine_into, error.reason, type(error).__name__)
     yield BatchFinished(
         cleaned=cleaned,
         skipped=skipped,
@@ -219,19 +282,18 @@ def clean_jobs(
 def _clean_file(
     job: Job, denoiser: Denoiser, mode: OutputMode, cancel: threading.Event | None
 ) -> Iterator[Event]:
-    """Clean every page of one file; returns (uint8 pages, dpi, megapixels)."""
+    """Clean every page of one file; returns a `CleanedFile`."""
     if job.output.resolve() == job.source.resolve():
         raise OutputError(job.output, "refusing to overwrite the input file")
-    pages: list[np.ndarray] = []
-    dpi = None
-    megapixels = 0.0
+    result = CleanedFile(pages=[], dpi=None, sizes_pt=[], megapixels=0.0)
     for page in read_pages(job.source):
         height, width = page.pixels.shape
         yield PageStarted(job.source, page.index, page.count, height, width)
         out = np.empty((height, width), dtype=np.float32)
         for done, total in iter_clean_page(page.pixels, denoiser, out, cancel, page.dpi):
             yield TileDone(job.source, page.index, page.count, done, total)
-        pages.append(to_uint8(out, mode))
-        dpi = dpi or page.dpi
-        megapixels += height * width / 1e6
-    return pages, dpi, megapixels
+        result.pages.append(to_uint8(out, mode))
+        result.sizes_pt.append(page.size_pt)
+        result.dpi = result.dpi or page.dpi
+        result.megapixels += height * width / 1e6
+    return result

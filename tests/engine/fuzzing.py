@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import img2pdf
 import numpy as np
 from PIL import Image
 
@@ -61,6 +62,8 @@ def seed_files() -> dict[str, bytes]:
         "g4.tif": _encode(bw, format="TIFF", compression="group4"),
         "gray.bmp": _encode(gray, format="BMP"),
         "gray.webp": _encode(gray, format="WEBP", lossless=True),
+        "scan.pdf": img2pdf.convert(_encode(gray, format="JPEG", dpi=(200, 200))),
+        "bw.pdf": img2pdf.convert(_encode(bw, format="TIFF", compression="group4")),
     }
 
 

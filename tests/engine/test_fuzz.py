@@ -1,8 +1,10 @@
 """A bounded fuzz run of the image readers (`make fuzz` runs a long one) and what it found."""
 
+import io
 import struct
 from pathlib import Path
 
+import img2pdf
 import numpy as np
 import pytest
 from PIL import Image
@@ -60,3 +62,18 @@ def test_regression_tiff_page_without_width(tmp_path: Path):
     with pytest.raises(UnreadableImageError, match="damaged page list"):
         list(read_pages(path))
     assert check_file(path) is None
+
+
+def test_regression_pdf_whose_page_cannot_load(tmp_path: Path):
+    """Found by fuzzing: a PDF that counts one page whose page object is broken made PDFium
+    raise while the file was probed, outside the error handling."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.full((40, 60), 200, np.uint8)).save(buffer, format="PNG")
+    data = img2pdf.convert(buffer.getvalue())
+    assert data.count(b"/Type /Page ") == 1
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(data.replace(b"/Type /Page ", b"/Type /Pagx "))
+    with pytest.raises(UnreadableImageError, match="page 1"):
+        probe_image(path)
+    with pytest.raises(UnreadableImageError, match="page 1"):
+        list(read_pages(path))

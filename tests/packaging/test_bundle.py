@@ -185,7 +185,7 @@ def test_gui_self_test_runs_headless_without_a_display(bundle: Bundle, home: Pat
 
 
 def scan_folder(root: Path) -> Path:
-    """Real scans in the formats users bring: PNG, JPEG in a subfolder, two-page TIFF."""
+    """Real scans in the formats users bring: PNG, JPEG in a subfolder, two-page TIFF, PDF."""
     scans = root / "scans"
     (scans / "letters").mkdir(parents=True)
     stained = Image.open(SAMPLES / "stained-page.png")
@@ -193,6 +193,7 @@ def scan_folder(root: Path) -> Path:
     stained.save(scans / "stained.png", dpi=(300, 300))
     wrinkled.convert("L").save(scans / "letters" / "wrinkled.jpg", dpi=(200, 200), quality=92)
     stained.save(scans / "pages.tif", save_all=True, append_images=[wrinkled], dpi=(150, 150))
+    stained.save(scans / "scan.pdf", save_all=True, append_images=[wrinkled], resolution=200)
     return scans
 
 
@@ -213,6 +214,9 @@ def test_cli_cleans_a_folder_of_scans_keeping_layout_format_pages_and_dpi(
     before = next(read_pages(scans / "stained.png")).pixels
     after = next(read_pages(output / "stained.png")).pixels
     assert grey_fraction(after) < 0.5 * grey_fraction(before)
+    pdf_pages = [page.pixels.shape for page in read_pages(output / "scan.pdf")]
+    assert pdf_pages == [page.pixels.shape for page in read_pages(scans / "scan.pdf")]
+    assert len(pdf_pages) == 2
 
 
 def test_gui_starts_offscreen_paints_its_window_loads_the_model_and_keeps_running(

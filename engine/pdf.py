@@ -1,0 +1,185 @@
+"""Scanned PDFs: render every page at the scan's own resolution; write cleaned pages back.
+
+Reading uses PDFium (pypdfium2). PDFium is not thread-safe, so every call into it holds
+one lock; pages are rendered one at a time and handed out as plain arrays. Writing uses
+img2pdf, which embeds images without re-encoding them: grey pages as 8-bit Flate (from
+PNG), black-and-white pages as 1-bit CCITT G4, each on a page of the original's size.
+"""
+
+import io
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import img2pdf
+import numpy as np
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from PIL import Image
+
+from engine.errors import PageTooLargeError, UnreadableImageError
+
+# Pages that are not one embedded scan (vector or mixed content) are rendered at this DPI.
+DEFAULT_RENDER_DPI = 300
+POINTS_PER_INCH = 72
+# One image covering at least this share of the page is taken as "the scan".
+SCAN_COVERAGE = 0.9
+# Native resolutions outside this range are not trusted (a tiny thumbnail, a bogus matrix).
+MIN_SCAN_DPI, MAX_SCAN_DPI = 50, 1200
+
+# PDF viewers handle pages from 3 pt (about 1 mm) up.
+MIN_PAGE_PT = 3.0
+
+_PDFIUM = threading.Lock()
+
+
+@dataclass(frozen=True)
+class PdfPageInfo:
+    size_pt: tuple[float, float]  # width, height as displayed (rotation applied)
+    dpi: float  # render resolution
+
+
+def _open_document(path: Path) -> pdfium.PdfDocument:
+    try:
+        document = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as error:
+        message = str(error)
+        if "password" in message.lower():
+            raise UnreadableImageError(path, "the PDF is encrypted (password protected)") from None
+        if _has_no_pages(path):
+            raise UnreadableImageError(path, "the PDF has no pages") from None
+        raise UnreadableImageError(path, f"not a readable PDF ({message})") from None
+    except FileNotFoundError:
+        raise UnreadableImageError(path, "file not found") from None
+    except PermissionError:
+        raise UnreadableImageError(path, "permission denied") from None
+    except OSError as error:
+        raise UnreadableImageError(path, f"cannot open: {error.strerror or error}") from None
+    if len(document) == 0:
+        document.close()
+        raise UnreadableImageError(path, "the PDF has no pages")
+    return document
+
+
+def _has_no_pages(path: Path) -> bool:
+    """PDFium refuses a well-formed PDF without pages as a format error; tell them apart."""
+    import pikepdf  # img2pdf's PDF library; needed only on this error path
+
+    try:
+        with pikepdf.open(path) as pdf:
+            return len(pdf.pages) == 0
+    except Exception:  # any failure here means the file is damaged, which is reported
+        return False
+
+
+def _native_dpi(page: pdfium.PdfPage, size_pt: tuple[float, float]) -> float | None:
+    """The resolution of the one image that fills the page, if the page is a scan."""
+    images = list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+    if len(images) != 1:
+        return None
+    left, bottom, right, top = images[0].get_bounds()
+    area_pt = (right - left) * (top - bottom)
+    if area_pt < SCAN_COVERAGE * size_pt[0] * size_pt[1]:
+        return None
+    width_px, height_px = images[0].get_px_size()
+    dpi = POINTS_PER_INCH * (width_px * height_px / area_pt) ** 0.5
+    return round(dpi, 2) if MIN_SCAN_DPI <= dpi <= MAX_SCAN_DPI else None
+
+
+def _page_info(page: pdfium.PdfPage) -> PdfPageInfo:
+    size_pt = (float(page.get_width()), float(page.get_height()))
+    return PdfPageInfo(size_pt=size_pt, dpi=_native_dpi(page, size_pt) or DEFAULT_RENDER_DPI)
+
+
+def _check_size(path: Path, index: int, info: PdfPageInfo, max_pixels: int) -> tuple[int, int]:
+    width = round(info.size_pt[0] * info.dpi / POINTS_PER_INCH)
+    height = round(info.size_pt[1] * info.dpi / POINTS_PER_INCH)
+    if width < 1 or height < 1:
+        raise UnreadableImageError(path, f"page {index + 1} has no area")
+    if width * height > max_pixels:
+        raise PageTooLargeError(
+            path,
+            f"page {index + 1} at {info.dpi:.0f} dpi is {width}×{height} pixels, above the "
+            f"limit of {max_pixels // 1_000_000} megapixels per page",
+        )
+    return width, height
+
+
+def probe_pdf(path: Path, max_pixels: int) -> tuple[int, PdfPageInfo, tuple[int, int]]:
+    """(page count, first page's info, first page's pixel size) without rendering."""
+    with _PDFIUM:
+        document = _open_document(path)
+        count = len(document)
+        try:
+            page = document[0]
+            info = _page_info(page)
+            page.close()
+        except pdfium.PdfiumError as error:
+            raise UnreadableImageError(path, f"page 1: cannot read ({error})") from None
+        finally:
+            document.close()
+    return count, info, _check_size(path, 0, info, max_pixels)
+
+
+def render_pdf_pages(
+    path: Path, max_pixels: int
+) -> Iterator[tuple[np.ndarray, PdfPageInfo, int, int]]:
+    """Yield (uint8 grey pixels, page info, index, count) for every page, in order."""
+    with _PDFIUM:
+        document = _open_document(path)
+        count = len(document)
+    try:
+        for index in range(count):
+            with _PDFIUM:
+                try:
+                    page = document[index]
+                    info = _page_info(page)
+                    width, height = _check_size(path, index, info, max_pixels)
+                    # PDFium rounds the bitmap size up, and draws a scan pixel for pixel only
+                    # at (or a hair under) its exact scale: aim just below the exact size.
+                    width_pt, height_pt = info.size_pt
+                    scale = min(width / width_pt, height / height_pt) * (1 - 1e-6)
+                    bitmap = page.render(scale=scale, grayscale=True)
+                    pixels = np.array(bitmap.to_numpy()[:height, :width], dtype=np.uint8)
+                    page.close()
+                except pdfium.PdfiumError as error:
+                    where = f"page {index + 1} of {count}"
+                    raise UnreadableImageError(path, f"{where}: cannot render ({error})") from None
+            if pixels.ndim == 3:  # PDFium may hand back a single-channel bitmap as H×W×1
+                pixels = pixels[..., 0]
+            yield pixels, info, index, count
+    finally:
+        with _PDFIUM:
+            document.close()
+
+
+def encode_page(pixels: np.ndarray, black_and_white: bool) -> bytes:
+    """A losslessly compressed image img2pdf embeds as it is: PNG, or G4 TIFF for 1-bit."""
+    image = Image.fromarray(pixels, mode="L")
+    buffer = io.BytesIO()
+    if black_and_white:
+        image.convert("1", dither=Image.Dither.NONE).save(
+            buffer, format="TIFF", compression="group4"
+        )
+    else:
+        image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def pdf_bytes(images: Sequence[bytes], sizes_pt: Sequence[tuple[float, float]]) -> bytes:
+    """A PDF with one page per image, each page exactly `sizes_pt` (width, height) large."""
+    sizes = iter(sizes_pt)
+
+    def fill_page(width_px: int, height_px: int, dpi: object) -> tuple[float, ...]:
+        width, height = (max(MIN_PAGE_PT, side) for side in next(sizes))
+        return width, height, width, height
+
+    return img2pdf.convert(list(images), layout_fun=fill_page, nodate=True)
+
+
+def page_size_pt(pixels: np.ndarray, dpi: tuple[float, float] | None) -> tuple[float, float]:
+    """The physical size of an image page: its pixels at its DPI (or the render default)."""
+    x_dpi, y_dpi = dpi or (DEFAULT_RENDER_DPI, DEFAULT_RENDER_DPI)
+    height, width = pixels.shape
+    return width * POINTS_PER_INCH / x_dpi, height * POINTS_PER_INCH / y_dpi

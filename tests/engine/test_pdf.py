@@ -1,0 +1,231 @@
+"""Scanned PDFs in, cleaned PDFs out: pages, sizes, rotation, encodings, bad PDFs, combining."""
+
+import io
+from pathlib import Path
+
+import img2pdf
+import numpy as np
+import pikepdf
+import pypdfium2 as pdfium
+import pytest
+from PIL import Image
+
+from engine.cleaning import clean_page
+from engine.denoiser import Denoiser
+from engine.errors import PageTooLargeError, UnreadableImageError
+from engine.events import BatchFinished, FileDone, FileFailed
+from engine.io import probe_image, read_pages, to_uint8
+from engine.pipeline import clean_jobs, plan_jobs
+from tests.conftest import ddd_page
+from tests.engine.test_cli import run_cli
+
+
+def scan(name: str = "101.png") -> np.ndarray:
+    with Image.open(ddd_page(name)) as image:
+        return np.asarray(image.convert("L"))
+
+
+def encoded(pixels: np.ndarray, dpi: float, format: str = "PNG") -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format=format, dpi=(dpi, dpi))
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def mixed_pdf(tmp_path: Path) -> Path:
+    """Three real scans: 200 dpi PNG, 150 dpi JPEG on a page turned 90°, 300 dpi crop."""
+    pages = [
+        encoded(scan("101.png"), 200),
+        encoded(scan("102.png"), 150, "JPEG"),
+        encoded(scan("104.png")[:300, :400], 300),
+    ]
+    path = tmp_path / "mixed.pdf"
+    path.write_bytes(img2pdf.convert(pages))
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        pdf.pages[1].Rotate = 90
+        pdf.save(path)
+    return path
+
+
+def page_sizes(path: Path) -> list[tuple[float, float]]:
+    document = pdfium.PdfDocument(path)
+    try:
+        return [tuple(round(side, 2) for side in page.get_size()) for page in document]
+    finally:
+        document.close()
+
+
+def embedded_images(path: Path) -> list[dict[str, object]]:
+    with pikepdf.open(path) as pdf:
+        found = []
+        for page in pdf.pages:
+            for image in page.images.values():
+                filters = image.get("/Filter")
+                if isinstance(filters, pikepdf.Array):
+                    (filters,) = filters
+                found.append(
+                    {
+                        "filter": str(filters),
+                        "bits": int(image.BitsPerComponent),
+                        "colour": str(image.get("/ColorSpace")),
+                    }
+                )
+        return found
+
+
+def test_pages_render_pixel_for_pixel_at_the_scans_own_resolution(mixed_pdf: Path):
+    pages = list(read_pages(mixed_pdf))
+    assert [page.count for page in pages] == [3, 3, 3]
+    assert [page.pixels.shape for page in pages] == [(420, 540), (540, 420), (300, 400)]
+    assert [round(page.dpi[0]) for page in pages] == [200, 150, 300]
+    np.testing.assert_array_equal(pages[0].pixels, scan("101.png"))  # lossless PNG page
+    np.testing.assert_array_equal(pages[2].pixels, scan("104.png")[:300, :400])
+    turned = np.rot90(scan("102.png"), k=-1)  # /Rotate 90 turns the page clockwise
+    assert np.abs(pages[1].pixels.astype(int) - turned).mean() < 6  # JPEG decoders differ
+    info = probe_image(mixed_pdf)
+    assert (info.format, info.page_count, info.width, info.height) == ("PDF", 3, 540, 420)
+
+
+def test_cleaned_pdf_keeps_page_count_order_and_physical_size(
+    tmp_path: Path, mixed_pdf: Path, tiny_model_path: Path
+):
+    denoiser = Denoiser(tiny_model_path)
+    jobs, _ = plan_jobs([mixed_pdf], tmp_path / "out")
+    events = list(clean_jobs(jobs, denoiser))
+    assert isinstance(events[-1], BatchFinished) and events[-1].cleaned == 1
+    output = tmp_path / "out" / "mixed.pdf"
+
+    assert page_sizes(output) == page_sizes(mixed_pdf)
+    for source, cleaned in zip(read_pages(mixed_pdf), read_pages(output), strict=True):
+        expected = to_uint8(clean_page(source.pixels, denoiser, dpi=source.dpi), "gray")
+        np.testing.assert_array_equal(cleaned.pixels, expected)  # lossless, same order
+    assert [image["bits"] for image in embedded_images(output)] == [8, 8, 8]
+    assert {image["filter"] for image in embedded_images(output)} == {"/FlateDecode"}
+    assert {image["colour"] for image in embedded_images(output)} == {"/DeviceGray"}
+
+
+def test_black_and_white_pdf_is_1_bit_g4_and_small(
+    tmp_path: Path, mixed_pdf: Path, tiny_model_path: Path
+):
+    jobs, _ = plan_jobs([mixed_pdf], tmp_path / "bw")
+    list(clean_jobs(jobs, Denoiser(tiny_model_path), mode="bw"))
+    output = tmp_path / "bw" / "mixed.pdf"
+    images = embedded_images(output)
+    assert [(image["filter"], image["bits"]) for image in images] == [("/CCITTFaxDecode", 1)] * 3
+    assert page_sizes(output) == page_sizes(mixed_pdf)
+    for page in read_pages(output):
+        assert set(np.unique(page.pixels)) <= {0, 255}
+    assert output.stat().st_size < mixed_pdf.stat().st_size
+
+
+def test_cleaned_scan_pdf_is_not_much_larger_than_its_source(tmp_path: Path):
+    """A typical scanned PDF (JPEG pages) cleaned by the shipped model."""
+    pages = [encoded(scan(name), 200, "JPEG") for name in ("101.png", "102.png", "104.png")]
+    source = tmp_path / "scan.pdf"
+    source.write_bytes(img2pdf.convert(pages))
+    result = run_cli("clean", str(source), "-o", str(tmp_path / "out"), "-q")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "scan.pdf").stat().st_size < 1.5 * source.stat().st_size
+
+
+def test_page_without_a_scan_renders_at_300_dpi(tmp_path: Path):
+    path = tmp_path / "blank.pdf"
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page(page_size=(144, 72))  # 2 × 1 inch
+        pdf.save(path)
+    (page,) = read_pages(path)
+    assert page.pixels.shape == (300, 600) and page.dpi == (300, 300)
+    assert page.pixels.min() == 255
+
+
+def test_encrypted_damaged_empty_and_huge_pdfs_are_refused(tmp_path: Path, mixed_pdf: Path):
+    locked = tmp_path / "locked.pdf"
+    with pikepdf.open(mixed_pdf) as pdf:
+        pdf.save(locked, encryption=pikepdf.Encryption(owner="owner", user="secret"))
+    damaged = tmp_path / "damaged.pdf"
+    damaged.write_bytes(mixed_pdf.read_bytes()[:300])
+    garbage = tmp_path / "garbage.pdf"
+    garbage.write_text("this is not a PDF")
+    empty = tmp_path / "empty.pdf"
+    with pikepdf.new() as pdf:
+        pdf.save(empty)
+    huge = tmp_path / "huge.pdf"
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page(page_size=(14400, 14400))  # 200 × 200 inches
+        pdf.save(huge)
+
+    cases = {
+        locked: (UnreadableImageError, "encrypted"),
+        damaged: (UnreadableImageError, "not a readable PDF"),
+        garbage: (UnreadableImageError, "not a readable PDF"),
+        empty: (UnreadableImageError, "no pages"),
+        huge: (PageTooLargeError, "above the limit"),
+    }
+    for path, (error, message) in cases.items():
+        with pytest.raises(error, match=message):
+            list(read_pages(path))
+        with pytest.raises(error, match=message):
+            probe_image(path)
+
+
+def test_bad_pdf_fails_alone_in_a_batch(tmp_path: Path, mixed_pdf: Path, tiny_model_path):
+    locked = tmp_path / "locked.pdf"
+    with pikepdf.open(mixed_pdf) as pdf:
+        pdf.save(locked, encryption=pikepdf.Encryption(owner="owner", user="secret"))
+    jobs, _ = plan_jobs([locked, mixed_pdf], tmp_path / "out")
+    events = list(clean_jobs(jobs, Denoiser(tiny_model_path)))
+    (failure,) = [event for event in events if isinstance(event, FileFailed)]
+    assert failure.path == locked and "encrypted" in failure.reason
+    assert [event.path for event in events if isinstance(event, FileDone)] == [mixed_pdf]
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["mixed.pdf"]
+
+
+def test_output_format_choice(tmp_path: Path, mixed_pdf: Path, tiny_model_path: Path):
+    single = tmp_path / "in" / "page.png"
+    single.parent.mkdir()
+    Image.fromarray(scan()).save(single, dpi=(200, 200))
+    model = ["--model", str(tiny_model_path), "-q"]
+
+    as_pdf = run_cli("clean", str(single), "-o", str(tmp_path / "pdf"), "--format", "pdf", *model)
+    assert as_pdf.returncode == 0, as_pdf.stderr
+    assert page_sizes(tmp_path / "pdf" / "page.pdf") == [(194.4, 151.2)]  # 540 × 420 at 200 dpi
+
+    as_tiff = run_cli(
+        "clean", str(mixed_pdf), "-o", str(tmp_path / "tif"), "--format", "tiff", *model
+    )
+    assert as_tiff.returncode == 0, as_tiff.stderr
+    with Image.open(tmp_path / "tif" / "mixed.tif") as tiff:
+        assert tiff.n_frames == 3
+
+    as_png = run_cli(
+        "clean", str(mixed_pdf), "-o", str(tmp_path / "png"), "--format", "png", *model
+    )
+    assert as_png.returncode == 1
+    assert "PNG holds one page; 3 pages need TIFF or PDF output" in as_png.stderr
+    assert not (tmp_path / "png").exists() or list((tmp_path / "png").iterdir()) == []
+
+
+def test_combine_a_folder_into_one_pdf_in_name_order(tmp_path: Path, tiny_model_path: Path):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    widths = {"page1.png": 300, "page2.png": 320, "page10.png": 340}  # natural order
+    for name, width in widths.items():
+        Image.fromarray(scan()[:, :width]).save(folder / name, dpi=(200, 200))
+    (folder / "notes.txt").write_text("not a page")
+    combined = tmp_path / "book.pdf"
+
+    result = run_cli(
+        "clean", str(folder), "--combine", str(combined), "--model", str(tiny_model_path), "-q"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert page_sizes(combined) == [(round(w * 72 / 200, 2), 151.2) for w in (300, 320, 340)]
+    assert not (folder / "cleaned").exists()
+    again = run_cli(
+        "clean", str(folder), "--combine", str(combined), "--model", str(tiny_model_path)
+    )
+    assert "skipped 3 already cleaned" in again.stdout
+    bad_name = run_cli("clean", str(folder), "--combine", str(tmp_path / "book.png"))
+    assert bad_name.returncode == 2 and "--combine needs a file name ending in .pdf" in (
+        bad_name.stderr
+    )
