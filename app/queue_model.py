@@ -30,11 +30,13 @@ class QueueItem:
     width: int | None = None
     height: int | None = None
     pages: int | None = None
+    page: int = 0  # the page being cleaned, 0-based
     thumbnail: QIcon | None = None
     state: ItemState = ItemState.WAITING
     progress: float = 0.0  # 0..1 while cleaning
     reason: str = ""
     output: Path | None = None
+    output_page: int | None = 0  # where this file's first page is in `output`; None: unknown
 
     def __post_init__(self) -> None:
         self.real = self.source.resolve()
@@ -59,7 +61,10 @@ class QueueItem:
     def status_text(self) -> str:
         match self.state:
             case ItemState.CLEANING:
-                return f"cleaning {round(self.progress * 100)}%"
+                percent = f"{round(self.progress * 100)}%"
+                if self.pages and self.pages > 1:
+                    return f"cleaning page {self.page + 1} of {self.pages} · {percent}"
+                return f"cleaning {percent}"
             case ItemState.FAILED | ItemState.SKIPPED:
                 return f"{self.state.value}: {self.reason}" if self.reason else self.state.value
             case _:

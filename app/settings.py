@@ -4,9 +4,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from engine.pipeline import OUTPUT_SUFFIXES
+
 ORGANISATION = "DocClean"
 APPLICATION = "DocClean"
 OUTPUT_MODES = ("gray", "bw")
+OUTPUT_FORMATS = tuple(OUTPUT_SUFFIXES)  # "same", "png", "tiff", "pdf"
 COMPARE_MODES = ("split", "side-by-side")
 
 
@@ -61,6 +64,27 @@ class AppSettings:
         if mode not in OUTPUT_MODES:
             raise ValueError(f"output mode must be one of {OUTPUT_MODES}, got {mode!r}")
         self.store.setValue("output/mode", mode)
+
+    @property
+    def output_format(self) -> str:
+        """File format of the results; "same" keeps each input's."""
+        value = str(self.store.value("output/format", "same"))
+        return value if value in OUTPUT_FORMATS else "same"
+
+    @output_format.setter
+    def output_format(self, value: str) -> None:
+        if value not in OUTPUT_FORMATS:
+            raise ValueError(f"output format must be one of {OUTPUT_FORMATS}, got {value!r}")
+        self.store.setValue("output/format", value)
+
+    @property
+    def combine_into(self) -> Path | None:
+        """One PDF that receives every cleaned page; None writes one result per input."""
+        return self._path("output/combine_into")
+
+    @combine_into.setter
+    def combine_into(self, path: Path | None) -> None:
+        self._set_path("output/combine_into", path)
 
     @property
     def overwrite(self) -> bool:

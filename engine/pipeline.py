@@ -222,6 +222,12 @@ def clean_jobs(
             remove_stale_parts(folder)
 
     yield BatchStarted(total_files=len(jobs))
+    if combine_into is not None and combine_into.resolve() in {j.source.resolve() for j in jobs}:
+        reason = "the combined PDF would overwrite one of the inputs"
+        yield FileFailed(combine_into, reason, OutputError.__name__)
+        seconds = time.perf_counter() - started
+        yield BatchFinished(0, 0, failed=1, megapixels=0.0, seconds=seconds, cancelled=False)
+        return
     for index, job in enumerate(jobs):
         if cancel is not None and cancel.is_set():
             cancelled = True
@@ -261,6 +267,8 @@ def clean_jobs(
             megapixels += result.megapixels
             seconds = time.perf_counter() - file_started
             yield FileDone(job.source, output, len(result.pages), result.megapixels, seconds)
+    if combine_into is not None and cancelled:
+        cleaned = 0  # nothing was written
     if combine_into is not None and combined and not cancelled:
         try:
             sweep(combine_into.parent)

@@ -15,8 +15,10 @@ from engine.events import (
     FileFailed,
     FileSkipped,
     FileStarted,
+    PageStarted,
     TileDone,
 )
+from engine.io import MULTI_PAGE_FORMATS, format_for
 from engine.pipeline import Job, output_path_for
 
 
@@ -25,6 +27,8 @@ class BatchOptions:
     output_dir: Path | None  # None: a `cleaned` folder beside each input
     mode: str  # "gray" or "bw"
     overwrite: bool
+    output_format: str = "same"  # a key of engine.pipeline.OUTPUT_SUFFIXES
+    combine_into: Path | None = None  # one PDF that receives every page, in queue order
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,9 @@ class BatchController(QObject):
         self.worker: BatchWorker | None = None
         self.sources: set[Path] = set()
         self.cancelling = False
+        self.combine_into: Path | None = None
+        self._combined: list[Path] = []  # sources whose pages wait for the combined PDF
+        self._combined_pages = 0
         self._total = 0
         self._finished_files = 0
         self._current: QueueItem | None = None
@@ -80,16 +87,24 @@ class BatchController(QObject):
         """Clean `items` in a worker thread; returns how many were handed to it."""
         if self.running:
             return 0
-        jobs = self._plan(items, options.output_dir)
+        if options.combine_into is None:
+            jobs = self._plan(items, options.output_dir, options.output_format)
+        else:
+            jobs = self._plan_combined(items, options.combine_into)
         if not jobs:
             return 0
-        worker = BatchWorker(jobs, denoiser, options.mode, options.overwrite, parent=self)
+        worker = BatchWorker(
+            jobs, denoiser, options.mode, options.overwrite, options.combine_into, parent=self
+        )
         worker.event_emitted.connect(self._on_event)
         worker.crashed.connect(self._on_crashed)
         worker.finished.connect(self._on_thread_finished)
         self.worker = worker
         self.sources = {job.source for job in jobs}
         self.cancelling = False
+        self.combine_into = options.combine_into
+        self._combined = []
+        self._combined_pages = 0
         self._total = len(jobs)
         self._finished_files = 0
         self._current = None
@@ -101,27 +116,49 @@ class BatchController(QObject):
         self._emit_progress(0.0)
         return len(jobs)
 
-    def _plan(self, items: list[QueueItem], output_dir: Path | None) -> list[Job]:
+    def _plan(
+        self, items: list[QueueItem], output_dir: Path | None, output_format: str
+    ) -> list[Job]:
+        """One output per item; items that cannot be written fail here, before any work."""
         jobs: list[Job] = []
         outputs: dict[Path, QueueItem] = {}
         for item in items:
-            output = output_path_for(item.source, output_dir, item.root)
+            output = output_path_for(item.source, output_dir, item.root, output_format)
             real_output = output.resolve()
+            pages, kind = item.pages or 1, format_for(output)
             reason = ""
             if real_output == item.real:
                 reason = "its output would overwrite the input; choose another output folder"
             elif real_output in outputs:
                 reason = f"{outputs[real_output].name} is also written to {output}"
-            item.output = output
-            item.progress = 0.0
-            if reason:
-                item.state, item.reason = ItemState.FAILED, reason
-            else:
+            elif pages > 1 and kind not in MULTI_PAGE_FORMATS:
+                reason = f"{kind} holds one page; {pages} pages need TIFF or PDF output"
+            self._prepare(item, output, 0, reason)
+            if not reason:
                 outputs[real_output] = item
-                item.state, item.reason = ItemState.WAITING, ""
                 jobs.append(Job(item.source, output))
-            self.model.changed(item.source)
         return jobs
+
+    def _plan_combined(self, items: list[QueueItem], target: Path) -> list[Job]:
+        """Every item into `target`, unless that would overwrite a queued input."""
+        real_target = target.resolve()
+        clash = next((item for item in self.model.items() if item.real == real_target), None)
+        if clash is not None:
+            self.message.emit(
+                f"The combined PDF would overwrite {clash.name}, a queued input: "
+                "choose another file"
+            )
+            return []
+        for item in items:
+            self._prepare(item, target, None, "")  # its place in the PDF is known when done
+        return [Job(item.source, target) for item in items]
+
+    def _prepare(self, item: QueueItem, output: Path, output_page: int | None, reason: str) -> None:
+        item.output, item.output_page = output, output_page
+        item.progress, item.page = 0.0, 0
+        item.state = ItemState.FAILED if reason else ItemState.WAITING
+        item.reason = reason
+        self.model.changed(item.source)
 
     def cancel(self) -> None:
         if self.worker is not None and not self.cancelling:
@@ -153,14 +190,32 @@ class BatchController(QObject):
                 self._current = self._item(path)
                 self._set(path, state=ItemState.CLEANING, progress=0.0, output=output)
                 self._emit_progress(0.0)
+            case PageStarted(path=path, page_index=page, page_count=pages):
+                self._set(path, page=page, pages=pages)
             case TileDone(path=path):
-                self._set(path, progress=event.file_fraction)
+                self._set(path, progress=event.file_fraction, page=event.page_index)
                 self._emit_progress(event.file_fraction)
             case FileDone(path=path, output=output, pages=pages):
                 self._pages_done += pages
-                self._file_finished(path, state=ItemState.DONE, progress=1.0, output=output)
+                first_page = 0
+                if self.combine_into is not None:
+                    first_page = self._combined_pages
+                    self._combined_pages += pages
+                    self._combined.append(path)
+                self._file_finished(
+                    path, state=ItemState.DONE, progress=1.0, output=output, output_page=first_page
+                )
             case FileSkipped(path=path, output=output, reason=reason):
-                self._file_finished(path, state=ItemState.SKIPPED, reason=reason, output=output)
+                first_page = None if self.combine_into is not None else 0  # unknown in a PDF
+                self._file_finished(
+                    path,
+                    state=ItemState.SKIPPED,
+                    reason=reason,
+                    output=output,
+                    output_page=first_page,
+                )
+            case FileFailed(path=path, reason=reason) if path == self.combine_into:
+                self._undo_combined(ItemState.FAILED, f"the combined PDF was not written: {reason}")
             case FileFailed(path=path, reason=reason):
                 self._file_finished(path, state=ItemState.FAILED, reason=reason)
             case BatchFinished():
@@ -172,10 +227,18 @@ class BatchController(QObject):
         self._set(path, **changes)
         self._emit_progress(0.0)
 
+    def _undo_combined(self, state: ItemState, reason: str) -> None:
+        """The combined PDF was not written: its files are not done after all."""
+        for source in self._combined:
+            self._set(source, state=state, reason=reason, progress=0.0, output_page=None)
+        self._combined = []
+
     def _on_batch_finished(self, event: BatchFinished) -> None:
         if self._current is not None and self._current.state == ItemState.CLEANING:
             self._set(self._current.source, state=ItemState.CANCELLED, progress=0.0)
         self._current = None
+        if event.cancelled and self._combined:  # the combined PDF is written only at the end
+            self._undo_combined(ItemState.CANCELLED, "")
         parts = [f"{event.cleaned} cleaned"]
         if event.skipped:
             parts.append(f"{event.skipped} skipped")

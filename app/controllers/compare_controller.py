@@ -1,4 +1,4 @@
-"""Feeding the compare view: the selected page before cleaning and after."""
+"""Feeding the compare view: the selected file's shown page, before cleaning and after."""
 
 from collections import OrderedDict
 from pathlib import Path
@@ -13,10 +13,12 @@ from engine.errors import FileError
 
 CACHE_SIZE = 8  # decoded pages kept, so flipping between pages is instant
 
+CacheKey = tuple[Path, int, int]  # file, its modification time, page index
 
-def _cache_key(path: Path) -> tuple[Path, int] | None:
+
+def _cache_key(path: Path, page: int) -> CacheKey | None:
     try:
-        return path, path.stat().st_mtime_ns
+        return path, path.stat().st_mtime_ns, page
     except OSError:
         return None
 
@@ -25,29 +27,63 @@ class CompareController(QObject):
     """Loads previews in the background; emits them when they belong to the shown item."""
 
     images_ready = Signal(object, object, str)  # before QImage|None, after QImage|None, note
+    page_changed = Signal(int, int)  # page shown (0-based), pages in the file
 
     def __init__(self, runner: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
         self.item: QueueItem | None = None
-        self._cache: OrderedDict[tuple[Path, int], QImage] = OrderedDict()
+        self.page = 0
+        self._cache: OrderedDict[CacheKey, QImage] = OrderedDict()
         self._generation = 0
         self._before: QImage | None = None
         self._after: QImage | None = None
 
+    @property
+    def page_count(self) -> int:
+        return (self.item.pages or 1) if self.item is not None else 0
+
     def show(self, item: QueueItem | None) -> None:
-        """Show `item` (None clears the view); call again when its state changes."""
+        """Show `item` (None clears the view); call again when its state changes.
+
+        Another item starts at its first page; the same item stays on the page shown.
+        """
+        if item is not self.item:
+            self.page = 0
         self.item = item
+        self._show_page(keep_shown=False)
+
+    def step_page(self, step: int) -> None:
+        """Show the page `step` pages further on (negative: back), within the file."""
+        page = min(max(self.page + step, 0), self.page_count - 1)
+        if self.item is not None and page != self.page:
+            self.page = page
+            self._show_page(keep_shown=True)
+
+    def announce_page(self) -> None:
+        """Emit `page_changed` again (the page count arrives when the file is probed)."""
+        self.page_changed.emit(self.page, self.page_count)
+
+    def _show_page(self, keep_shown: bool) -> None:
+        """Load the shown page of the item's source and output.
+
+        With `keep_shown`, the view keeps the previous page until the new one has loaded,
+        so stepping through pages of one size keeps the zoom and pan.
+        """
+        item = self.item
         self._generation += 1
         self._before = self._after = None
+        self.announce_page()
         if item is None:
             self.images_ready.emit(None, None, "")
             return
-        self._load(item.source, "before")
+        pending = self._load(item.source, self.page, "before")
         finished = item.state in (ItemState.DONE, ItemState.SKIPPED)  # skipped: cleaned before
-        if finished and item.output is not None and item.output.is_file():
-            self._load(item.output, "after")
-        self._emit()
+        output, first = item.output, item.output_page
+        if finished and output is not None and first is not None and output.is_file():
+            pending += self._load(output, first + self.page, "after")
+        if not (keep_shown and pending):
+            self._emit()
 
     def _note(self) -> str:
         item = self.item
@@ -68,19 +104,21 @@ class CompareController(QObject):
     def _emit(self) -> None:
         self.images_ready.emit(self._before, self._after, self._note())
 
-    def _load(self, path: Path, side: str) -> None:
-        key = _cache_key(path)
+    def _load(self, path: Path, page: int, side: str) -> int:
+        """Show page `page` of `path` on `side`; returns 1 if it loads in the background."""
+        key = _cache_key(path, page)
         if key is not None and key in self._cache:
             self._cache.move_to_end(key)
             self._store(side, self._cache[key])
-            return
+            return 0
         generation = self._generation
         self.runner.submit(
-            lambda: load_preview(path),
+            lambda: load_preview(path, page),
             lambda image: self._on_loaded(generation, key, side, image),
             lambda error: self._on_failed(generation, error),
             urgent=True,
         )
+        return 1
 
     def _store(self, side: str, image: QImage) -> None:
         if side == "before":
@@ -88,9 +126,7 @@ class CompareController(QObject):
         else:
             self._after = image
 
-    def _on_loaded(
-        self, generation: int, key: tuple[Path, int] | None, side: str, image: QImage
-    ) -> None:
+    def _on_loaded(self, generation: int, key: CacheKey | None, side: str, image: QImage) -> None:
         if key is not None:
             self._cache[key] = image
             while len(self._cache) > CACHE_SIZE:

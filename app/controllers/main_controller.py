@@ -22,7 +22,7 @@ from engine.events import BatchFinished
 from engine.io import SUPPORTED_SUFFIXES
 from engine.pipeline import DEFAULT_OUTPUT_FOLDER, Rejected, output_path_for
 
-IMAGE_FILTER = "Images ({});;All files (*)".format(
+SCAN_FILTER = "Scans: images and PDFs ({});;All files (*)".format(
     " ".join(f"*{suffix}" for suffix in sorted(SUPPORTED_SUFFIXES))
 )
 
@@ -69,6 +69,8 @@ class MainController(QObject):
         options = window.options_panel
         options.show_output_dir(settings.output_dir)
         options.show_mode(settings.output_mode)
+        options.show_format(settings.output_format)
+        options.show_combine(settings.combine_into)
         options.recursive_check.setChecked(settings.recursive)
         options.overwrite_check.setChecked(settings.overwrite)
         side_by_side = settings.compare_mode == SIDE_BY_SIDE
@@ -81,6 +83,7 @@ class MainController(QObject):
         settings.window_state = window.saveState()
         settings.splitter_state = window.splitter.saveState()
         settings.output_mode = window.options_panel.selected_mode()
+        settings.output_format = window.options_panel.selected_format()
         settings.recursive = window.options_panel.recursive_check.isChecked()
         settings.overwrite = window.options_panel.overwrite_check.isChecked()
         settings.compare_mode = window.compare_view.mode
@@ -102,6 +105,8 @@ class MainController(QObject):
         window.actual_size_action.triggered.connect(lambda: window.compare_view.actual_size())
         window.zoom_in_action.triggered.connect(lambda: window.compare_view.zoom_by(1.25))
         window.zoom_out_action.triggered.connect(lambda: window.compare_view.zoom_by(0.8))
+        window.previous_page_action.triggered.connect(lambda: self.compare.step_page(-1))
+        window.next_page_action.triggered.connect(lambda: self.compare.step_page(1))
         window.side_by_side_action.toggled.connect(
             lambda on: window.compare_view.set_mode(SIDE_BY_SIDE if on else SPLIT)
         )
@@ -120,6 +125,10 @@ class MainController(QObject):
         options.mode_combo.currentIndexChanged.connect(
             lambda: setattr(self.settings, "output_mode", options.selected_mode())
         )
+        options.format_combo.currentIndexChanged.connect(
+            lambda: setattr(self.settings, "output_format", options.selected_format())
+        )
+        options.combine_check.toggled.connect(self._on_combine_toggled)
         options.recursive_check.toggled.connect(lambda on: setattr(self.settings, "recursive", on))
         options.overwrite_check.toggled.connect(lambda on: setattr(self.settings, "overwrite", on))
 
@@ -141,6 +150,7 @@ class MainController(QObject):
         self.models.model_refused.connect(self._on_model_refused)
         self.models.loading_changed.connect(self._on_model_loading)
         self.compare.images_ready.connect(window.compare_view.set_images)
+        self.compare.page_changed.connect(self._on_page_changed)
         window.compare_view.zoom_changed.connect(
             lambda zoom: window.zoom_label.setText(f"Zoom {zoom:.0%}")
         )
@@ -233,7 +243,7 @@ class MainController(QObject):
 
     def open_files_dialog(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(
-            self.window, "Open scans", str(self.settings.last_input_dir or ""), IMAGE_FILTER
+            self.window, "Open scans", str(self.settings.last_input_dir or ""), SCAN_FILTER
         )
         if files:
             self.settings.last_input_dir = Path(files[0]).parent
@@ -249,7 +259,7 @@ class MainController(QObject):
         self.queue.clear()
 
     def _on_added(self, added: int, duplicates: int) -> None:
-        text = f"Queued {added} page{'s' if added != 1 else ''}" if added else "Nothing queued"
+        text = f"Queued {added} file{'s' if added != 1 else ''}" if added else "Nothing queued"
         if duplicates:
             text += f"; {duplicates} already in the queue"
         elif not added and self.queue.rejected:
@@ -272,6 +282,8 @@ class MainController(QObject):
             output_dir=self.settings.output_dir,
             mode=options.selected_mode(),
             overwrite=options.overwrite_check.isChecked(),
+            output_format=options.selected_format(),
+            combine_into=self.settings.combine_into,
         )
 
     def clean_all(self) -> int:
@@ -327,8 +339,38 @@ class MainController(QObject):
         self.window.options_panel.show_output_dir(folder)
         self._update_actions()
 
+    def _on_combine_toggled(self, on: bool) -> None:
+        self.set_combine_into(self.ask_combine_file() if on else None)
+
+    def ask_combine_file(self) -> Path | None:
+        """Ask for the PDF that receives every cleaned page; None if the user cancels."""
+        folder = self.settings.output_dir or self.settings.last_input_dir or Path.home()
+        suggested = self.settings.combine_into or folder / "cleaned.pdf"
+        # An existing PDF is replaced only with "Overwrite results", like any other result,
+        # so the dialog does not ask.
+        path, _ = QFileDialog.getSaveFileName(
+            self.window,
+            "Combine the cleaned pages into",
+            str(suggested),
+            "PDF (*.pdf)",
+            options=QFileDialog.Option.DontConfirmOverwrite,
+        )
+        if not path:
+            return None
+        path = Path(path)
+        return path if path.suffix.lower() == ".pdf" else path.with_name(path.name + ".pdf")
+
+    def set_combine_into(self, path: Path | None) -> None:
+        """Write every cleaned page into the PDF `path`; None: one result per input."""
+        self.settings.combine_into = path
+        self.window.options_panel.show_combine(path)
+        self._update_actions()
+
     def output_folder(self) -> Path | None:
-        """The folder "Show results" opens: the chosen one, or the current page's."""
+        """The folder "Show results" opens: the combined PDF's, the chosen one, or the
+        current page's."""
+        if self.settings.combine_into is not None:
+            return self.settings.combine_into.parent
         if self.settings.output_dir is not None:
             return self.settings.output_dir
         item = self.current_item() or next(
@@ -356,6 +398,12 @@ class MainController(QObject):
         index = self.window.queue_view.currentIndex()
         return self.queue_model.item(index.row()) if index.isValid() else None
 
+    def _on_page_changed(self, page: int, count: int) -> None:
+        window = self.window
+        window.page_bar.show_page(page, count)
+        window.previous_page_action.setEnabled(page > 0)
+        window.next_page_action.setEnabled(page < count - 1)
+
     def _on_current_changed(self) -> None:
         item = self.current_item()
         self._shown_state = item.state if item else None
@@ -366,6 +414,8 @@ class MainController(QObject):
         if item is not None and item.state != self._shown_state:
             self._shown_state = item.state
             self.compare.show(item)
+        else:
+            self.compare.announce_page()  # the page count arrives with the probe
         self._update_actions()
 
     # Window state
@@ -384,8 +434,15 @@ class MainController(QObject):
         window.clear_action.setEnabled(has_items)
         options = window.options_panel
         # What a running batch uses stays fixed until it ends.
-        for widget in (options.mode_combo, options.overwrite_check, options.choose_output_button):
+        for widget in (
+            options.mode_combo,
+            options.overwrite_check,
+            options.choose_output_button,
+            options.combine_check,
+        ):
             widget.setEnabled(not running)
+        # A combined result is always a PDF.
+        options.format_combo.setEnabled(not running and self.settings.combine_into is None)
         options.reset_output_button.setEnabled(not running and self.settings.output_dir is not None)
         can_choose_model = not running and not self.models.loading
         options.choose_model_button.setEnabled(can_choose_model)

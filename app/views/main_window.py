@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.views.compare_view import CompareView
 from app.views.options_panel import OptionsPanel
+from app.views.page_bar import PageBar
 from app.views.queue_view import QueueView
 from app.views.rejected_panel import RejectedPanel
 
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
         self.rejected_panel = RejectedPanel()
         self.queue_view = QueueView()
         self.compare_view = CompareView()
+        self.page_bar = PageBar(self.previous_page_action, self.next_page_action)
         self.options_panel = OptionsPanel()
 
         left = QWidget()
@@ -73,9 +75,15 @@ class MainWindow(QMainWindow):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.rejected_panel)
         left_layout.addWidget(self.queue_view, 1)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.setSpacing(0)
+        right_layout.addWidget(self.compare_view, 1)
+        right_layout.addWidget(self.page_bar)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
-        self.splitter.addWidget(self.compare_view)
+        self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setChildrenCollapsible(False)
@@ -133,11 +141,11 @@ class MainWindow(QMainWindow):
         key, pixmap, theme = QKeySequence, QStyle.StandardPixmap, QIcon.ThemeIcon
         self.open_folder_action = self._action(
             "Open &folder…", [key(key.StandardKey.Open)], theme.FolderOpen, pixmap.SP_DirOpenIcon,
-            "Queue every image in a folder",
+            "Queue every scan (image or PDF) in a folder",
         )  # fmt: skip
         self.open_files_action = self._action(
             "Open f&iles…", [key("Ctrl+Shift+O")], theme.DocumentOpen, pixmap.SP_FileIcon,
-            "Queue image files",
+            "Queue scans: image files and PDFs",
         )  # fmt: skip
         self.choose_output_action = self._action("Choose &output folder…")
         self.open_output_action = self._action(
@@ -185,6 +193,16 @@ class MainWindow(QMainWindow):
             "Show before and after side by side instead of split by a divider",
         )  # fmt: skip
         self.side_by_side_action.setCheckable(True)
+        self.previous_page_action = self._action(
+            "&Previous page", [key(key.StandardKey.MoveToPreviousPage), key("PgUp")],
+            theme.GoPrevious, pixmap.SP_ArrowBack, "Compare the previous page of this file",
+        )  # fmt: skip
+        self.next_page_action = self._action(
+            "&Next page", [key(key.StandardKey.MoveToNextPage), key("PgDown")],
+            theme.GoNext, pixmap.SP_ArrowForward, "Compare the next page of this file",
+        )  # fmt: skip
+        for action in (self.previous_page_action, self.next_page_action):
+            action.setEnabled(False)
         # Shorter labels on the toolbar; menus keep the full text.
         for action, label in (
             (self.remove_action, "Remove"),
@@ -217,6 +235,8 @@ class MainWindow(QMainWindow):
         view_menu.addActions(
             [self.fit_action, self.actual_size_action, self.zoom_in_action, self.zoom_out_action]
         )
+        view_menu.addSeparator()
+        view_menu.addActions([self.previous_page_action, self.next_page_action])
         view_menu.addSeparator()
         view_menu.addAction(self.side_by_side_action)
         model_menu = menus.addMenu("&Model")

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 MODE_LABELS = {"gray": "Grayscale", "bw": "Black and white"}
+FORMAT_LABELS = {"same": "Same as input", "png": "PNG", "tiff": "TIFF", "pdf": "PDF"}
 BESIDE_INPUTS = "a “cleaned” folder beside each input"
 
 
@@ -37,6 +38,17 @@ class OptionsPanel(QWidget):
         self.mode_combo.setToolTip(
             "Grayscale keeps soft edges; black and white gives small files for printing and OCR"
         )
+        self.format_combo = QComboBox()
+        for output_format, label in FORMAT_LABELS.items():
+            self.format_combo.addItem(label, output_format)
+        self.format_combo.setToolTip(
+            "File format of the results; documents of several pages need TIFF or PDF"
+        )
+        self.combine_check = QCheckBox("Combine into one PDF…")
+        self.combine_check.setToolTip("Put every cleaned page, in queue order, into one PDF")
+        self.combine_label = QLabel()
+        self.combine_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.combine_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.recursive_check = QCheckBox("Include subfolders when opening a folder")
         self.overwrite_check = QCheckBox("Overwrite results that already exist")
 
@@ -55,6 +67,10 @@ class OptionsPanel(QWidget):
         mode_row.addWidget(self.mode_combo)
         mode_row.addWidget(self.overwrite_check)
         mode_row.addStretch(1)
+        format_row = QHBoxLayout()
+        format_row.addWidget(self.format_combo)
+        format_row.addWidget(self.combine_check)
+        format_row.addWidget(self.combine_label, 1)
         model_row = QHBoxLayout()
         model_row.addWidget(self.model_label, 1)
         model_row.addWidget(self.choose_model_button)
@@ -63,6 +79,7 @@ class OptionsPanel(QWidget):
         form.setContentsMargins(8, 4, 8, 4)
         form.addRow("Output folder:", output_row)
         form.addRow("Output:", mode_row)
+        form.addRow("Format:", format_row)
         form.addRow("Opening:", self.recursive_check)
         form.addRow("Model:", model_row)
 
@@ -76,6 +93,20 @@ class OptionsPanel(QWidget):
 
     def selected_mode(self) -> str:
         return str(self.mode_combo.currentData())
+
+    def show_format(self, output_format: str) -> None:
+        self.format_combo.setCurrentIndex(max(0, self.format_combo.findData(output_format)))
+
+    def selected_format(self) -> str:
+        return str(self.format_combo.currentData())
+
+    def show_combine(self, path: Path | None) -> None:
+        """Tick "Combine" and name the PDF, or untick it; emits no `toggled`."""
+        was_blocked = self.combine_check.blockSignals(True)
+        self.combine_check.setChecked(path is not None)
+        self.combine_check.blockSignals(was_blocked)
+        self.combine_label.setText(path.name if path else "")
+        self.combine_label.setToolTip(str(path) if path else "")
 
     def show_model(self, text: str, tooltip: str = "", missing: bool = False) -> None:
         self.model_label.setText(f"<b>{text}</b>" if missing else text)

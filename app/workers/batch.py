@@ -2,6 +2,7 @@
 
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal
 
@@ -13,7 +14,8 @@ class BatchWorker(QThread):
     """Cleans `jobs` and emits every engine event; `cancel()` stops it between tiles.
 
     It receives plain values (jobs, the shared `Denoiser`, the mode) and never touches
-    widgets; the GUI thread turns its events into queue updates.
+    widgets; the GUI thread turns its events into queue updates. With `combine_into`, every
+    cleaned page goes into that one PDF, written when the last job is done.
     """
 
     event_emitted = Signal(object)  # an engine.events event
@@ -25,6 +27,7 @@ class BatchWorker(QThread):
         denoiser: Denoiser,
         mode: str,
         overwrite: bool,
+        combine_into: Path | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -32,6 +35,7 @@ class BatchWorker(QThread):
         self.denoiser = denoiser
         self.mode = mode
         self.overwrite = overwrite
+        self.combine_into = combine_into
         self.cancel_event = threading.Event()
 
     def cancel(self) -> None:
@@ -45,6 +49,7 @@ class BatchWorker(QThread):
                 mode=self.mode,
                 overwrite=self.overwrite,
                 cancel=self.cancel_event,
+                combine_into=self.combine_into,
             )
             for event in events:
                 self.event_emitted.emit(event)

@@ -3,6 +3,7 @@
 Runs on worker threads (`QImage` is safe off the GUI thread; `QPixmap` is not).
 """
 
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import numpy as np
 from PIL import Image
 from PySide6.QtGui import QImage
 
+from engine.errors import UnreadableImageError
 from engine.io import ImageInfo, probe_image, read_pages
 
 THUMBNAIL_SIDE = 96  # pixels; shown at 48 logical px, so sharp on 2× screens too
@@ -35,8 +37,16 @@ def to_qimage(pixels: np.ndarray) -> QImage:
     return QImage(pixels.data, width, height, pixels.strides[0], image_format).copy()
 
 
-def first_page(path: Path) -> np.ndarray:
-    return next(iter(read_pages(path))).pixels
+def read_page(path: Path, index: int = 0) -> np.ndarray:
+    """Page `index` (0-based) of a file. The engine reads pages in order, so the pages
+    before it are decoded too; the file is closed as soon as the page is found."""
+    count = 0
+    with closing(read_pages(path)) as pages:
+        for page in pages:
+            if page.index == index:
+                return page.pixels
+            count = page.count
+    raise UnreadableImageError(path, f"has no page {index + 1} (it has {count})")
 
 
 def shrink(pixels: np.ndarray, longest_side: int) -> np.ndarray:
@@ -55,12 +65,12 @@ def probe_with_thumbnail(path: Path, longest_side: int = THUMBNAIL_SIDE) -> Prob
     Raises the engine's `FileError`s (unreadable, unsupported, too large) with a reason.
     """
     info = probe_image(path)
-    pixels = shrink(first_page(path), longest_side)
+    pixels = shrink(read_page(path), longest_side)
     if pixels.dtype == np.uint16:
         pixels = (pixels >> 8).astype(np.uint8)
     return ProbedImage(info=info, thumbnail=to_qimage(pixels))
 
 
-def load_preview(path: Path) -> QImage:
-    """The first page at full resolution, for the before/after comparison."""
-    return to_qimage(first_page(path))
+def load_preview(path: Path, index: int = 0) -> QImage:
+    """Page `index` at full resolution, for the before/after comparison."""
+    return to_qimage(read_page(path, index))

@@ -1,10 +1,13 @@
-"""Test pages on disk and waiting for the app's background work."""
+"""Test pages on disk, dropping files on the window, and waiting for background work."""
 
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
 
 from app.controllers.main_controller import MainController
 from engine.events import BatchFinished
@@ -22,6 +25,25 @@ def write_page(path: Path, height: int = 120, width: int = 160, seed: int = 0) -
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(page).save(path, dpi=(200, 200))
     return path
+
+
+def drop(window, paths: list[Path] | list[QUrl]) -> tuple[bool, bool]:
+    """Drag `paths` over the window and drop them, as a file manager does.
+
+    Returns whether the drag-enter and the drop were accepted.
+    """
+    mime = QMimeData()
+    mime.setUrls([p if isinstance(p, QUrl) else QUrl.fromLocalFile(str(p)) for p in paths])
+    centre = window.rect().center()
+    actions = Qt.DropAction.CopyAction | Qt.DropAction.LinkAction
+    buttons, modifiers = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(centre, actions, mime, buttons, modifiers)
+    QApplication.sendEvent(window, enter)
+    move = QDragMoveEvent(centre, actions, mime, buttons, modifiers)
+    QApplication.sendEvent(window, move)
+    dropped = QDropEvent(QPointF(centre), actions, mime, buttons, modifiers)
+    QApplication.sendEvent(window, dropped)
+    return enter.isAccepted(), dropped.isAccepted()
 
 
 def partial_files(folder: Path) -> list[Path]:

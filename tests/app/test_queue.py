@@ -2,31 +2,12 @@
 
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from app.queue_model import ItemState, QueueModel
-from tests.app.pages import wait_queued, write_page
-
-
-def drop(window, paths: list[Path] | list[QUrl]) -> tuple[bool, bool]:
-    """Drag `paths` over the window and drop them, as a file manager does.
-
-    Returns whether the drag-enter and the drop were accepted.
-    """
-    mime = QMimeData()
-    mime.setUrls([p if isinstance(p, QUrl) else QUrl.fromLocalFile(str(p)) for p in paths])
-    centre = window.rect().center()
-    actions = Qt.DropAction.CopyAction | Qt.DropAction.LinkAction
-    buttons, modifiers = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(centre, actions, mime, buttons, modifiers)
-    QApplication.sendEvent(window, enter)
-    move = QDragMoveEvent(centre, actions, mime, buttons, modifiers)
-    QApplication.sendEvent(window, move)
-    dropped = QDropEvent(QPointF(centre), actions, mime, buttons, modifiers)
-    QApplication.sendEvent(window, dropped)
-    return enter.isAccepted(), dropped.isAccepted()
+from tests.app.pages import drop, wait_queued, write_page
 
 
 def names(controller) -> list[str]:

@@ -1,4 +1,5 @@
-"""Settings survive a restart: folders, output folder, mode, recursion, window geometry."""
+"""Settings survive a restart: folders, output folder, mode, format, combined PDF, recursion,
+window geometry."""
 
 from pathlib import Path
 
@@ -17,6 +18,10 @@ def test_settings_survive_a_restart(
     first.set_output_dir(out)
     options = first.window.options_panel
     options.mode_combo.setCurrentIndex(options.mode_combo.findData("bw"))
+    options.format_combo.setCurrentIndex(options.format_combo.findData("tiff"))
+    combined = tmp_path / "all.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(combined), "PDF"))
+    options.combine_check.click()
     options.recursive_check.setChecked(False)
     options.overwrite_check.setChecked(True)
     first.window.side_by_side_action.setChecked(True)
@@ -32,6 +37,9 @@ def test_settings_survive_a_restart(
     assert second.settings.output_dir == out
     assert options.output_label.text() == str(out)
     assert options.selected_mode() == "bw"
+    assert options.selected_format() == "tiff"
+    assert second.settings.combine_into == combined
+    assert options.combine_check.isChecked() and options.combine_label.text() == "all.pdf"
     assert not options.recursive_check.isChecked()
     assert options.overwrite_check.isChecked()
     assert window.side_by_side_action.isChecked()
@@ -46,5 +54,7 @@ def test_defaults_on_first_start(qtbot, make_controller):
     assert controller.settings.output_dir is None
     assert "beside each input" in options.output_label.text()
     assert options.selected_mode() == "gray"
+    assert options.selected_format() == "same"
+    assert controller.settings.combine_into is None and not options.combine_check.isChecked()
     assert options.recursive_check.isChecked()
     assert not options.overwrite_check.isChecked()

@@ -1,6 +1,7 @@
 """Scanned PDFs in, cleaned PDFs out: pages, sizes, rotation, encodings, bad PDFs, combining."""
 
 import io
+import threading
 from pathlib import Path
 
 import img2pdf
@@ -229,3 +230,29 @@ def test_combine_a_folder_into_one_pdf_in_name_order(tmp_path: Path, tiny_model_
     assert bad_name.returncode == 2 and "--combine needs a file name ending in .pdf" in (
         bad_name.stderr
     )
+
+
+def test_combine_never_overwrites_an_input_and_a_cancel_writes_nothing(
+    tmp_path: Path, mixed_pdf: Path, tiny_model_path: Path
+):
+    original = mixed_pdf.read_bytes()
+    jobs, _ = plan_jobs([mixed_pdf], tmp_path / "out")
+    events = list(clean_jobs(jobs, Denoiser(tiny_model_path), combine_into=mixed_pdf))
+    (failure,) = [event for event in events if isinstance(event, FileFailed)]
+    assert "would overwrite one of the inputs" in failure.reason
+    assert events[-1].failed == 1 and mixed_pdf.read_bytes() == original
+
+    second = tmp_path / "page.png"
+    Image.fromarray(scan()).save(second)
+    jobs, _ = plan_jobs([mixed_pdf, second], tmp_path / "out")
+    cancel = threading.Event()
+    combined = tmp_path / "book.pdf"
+    events = []
+    for event in clean_jobs(jobs, Denoiser(tiny_model_path), cancel=cancel, combine_into=combined):
+        events.append(event)
+        if isinstance(event, FileDone):
+            cancel.set()  # after the first file: its pages are kept in memory, not written
+    summary = events[-1]
+    assert isinstance(summary, BatchFinished)
+    assert (summary.cancelled, summary.cleaned) == (True, 0)
+    assert not combined.exists() and list(tmp_path.glob(".*.part")) == []
