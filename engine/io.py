@@ -21,7 +21,14 @@ from engine.errors import (
     UnreadableImageError,
     UnsupportedFormatError,
 )
-from engine.pdf import encode_page, page_size_pt, pdf_bytes, probe_pdf, render_pdf_pages
+from engine.pdf import (
+    check_page_index,
+    encode_page,
+    page_size_pt,
+    pdf_bytes,
+    probe_pdf,
+    render_pdf_pages,
+)
 
 # Extension -> Pillow format name. Outputs keep the input's format.
 FORMATS: dict[str, str] = {
@@ -189,21 +196,23 @@ def to_gray(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("L"), dtype=np.uint8)
 
 
-def read_pages(path: Path) -> Iterator[Page]:
-    """Yield every page of an image file in order, EXIF orientation applied.
+def read_pages(path: Path, first: int = 0) -> Iterator[Page]:
+    """Yield every page of a file in order (from page `first`, 0-based), EXIF orientation
+    applied. Pages before `first` are skipped without being decoded.
 
     Raises `UnreadableImageError` (naming the file, and the page for multi-page files)
     instead of returning partial data.
     """
     path = Path(path)
     if _check_file(path) == "PDF":
-        for pixels, info, index, count in render_pdf_pages(path, MAX_PAGE_PIXELS):
+        for pixels, info, index, count in render_pdf_pages(path, MAX_PAGE_PIXELS, first):
             yield Page(pixels, (info.dpi, info.dpi), index, count, info.size_pt)
         return
     with _open(path) as image:
         count = _page_count(image, path)
+        check_page_index(path, first, count)
         dpi = _dpi(image)
-        for index in range(count):
+        for index in range(first, count):
             where = f"page {index + 1} of {count}: " if count > 1 else ""
             try:
                 image.seek(index)

@@ -62,6 +62,11 @@ def _open_document(path: Path) -> pdfium.PdfDocument:
     return document
 
 
+def check_page_index(path: Path, index: int, count: int) -> None:
+    if not 0 <= index < count:
+        raise UnreadableImageError(path, f"has no page {index + 1} (it has {count})")
+
+
 def _has_no_pages(path: Path) -> bool:
     """PDFium refuses a well-formed PDF without pages as a format error; tell them apart."""
     import pikepdf  # img2pdf's PDF library; needed only on this error path
@@ -123,14 +128,15 @@ def probe_pdf(path: Path, max_pixels: int) -> tuple[int, PdfPageInfo, tuple[int,
 
 
 def render_pdf_pages(
-    path: Path, max_pixels: int
+    path: Path, max_pixels: int, first: int = 0
 ) -> Iterator[tuple[np.ndarray, PdfPageInfo, int, int]]:
-    """Yield (uint8 grey pixels, page info, index, count) for every page, in order."""
+    """Yield (uint8 grey pixels, page info, index, count) for every page from `first` on."""
     with _PDFIUM:
         document = _open_document(path)
         count = len(document)
     try:
-        for index in range(count):
+        check_page_index(path, first, count)
+        for index in range(first, count):
             with _PDFIUM:
                 try:
                     page = document[index]

@@ -11,7 +11,6 @@ import numpy as np
 from PIL import Image
 from PySide6.QtGui import QImage
 
-from engine.errors import UnreadableImageError
 from engine.io import ImageInfo, probe_image, read_pages
 
 THUMBNAIL_SIDE = 96  # pixels; shown at 48 logical px, so sharp on 2× screens too
@@ -38,15 +37,9 @@ def to_qimage(pixels: np.ndarray) -> QImage:
 
 
 def read_page(path: Path, index: int = 0) -> np.ndarray:
-    """Page `index` (0-based) of a file. The engine reads pages in order, so the pages
-    before it are decoded too; the file is closed as soon as the page is found."""
-    count = 0
-    with closing(read_pages(path)) as pages:
-        for page in pages:
-            if page.index == index:
-                return page.pixels
-            count = page.count
-    raise UnreadableImageError(path, f"has no page {index + 1} (it has {count})")
+    """Page `index` (0-based) of a file; the pages before it are not decoded."""
+    with closing(read_pages(path, first=index)) as pages:
+        return next(pages).pixels
 
 
 def shrink(pixels: np.ndarray, longest_side: int) -> np.ndarray:

@@ -256,3 +256,16 @@ def test_combine_never_overwrites_an_input_and_a_cancel_writes_nothing(
     assert isinstance(summary, BatchFinished)
     assert (summary.cancelled, summary.cleaned) == (True, 0)
     assert not combined.exists() and list(tmp_path.glob(".*.part")) == []
+
+
+def test_reading_from_a_later_page_skips_the_ones_before(tmp_path: Path, mixed_pdf: Path):
+    tiff = tmp_path / "pages.tif"
+    frames = [Image.fromarray(scan()[:, : 200 + 50 * index]) for index in range(3)]
+    frames[0].save(tiff, save_all=True, append_images=frames[1:])
+    for path in (mixed_pdf, tiff):
+        every = list(read_pages(path))
+        later = list(read_pages(path, first=2))
+        assert [page.index for page in later] == [2]
+        np.testing.assert_array_equal(later[0].pixels, every[2].pixels)
+        with pytest.raises(UnreadableImageError, match="has no page 4 \\(it has 3\\)"):
+            list(read_pages(path, first=3))
