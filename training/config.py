@@ -21,6 +21,7 @@ class TrainConfig:
     schedule: str = "plateau"  # "plateau": halve on a validation plateau; "cosine": decay to 1 %
     patience: int = 5
     scale_range: tuple[float, float] = (1.0, 1.0)
+    low_resolution: float = 0.0  # share of patches whose input is a low-resolution scan
     synthetic_pairs: int = 0  # synthetic degraded pages added to the real training pages
     working_dpi: int = 0  # resolution of the training pages, for the engine to resample to
     seed: int = 2026
@@ -36,6 +37,8 @@ class TrainConfig:
             raise ValueError(f"schedule must be 'plateau' or 'cosine', got {self.schedule!r}")
         if self.patch_size % 4:
             raise ValueError(f"patch_size must be a multiple of 4, got {self.patch_size}")
+        if not 0 <= self.low_resolution <= 1:
+            raise ValueError(f"low_resolution must be in 0..1, got {self.low_resolution}")
         low, high = self.scale_range
         if not 0 < low <= high:
             raise ValueError(f"scale_range must be 0 < low <= high, got {self.scale_range}")

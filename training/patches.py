@@ -18,8 +18,14 @@ def sample_patch(
     rng: np.random.Generator,
     scale_range: tuple[float, float] = (1.0, 1.0),
     lighting: bool = True,
+    low_resolution: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One (noisy, clean) float32 patch of size×size in 0..1."""
+    """One (noisy, clean) float32 patch of size×size in 0..1.
+
+    With probability `low_resolution` the noisy patch is first scanned at a lower
+    resolution (down by 0.4..0.85) and resampled back, as the engine does with low-DPI
+    pages; the clean patch stays sharp, so the model learns to redraw soft strokes.
+    """
     noisy, clean = pair
     low, high = scale_range
     scale = float(np.exp(rng.uniform(np.log(low), np.log(high))))
@@ -36,6 +42,8 @@ def sample_patch(
         noisy_patch, clean_patch = noisy_patch[:, ::-1], clean_patch[:, ::-1]
     if rng.random() < 0.5:
         noisy_patch, clean_patch = noisy_patch[::-1], clean_patch[::-1]
+    if rng.random() < low_resolution:
+        noisy_patch = _resolution_round_trip(noisy_patch, rng)
     if lighting:
         noisy_patch = _jitter_lighting(noisy_patch, rng)
     return np.ascontiguousarray(noisy_patch), np.ascontiguousarray(clean_patch)
@@ -50,6 +58,14 @@ def _pad_bottom_right(image: np.ndarray, grow_y: int, grow_x: int) -> np.ndarray
 def _pad_to(image: np.ndarray, size: int) -> np.ndarray:
     """Reflect-pad so both sides are at least `size`."""
     return _pad_bottom_right(image, max(0, size - image.shape[0]), max(0, size - image.shape[1]))
+
+
+def _resolution_round_trip(patch: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    size = patch.shape[0]
+    small = max(2, round(size * float(np.exp(rng.uniform(np.log(0.4), np.log(0.85))))))
+    low = cv2.resize(np.ascontiguousarray(patch), (small, small), interpolation=cv2.INTER_AREA)
+    back = cv2.resize(low, (size, size), interpolation=cv2.INTER_LANCZOS4)
+    return np.clip(back, 0.0, 1.0).astype(np.float32)
 
 
 def _jitter_lighting(patch: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -70,6 +86,7 @@ def patch_stream(
     size: int,
     seed: int,
     scale_range: tuple[float, float] = (1.0, 1.0),
+    low_resolution: float = 0.0,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """An endless, seeded stream of (noisy, clean) patches with a channel axis."""
     if not pairs:
@@ -77,7 +94,7 @@ def patch_stream(
     rng = np.random.default_rng(seed)
     while True:
         pair = pairs[rng.integers(len(pairs))]
-        noisy, clean = sample_patch(pair, size, rng, scale_range)
+        noisy, clean = sample_patch(pair, size, rng, scale_range, low_resolution=low_resolution)
         yield noisy[..., None], clean[..., None]
 
 

@@ -31,7 +31,9 @@ def training_dataset(config: TrainConfig, pairs: list) -> tf.data.Dataset:
         tf.TensorSpec((size, size, 1), tf.float32),
     )
     dataset = tf.data.Dataset.from_generator(
-        lambda: patch_stream(pairs, size, config.seed, config.scale_range),
+        lambda: patch_stream(
+            pairs, size, config.seed, config.scale_range, low_resolution=config.low_resolution
+        ),
         output_signature=signature,
     )
     return dataset.batch(config.batch_size).prefetch(tf.data.AUTOTUNE)

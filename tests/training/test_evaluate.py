@@ -46,6 +46,19 @@ def test_patches_keep_noisy_and_clean_aligned() -> None:
         assert noisy_patch[dark].mean() < noisy_patch[~dark].mean()
 
 
+def test_low_resolution_patches_soften_the_input_only() -> None:
+    clean = np.full((200, 300), 255, np.uint8)
+    clean[::4] = 0  # thin dark rows: fine detail a low-resolution scan loses
+    pair = (clean.copy(), clean)
+    sharp, target = sample_patch(pair, 64, np.random.default_rng(1), lighting=False)
+    soft, soft_target = sample_patch(
+        pair, 64, np.random.default_rng(1), lighting=False, low_resolution=1.0
+    )
+    np.testing.assert_array_equal(soft_target, target)
+    np.testing.assert_array_equal(sharp, target)
+    assert np.abs(np.diff(soft, axis=0)).mean() < 0.6 * np.abs(np.diff(sharp, axis=0)).mean()
+
+
 @pytest.fixture(scope="module")
 def validation_pairs() -> list:
     if not (default_data_dir() / "train").is_dir():
