@@ -18,11 +18,11 @@ $(VENV)/.setup-runtime: pyproject.toml
 
 setup-runtime: $(VENV)/.setup-runtime
 
-# Everything: runtime, training and development tools.
+# Everything: runtime, training, development tools and Ray (the cluster command).
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e ".[train,dev]"
+	$(PIP) install -q -e ".[train,dev,cluster]"
 	# augraphy's metadata pulls the non-headless OpenCV wheel; its other needs are in [train].
 	$(PIP) install -q --no-deps "augraphy>=8.2.6"
 	$(PY) scripts/check_environment.py
@@ -51,6 +51,7 @@ lint: setup
 
 bench: setup system-packages
 	$(PY) -m engine.bench
+	$(PY) -m engine.cluster_bench
 	$(PY) -m engine.memory_bench
 	$(PY) -m training.evaluate
 

@@ -27,7 +27,7 @@ def test_version_and_help_do_not_load_onnxruntime() -> None:
     code = (
         "import sys\n"
         "from engine.cli import main\n"
-        "for argv in (['--version'], ['--help'], ['clean', '--help']):\n"
+        "for argv in (['--version'], ['--help'], ['clean', '--help'], ['cluster', '--help']):\n"
         "    try:\n"
         "        main(argv)\n"
         "    except SystemExit:\n"

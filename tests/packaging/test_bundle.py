@@ -61,7 +61,10 @@ FORBIDDEN_IN_PATHS = (
     "libcrypto",
     "libonnxruntime.so",
 )
-FORBIDDEN_MODULES = {"training", "tensorflow", "keras", "cv2", "tf2onnx", "onnx", "scipy"}
+FORBIDDEN_MODULES = {
+    *("training", "tensorflow", "keras", "cv2", "tf2onnx", "onnx", "scipy"),
+    *("ray", "pyarrow"),  # the cluster extra
+}
 
 
 def bundled_files(bundle: Bundle) -> list[str]:

@@ -1,0 +1,300 @@
+"""`docclean cluster`: a real local Ray instance (2 CPUs) on real DDD pages, checked
+byte for byte against `docclean clean`, with its manifest, a failing file and resume."""
+
+import itertools
+import json
+import logging
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from engine.cli import main
+from engine.cluster import (
+    MANIFEST_NAME,
+    ClusterError,
+    FileRecord,
+    Manifest,
+    PlannedFile,
+    Store,
+    clean_on_ray,
+    pending_files,
+    plan_workers,
+)
+from engine.denoiser import sha256_of
+from engine.models import default_model_path
+from tests.conftest import DDD, REPO, ddd_page
+
+PAGES = 24  # real pages: 21 PNGs (4 in a subfolder), a two-page TIFF and a JPEG
+
+
+@pytest.fixture(scope="module")
+def ray_instance() -> Iterator[object]:
+    ray = pytest.importorskip("ray")
+    temp = tempfile.mkdtemp(prefix="ray-", dir="/tmp")  # Ray's socket paths must stay short
+    ray.init(num_cpus=2, include_dashboard=False, _temp_dir=temp, logging_level=logging.WARNING)
+    yield ray
+    ray.shutdown()
+    shutil.rmtree(temp, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def model() -> Path:
+    path = default_model_path()
+    if not path.is_file():
+        pytest.skip(f"bundled model not found at {path}")
+    return path
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """24 real noisy pages, a truncated PNG, a text file and a hidden file."""
+    ddd_page()  # skips when the shared data is missing
+    folder = tmp_path_factory.mktemp("archive")
+    (folder / "box2").mkdir()
+    sources = sorted((DDD / "train").glob("*.png"))[:PAGES]
+    for index, source in enumerate(sources[:21]):
+        shutil.copy(source, folder / ("box2" if index >= 17 else "") / source.name)
+    # A two-page TIFF at 300 dpi (resampled to the model's 200 dpi and back) and a JPEG.
+    tiff = [Image.open(source).convert("L") for source in sources[21:23]]
+    tiff[0].save(folder / "bound.tif", save_all=True, append_images=tiff[1:], dpi=(300, 300))
+    Image.open(sources[23]).convert("L").save(folder / "letter.jpg", quality=90, dpi=(150, 150))
+    truncated = sorted((DDD / "test").glob("*.png"))[0].read_bytes()
+    (folder / "torn.png").write_bytes(truncated[: len(truncated) // 2])
+    (folder / "notes.txt").write_text("not an image")
+    shutil.copy(sources[0], folder / ".hidden.png")
+    return folder
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != MANIFEST_NAME
+    }
+
+
+def manifest_lines(folder: Path) -> list[dict]:
+    return [json.loads(line) for line in (folder / MANIFEST_NAME).read_text().splitlines()]
+
+
+@pytest.fixture(scope="module")
+def local_outputs(archive: Path, model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("local")
+    assert main(["clean", str(archive), "-o", str(out), "--model", str(model), "-q"]) == 1
+    return out
+
+
+@pytest.fixture(scope="module")
+def cluster_outputs(
+    ray_instance: object, archive: Path, model: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    out = tmp_path_factory.mktemp("cluster") / "cleaned"
+    assert main(["cluster", str(archive), str(out), "--model", str(model), "-q"]) == 1
+    return out
+
+
+def test_outputs_are_byte_identical_to_the_local_cli(
+    local_outputs: Path, cluster_outputs: Path
+) -> None:
+    local, cluster = outputs(local_outputs), outputs(cluster_outputs)
+    assert len(local) == PAGES - 1  # the TIFF holds two pages
+    assert sum(name.startswith("box2/") for name in local) == 4  # the layout is kept
+    assert sorted(cluster) == sorted(local)
+    different = [name for name in local if cluster[name] != local[name]]
+    assert not different
+    with Image.open(cluster_outputs / "bound.tif") as tiff:
+        assert tiff.n_frames == 2 and tiff.info["dpi"] == (300, 300)
+
+
+def test_manifest_has_one_record_per_input(
+    archive: Path, cluster_outputs: Path, model: Path
+) -> None:
+    records = {Path(record["input"]).name: record for record in manifest_lines(cluster_outputs)}
+    assert len(records) == PAGES  # 23 files cleaned and the torn one
+    assert ".hidden.png" not in records and "notes.txt" not in records
+    torn = records.pop("torn.png")
+    assert torn["status"] == "failed" and "cannot decode" in torn["reason"]
+    assert not (cluster_outputs / "torn.png").exists()
+    assert {record["status"] for record in records.values()} == {"done"}
+    assert {record["model_sha256"] for record in records.values()} == {sha256_of(model)}
+    assert all(record["seconds"] > 0 and record["reason"] == "" for record in records.values())
+    assert records["bound.tif"]["pages"] == 2
+    assert sum(record["pages"] for record in records.values()) == PAGES
+    box = next(record for record in records.values() if "/box2/" in record["input"])
+    assert box["input"] == str(archive / "box2" / Path(box["input"]).name)
+    assert box["output"] == str(cluster_outputs / "box2" / Path(box["input"]).name)
+    assert not list(cluster_outputs.rglob(".*.part"))
+
+
+def test_a_rerun_cleans_only_what_is_missing(
+    ray_instance: object, archive: Path, cluster_outputs: Path, local_outputs: Path, model: Path
+) -> None:
+    before = {path: path.stat().st_mtime_ns for path in cluster_outputs.rglob("*.png")}
+    deleted = sorted(before)[3]
+    deleted.unlink()
+    added = archive / "box2" / "late.png"
+    shutil.copy(ddd_page("102.png"), added)
+    lines = len(manifest_lines(cluster_outputs))
+    try:
+        summary = clean_on_ray(str(archive), str(cluster_outputs), model=model, progress=False)
+    finally:
+        added.unlink()
+    assert (summary.cleaned, summary.skipped, summary.failed) == (2, PAGES - 2, 1)
+    new = manifest_lines(cluster_outputs)[lines:]
+    assert sorted(Path(record["input"]).name for record in new) == sorted(
+        [deleted.name, "late.png", "torn.png"]
+    )
+    assert (
+        deleted.read_bytes() == (local_outputs / deleted.relative_to(cluster_outputs)).read_bytes()
+    )
+    untouched = {path: time for path, time in before.items() if path != deleted}
+    assert {path: path.stat().st_mtime_ns for path in untouched} == untouched
+    (cluster_outputs / "box2" / "late.png").unlink()
+
+
+def test_an_interrupted_run_resumes_where_it_stopped(
+    ray_instance: object, archive: Path, local_outputs: Path, model: Path, tmp_path: Path
+) -> None:
+    """Ctrl+C in the middle of a real `docclean cluster` process (its own local Ray
+    instance); the re-run cleans exactly the files the manifest does not record as done."""
+    originals = [
+        path.relative_to(archive)
+        for path in archive.rglob("*.png")
+        if not path.name.startswith(".") and path.name != "torn.png"
+    ]
+    copies = list(itertools.product(range(2), originals))
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for copy, original in copies:
+        shutil.copy(archive / original, pages / f"{copy}-{original.name}")
+    out = tmp_path / "out"
+    manifest = out / MANIFEST_NAME
+    command = ["-m", "engine", "cluster", str(pages), str(out), "--model", str(model), "-q"]
+    process = subprocess.Popen(
+        [sys.executable, *command], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not (manifest.is_file() and len(manifest.read_text().splitlines()) >= 3):
+            assert process.poll() is None and time.monotonic() < deadline, "no records"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 130, stderr.decode()
+    assert b"run the same command again to resume" in stderr
+    done = len(manifest_lines(out))
+    assert 3 <= done < len(copies)
+    summary = clean_on_ray(str(pages), str(out), model=model, progress=False)
+    assert (summary.cleaned, summary.skipped, summary.failed) == (len(copies) - done, done, 0)
+    for copy, original in copies:
+        cleaned = (out / f"{copy}-{original.name}").read_bytes()
+        assert cleaned == (local_outputs / original).read_bytes()
+    assert not list(out.glob(".*.part"))
+
+
+def test_object_storage_path_through_pyarrow(
+    ray_instance: object, archive: Path, local_outputs: Path, model: Path, tmp_path: Path
+) -> None:
+    """file:// URIs take the code path of s3:// and gs://: listing, reading and writing
+    through a pyarrow filesystem, uploads moved into place, the manifest uploaded whole."""
+    subset = tmp_path / "in"
+    shutil.copytree(archive / "box2", subset / "box2")
+    shutil.copy(archive / "bound.tif", subset)
+    out = tmp_path / "out"
+    summary = clean_on_ray(subset.as_uri(), out.as_uri(), model=model, progress=False)
+    assert (summary.cleaned, summary.failed) == (5, 0)
+    assert summary.manifest == (out / MANIFEST_NAME).as_uri()
+    produced = outputs(out)
+    assert produced == {name: local_outputs.joinpath(name).read_bytes() for name in produced}
+    assert set(produced) == {"bound.tif", *(f"box2/{p.name}" for p in subset.glob("box2/*"))}
+    assert {record["input"][:8] for record in manifest_lines(out)} == {"file:///"}
+    assert not list(out.rglob(".*.part"))
+    again = clean_on_ray(subset.as_uri(), out.as_uri(), model=model, progress=False)
+    assert (again.cleaned, again.skipped) == (0, 5)
+
+
+def test_worker_plan_fills_the_cluster() -> None:
+    two = plan_workers(cpus=2)
+    assert (two.workers, two.threads, two.cpus_per_worker, two.device) == (2, 1, 1, "cpu")
+    one = plan_workers(cpus=2, workers=1)
+    assert (one.threads, one.cpus_per_worker) == (2, 2)
+    crowded = plan_workers(cpus=2, workers=4)
+    assert (crowded.threads, crowded.cpus_per_worker) == (1, 0.5)  # all four actors fit
+    gpus = plan_workers(cpus=16, gpus=2, cuda_available=True)
+    assert (gpus.workers, gpus.gpus_per_worker, gpus.device) == (2, 1.0, "gpu")
+    assert plan_workers(cpus=16, gpus=2, cuda_available=False).device == "cpu"
+    with pytest.raises(ClusterError, match="no GPU"):
+        plan_workers(cpus=4, device="gpu")
+
+
+def test_resume_needs_done_with_the_same_model_and_the_output(tmp_path: Path) -> None:
+    source, target = Store(str(tmp_path / "in")), Store(str(tmp_path / "out"))
+    names = ("a.png", "b.png", "c.png", "d.png", "e.png")
+    files = [PlannedFile(source.join(name), target.join(name)) for name in names]
+    (tmp_path / "out").mkdir()
+    for name in ("a.png", "b.png", "c.png", "e.png"):
+        (tmp_path / "out" / name).write_bytes(b"cleaned")
+
+    def line(name: str, status: str = "done", sha: str = "s1") -> str:
+        record = FileRecord(source.join(name), target.join(name), status, "", sha, 1.0)
+        return json.dumps(asdict(record)) + "\n"
+
+    manifest_text = (
+        line("a.png")
+        + line("b.png", sha="s0")  # another model
+        + line("c.png")
+        + line("c.png", "failed")  # the last record wins
+        + line("d.png")  # its output is gone
+        + line("e.png")[:30]  # cut short by a killed run
+    )
+    (tmp_path / "out" / MANIFEST_NAME).write_text(manifest_text)
+    with Manifest(target) as manifest:
+        finished = manifest.finished("s1")
+        assert set(finished) == {source.join("a.png"), source.join("d.png")}
+        todo, skipped = pending_files(files, source, target, finished)
+        assert skipped == 1 and [Path(item.source).name for item in todo] == list(names[1:])
+        assert pending_files(files, source, target, finished, overwrite=True) == (files, 0)
+        manifest.write(FileRecord(source.join("e.png"), target.join("e.png"), "done", "", "s1", 2))
+    lines = (tmp_path / "out" / MANIFEST_NAME).read_text().splitlines()
+    assert lines[-2] == line("e.png")[:30] and json.loads(lines[-1])["input"].endswith("e.png")
+    with Manifest(target) as manifest:
+        assert set(manifest.finished("s1")) == {source.join(n) for n in ("a.png", "d.png", "e.png")}
+
+
+def test_model_and_location_problems_exit_before_anything_is_written(tmp_path: Path) -> None:
+    pytest.importorskip("ray")
+    Image.fromarray(np.full((40, 40), 200, np.uint8)).save(tmp_path / "p.png")
+    out = str(tmp_path / "out")
+    assert main(["cluster", str(tmp_path), out, "--model", str(tmp_path / "none.onnx")]) == 3
+    assert main(["cluster", "nowhere://bucket/scans", out]) == 2
+    with pytest.raises(SystemExit) as usage:
+        main(["cluster", str(tmp_path), out, "--workers", "-1"])
+    assert usage.value.code == 2
+    assert not (tmp_path / "out").exists()
+
+
+def test_without_ray_the_command_says_how_to_install_it(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['ray'] = None  # as if the cluster extra were not installed\n"
+        "import engine.cluster\n"
+        "from engine.cli import main\n"
+        f"sys.exit(main(['cluster', {str(tmp_path)!r}, {str(tmp_path / 'out')!r}]))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 2
+    assert "pip install docclean[cluster]" in result.stderr
