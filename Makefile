@@ -64,8 +64,10 @@ train: setup
 	$(PY) -m training.train --config training/configs/seed.toml
 	$(PY) -m training.train --config training/configs/production.toml
 
-# The comparisons behind the shipped recipe (docs/results.md): scale jitter, synthetic pages.
+# The comparisons behind the shipped recipe (docs/results.md): low-resolution patches,
+# scale jitter, synthetic pages.
 train-ablations: setup
+	$(PY) -m training.train --config training/configs/ablations/no_low_resolution.toml
 	$(PY) -m training.train --config training/configs/ablations/scale_jitter.toml
 	$(PY) -m training.train --config training/configs/ablations/synthetic.toml
 

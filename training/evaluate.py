@@ -29,6 +29,7 @@ from training.model_card import write_card
 
 REPO = Path(__file__).resolve().parents[1]
 MODELS = REPO / "resources" / "models"
+RUNS = REPO / "runs"
 RESULTS = REPO / "docs" / "results.md"
 SCALES = (1.0, 0.5, 2.0)
 # The data set's pages are about 200 ppi; rescaled pages carry the DPI they would be
@@ -197,8 +198,9 @@ def main(argv: list[str] | None = None) -> None:
         "seed, trained properly": MODELS / "seed.onnx",
         "production (docclean)": MODELS / "docclean.onnx",
         # Not shipped: the same network trained otherwise (`make train-ablations`).
-        "ablation: scale-jitter training": REPO / "runs" / "ablation_scale_jitter" / "model.onnx",
-        "ablation: plus synthetic pages": REPO / "runs" / "ablation_synthetic" / "model.onnx",
+        "ablation: no low-resolution patches": RUNS / "ablation_no_low_resolution" / "model.onnx",
+        "ablation (25 epochs): scale jitter": RUNS / "ablation_scale_jitter" / "model.onnx",
+        "ablation (25 epochs): synthetic pages": RUNS / "ablation_synthetic" / "model.onnx",
     }
     for name, path in shipped.items():
         if path.is_file():
