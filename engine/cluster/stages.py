@@ -1,0 +1,166 @@
+"""The Ray Data stages: read (Ray task), clean (Ray actor), write (Ray task).
+
+Rows are plain values: paths, a status, timings, and pages packed as one .npz blob (any
+number of pages, any size, uint8 or uint16). A failure stays in its row, so a batch never
+dies on one file.
+"""
+
+import io
+import json
+import posixpath
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from engine.cleaning import clean_page
+from engine.cluster.errors import ClusterError
+from engine.cluster.storage import Store, download_file, upload_file
+from engine.denoiser import Denoiser, default_session_options
+from engine.errors import FileError, UnreadableImageError
+from engine.io import OutputMode, Page, read_pages, to_uint8, write_pages
+
+
+def _pack(pages: Sequence[np.ndarray]) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, *pages)
+    return buffer.getvalue()
+
+
+def _unpack(data: bytes) -> list[np.ndarray]:
+    with np.load(io.BytesIO(data)) as archive:
+        return [archive[f"arr_{index}"] for index in range(len(archive.files))]
+
+
+def _failure(error: BaseException) -> str:
+    if isinstance(error, FileError):
+        return error.reason
+    if isinstance(error, MemoryError):
+        return "not enough memory for this page"
+    return f"unexpected error: {error}"
+
+
+def _timed_stage(row: dict[str, Any], work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run one stage on a row unless an earlier stage failed it; failures stay in the row."""
+    if row["status"]:
+        return row
+    started = time.perf_counter()
+    try:
+        row.update(work())
+    except Exception as error:  # a batch never dies on one file
+        row.update(status="failed", reason=_failure(error), data=b"")
+    row["seconds"] += time.perf_counter() - started
+    return row
+
+
+def _read_pages(store: Store, path: str) -> list[Page]:
+    if store.is_local:
+        return list(read_pages(Path(path)))
+    with tempfile.TemporaryDirectory(prefix="docclean-") as folder:
+        local = Path(folder) / posixpath.basename(path)
+        try:
+            download_file(store, path, local)
+        except OSError as error:
+            raise UnreadableImageError(local.name, f"cannot read: {error}") from None
+        return list(read_pages(local))
+
+
+def read_stage(row: dict[str, Any], store: Store) -> dict[str, Any]:
+    """Ray task: decode every page of one input."""
+
+    def work() -> dict[str, Any]:
+        pages = _read_pages(store, row["source"])
+        meta = {
+            "dpi": [page.dpi for page in pages],
+            "sizes_pt": [page.size_pt for page in pages],
+        }
+        return {"data": _pack([page.pixels for page in pages]), "meta": json.dumps(meta)}
+
+    return _timed_stage(row, work)
+
+
+class CleanStage:
+    """Ray actor: owns one `Denoiser` (one ONNX Runtime session) for its whole life.
+
+    The model travels as bytes (with its card), so workers need no copy of the model file.
+    """
+
+    def __init__(
+        self,
+        model_name: str,
+        model_bytes: bytes,
+        card_text: str | None,
+        threads: int,
+        batch_size: int,
+        mode: OutputMode,
+        use_gpu: bool,
+    ) -> None:
+        import onnxruntime
+
+        providers = None
+        if use_gpu:
+            if "CUDAExecutionProvider" not in onnxruntime.get_available_providers():
+                raise ClusterError(
+                    "this worker's onnxruntime has no CUDA provider: install onnxruntime-gpu "
+                    "on the GPU nodes, or run with --device cpu"
+                )
+            providers = ["CUDAExecutionProvider", "CPUExecutionProvider"]
+        with tempfile.TemporaryDirectory(prefix="docclean-model-") as folder:
+            path = Path(folder) / model_name
+            path.write_bytes(model_bytes)
+            if card_text is not None:
+                path.with_suffix(".json").write_text(card_text, encoding="utf-8")
+            options = default_session_options(threads)
+            self.denoiser = Denoiser(path, options, providers, batch_size)
+        self.mode = mode
+
+    def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
+        def work() -> dict[str, Any]:
+            pages = _unpack(row["data"])
+            dpis = json.loads(row["meta"])["dpi"]
+            cleaned = []
+            for pixels, dpi in zip(pages, dpis, strict=True):
+                page_dpi = tuple(dpi) if dpi else None
+                cleaned.append(to_uint8(clean_page(pixels, self.denoiser, page_dpi), self.mode))
+            megapixels = sum(page.size for page in pages) / 1e6
+            return {"data": _pack(cleaned), "pages": len(pages), "megapixels": megapixels}
+
+        return _timed_stage(row, work)
+
+
+def _write_pages(
+    store: Store,
+    path: str,
+    pages: Sequence[np.ndarray],
+    dpi: tuple[float, float] | None,
+    mode: OutputMode,
+    sizes: Sequence[tuple[float, float] | None],
+) -> None:
+    if store.is_local:
+        write_pages(Path(path), pages, dpi, mode, sizes)
+        return
+    with tempfile.TemporaryDirectory(prefix="docclean-") as folder:
+        local = Path(folder) / posixpath.basename(path)
+        write_pages(local, pages, dpi, mode, sizes)
+        try:
+            upload_file(store, local, path)
+        except OSError as error:
+            raise FileError(path, f"cannot write: {error}") from None
+
+
+def write_stage(row: dict[str, Any], store: Store, mode: OutputMode) -> dict[str, Any]:
+    """Ray task: write one cleaned file atomically, with the input's DPI and page sizes."""
+
+    def work() -> dict[str, Any]:
+        meta = json.loads(row["meta"])
+        dpi = next((tuple(dpi) for dpi in meta["dpi"] if dpi), None)
+        sizes = [tuple(size) if size else None for size in meta["sizes_pt"]]
+        _write_pages(store, row["target"], _unpack(row["data"]), dpi, mode, sizes)
+        return {"status": "done"}
+
+    row = _timed_stage(row, work)
+    row.update(data=b"", meta="")  # only the record goes back to the driver
+    return row
