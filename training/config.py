@@ -25,6 +25,7 @@ class TrainConfig:
     synthetic_pairs: int = 0  # synthetic degraded pages added to the real training pages
     working_dpi: int = 0  # resolution of the training pages, for the engine to resample to
     seed: int = 2026
+    start_from: str = ""  # patches recipe: a .keras checkpoint (from the repo) to fine-tune
     output_dir: str = "runs"
     export_path: str = ""  # an .onnx path to export the best model to; "" exports nothing
 

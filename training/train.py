@@ -99,7 +99,11 @@ def train(config: TrainConfig, data_dir: Path | None = None) -> Path:
             validation_data=(np.stack(val_noisy), np.stack(val_clean)),
         )
     else:
-        model = build_model(config, (None, None))
+        model = (
+            load_checkpoint(REPO / config.start_from)
+            if config.start_from
+            else build_model(config, (None, None))
+        )
         fit_args = dict(
             x=training_dataset(config, train_pairs),
             steps_per_epoch=config.steps_per_epoch,

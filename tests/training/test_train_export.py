@@ -1,6 +1,7 @@
 """A tiny end-to-end training run: a few steps, export, parity, and the engine cleans with it."""
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ from training.models import (
     seed_autoencoder,
     total_stride,
 )
-from training.train import train
+from training.train import load_checkpoint, train
 
 pytestmark = pytest.mark.skipif(
     not (default_data_dir() / "train").is_dir(), reason="shared data not available"
@@ -74,6 +75,23 @@ def test_tiny_training_exports_a_model_the_engine_uses(tmp_path: Path) -> None:
     assert card["parity_max_abs_diff"] < 1e-4 and card["receptive_field_radius"] == 20
     metadata = {p.key: p.value for p in onnx.load(tmp_path / "tiny.onnx").metadata_props}
     assert metadata["docclean.margin"] == "20" and metadata["docclean.alignment"] == "4"
+
+    tuned = train(
+        replace(
+            config,
+            name="tuned",
+            loss="mse",
+            epochs=1,
+            start_from=str(checkpoint),
+            export_path="",
+        )
+    )
+    before, after = load_checkpoint(checkpoint), load_checkpoint(tuned)
+    assert [w.shape for w in after.get_weights()] == [w.shape for w in before.get_weights()]
+    assert any(
+        not np.array_equal(a, b)
+        for a, b in zip(after.get_weights(), before.get_weights(), strict=True)
+    )
 
     denoiser = Denoiser(tmp_path / "tiny.onnx")  # verifies the card's sha256 too
     assert denoiser.margin == 20 and denoiser.name == "tiny"
