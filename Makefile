@@ -65,9 +65,11 @@ train: setup
 	$(PY) -m training.train --config training/configs/production.toml
 
 # The comparisons behind the shipped recipe (docs/results.md): low-resolution patches,
-# scale jitter, synthetic pages.
+# MSE fine-tuning (starts from the shipped model's run: `make train` first), scale jitter,
+# synthetic pages.
 train-ablations: setup
 	$(PY) -m training.train --config training/configs/ablations/no_low_resolution.toml
+	$(PY) -m training.train --config training/configs/ablations/mse_finetune.toml
 	$(PY) -m training.train --config training/configs/ablations/scale_jitter.toml
 	$(PY) -m training.train --config training/configs/ablations/synthetic.toml
 

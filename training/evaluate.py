@@ -199,6 +199,7 @@ def main(argv: list[str] | None = None) -> None:
         "production (docclean)": MODELS / "docclean.onnx",
         # Not shipped: the same network trained otherwise (`make train-ablations`).
         "ablation: no low-resolution patches": RUNS / "ablation_no_low_resolution" / "model.onnx",
+        "ablation: then MSE fine-tuning": RUNS / "ablation_mse_finetune" / "model.onnx",
         "ablation (25 epochs): scale jitter": RUNS / "ablation_scale_jitter" / "model.onnx",
         "ablation (25 epochs): synthetic pages": RUNS / "ablation_synthetic" / "model.onnx",
     }

@@ -29,10 +29,14 @@ def write_card(card: dict[str, Any], model_path: Path) -> None:
         f"- Data attribution: {card['data']['attribution']}",
     ]
     if card.get("training"):
-        config = card["training"].get("config", {})
+        training = card["training"]
+        stages = [training.get("base_config"), training.get("config", {})]
+        losses = " then ".join(
+            f"{stage.get('epochs')} epochs of `{stage.get('loss')}`" for stage in stages if stage
+        )
         lines.append(
-            f"- Training: recipe `{config.get('recipe')}`, loss `{config.get('loss')}`, "
-            f"{card['training'].get('epochs_run')} epochs, {card['training'].get('minutes')} "
+            f"- Training: recipe `{stages[1].get('recipe')}`, {losses} "
+            f"({training.get('epochs_run')} epochs run), {training.get('minutes')} "
             "min on a 2-core CPU"
         )
     metrics = card.get("metrics") or {}
