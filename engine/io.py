@@ -23,9 +23,8 @@ from engine.errors import (
 )
 from engine.pdf import (
     check_page_index,
-    encode_page,
-    page_size_pt,
     pdf_bytes,
+    pdf_pages,
     probe_pdf,
     render_pdf_pages,
 )
@@ -250,6 +249,14 @@ def _pil_page(pixels: np.ndarray, mode: OutputMode, format: str) -> Image.Image:
     return image
 
 
+def page_count_problem(path: Path, pages: int) -> str:
+    """Why `pages` pages cannot be written to `path` in its format; "" if they can."""
+    format = format_for(path)
+    if pages > 1 and format not in MULTI_PAGE_FORMATS:
+        return f"{format} holds one page; {pages} pages need TIFF or PDF output"
+    return ""
+
+
 def write_pages(
     path: Path,
     pages: Sequence[np.ndarray],
@@ -267,14 +274,10 @@ def write_pages(
     format = format_for(path)
     if not pages:
         raise OutputError(path, "no pages to write")
-    if len(pages) > 1 and format not in MULTI_PAGE_FORMATS:
-        raise OutputError(
-            path, f"{format} holds one page; {len(pages)} pages need TIFF or PDF output"
-        )
+    if problem := page_count_problem(path, len(pages)):
+        raise OutputError(path, problem)
     if format == "PDF":
-        known = list(sizes_pt) + [None] * (len(pages) - len(sizes_pt))
-        sizes = [size or page_size_pt(page, dpi) for page, size in zip(pages, known, strict=True)]
-        write_pdf(path, [encode_page(page, mode == "bw") for page in pages], sizes)
+        write_pdf(path, *pdf_pages(pages, sizes_pt, dpi, mode == "bw"))
         return
     images = [_pil_page(page, mode, format) for page in pages]
     options: dict[str, object] = {}
@@ -296,8 +299,15 @@ def write_pages(
 
 
 def write_pdf(path: Path, images: Sequence[bytes], sizes_pt: Sequence[tuple[float, float]]) -> None:
-    """Write encoded pages (`engine.pdf.encode_page`) as one PDF, atomically."""
-    write_atomically(Path(path), lambda file: Path(file).write_bytes(pdf_bytes(images, sizes_pt)))
+    """Write encoded pages (`engine.pdf.pdf_pages`) as one PDF, atomically."""
+    path = Path(path)
+    try:
+        data = pdf_bytes(images, sizes_pt)
+    except Exception as error:
+        if not type(error).__module__.startswith("img2pdf"):
+            raise
+        raise OutputError(path, f"cannot write the PDF: {error}") from None  # e.g. too large
+    write_atomically(path, lambda file: Path(file).write_bytes(data))
 
 
 def write_atomically(path: Path, write: Callable[[str], object]) -> None:
@@ -324,8 +334,6 @@ def write_atomically(path: Path, write: Callable[[str], object]) -> None:
         if isinstance(error, OSError):
             reason = error.strerror or str(error)
             raise OutputError(path, f"cannot write: {reason}") from None
-        if isinstance(error, Exception) and type(error).__module__.startswith("img2pdf"):
-            raise OutputError(path, f"cannot write the PDF: {error}") from None
         raise
 
 

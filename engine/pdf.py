@@ -184,6 +184,19 @@ def pdf_bytes(images: Sequence[bytes], sizes_pt: Sequence[tuple[float, float]]) 
     return img2pdf.convert(list(images), layout_fun=fill_page, nodate=True)
 
 
+def pdf_pages(
+    pages: Sequence[np.ndarray],
+    sizes_pt: Sequence[tuple[float, float] | None],
+    dpi: tuple[float, float] | None,
+    black_and_white: bool,
+) -> tuple[list[bytes], list[tuple[float, float]]]:
+    """Encoded pages for `pdf_bytes` and their physical sizes: the source PDF's where known
+    (`sizes_pt` may be shorter than `pages`), else their pixels at `dpi`."""
+    known = list(sizes_pt) + [None] * (len(pages) - len(sizes_pt))
+    sizes = [size or page_size_pt(page, dpi) for page, size in zip(pages, known, strict=True)]
+    return [encode_page(page, black_and_white) for page in pages], sizes
+
+
 def page_size_pt(pixels: np.ndarray, dpi: tuple[float, float] | None) -> tuple[float, float]:
     """The physical size of an image page: its pixels at its DPI (or the render default)."""
     x_dpi, y_dpi = dpi or (DEFAULT_RENDER_DPI, DEFAULT_RENDER_DPI)

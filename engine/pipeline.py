@@ -39,7 +39,7 @@ from engine.io import (
     write_pages,
     write_pdf,
 )
-from engine.pdf import encode_page, page_size_pt
+from engine.pdf import pdf_pages
 
 # Without an output folder, results go to a folder of this name beside each input.
 DEFAULT_OUTPUT_FOLDER = "cleaned"
@@ -247,9 +247,9 @@ def clean_jobs(
                 sweep(job.output.parent)
                 write_pages(job.output, result.pages, result.dpi, mode, result.sizes_pt)
             else:
-                for page, size in zip(result.pages, result.sizes_pt, strict=True):
-                    combined.append(encode_page(page, mode == "bw"))
-                    combined_sizes.append(size or page_size_pt(page, result.dpi))
+                images, sizes = pdf_pages(result.pages, result.sizes_pt, result.dpi, mode == "bw")
+                combined += images
+                combined_sizes += sizes
         except CancelledError:
             cancelled = True
             break

@@ -18,7 +18,7 @@ from engine.events import (
     PageStarted,
     TileDone,
 )
-from engine.io import MULTI_PAGE_FORMATS, format_for
+from engine.io import page_count_problem
 from engine.pipeline import Job, output_path_for
 
 
@@ -125,14 +125,13 @@ class BatchController(QObject):
         for item in items:
             output = output_path_for(item.source, output_dir, item.root, output_format)
             real_output = output.resolve()
-            pages, kind = item.pages or 1, format_for(output)
             reason = ""
             if real_output == item.real:
                 reason = "its output would overwrite the input; choose another output folder"
             elif real_output in outputs:
                 reason = f"{outputs[real_output].name} is also written to {output}"
-            elif pages > 1 and kind not in MULTI_PAGE_FORMATS:
-                reason = f"{kind} holds one page; {pages} pages need TIFF or PDF output"
+            else:
+                reason = page_count_problem(output, item.pages or 1)
             self._prepare(item, output, 0, reason)
             if not reason:
                 outputs[real_output] = item
