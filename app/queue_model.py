@@ -1,6 +1,7 @@
 """The queue of pages to clean, as a Qt table model the queue view shows."""
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -160,6 +161,35 @@ class QueueModel(QAbstractTableModel):
             self.endRemoveRows()
         self._rows = {item.source: row for row, item in enumerate(self._items)}
         self._reals = {item.real for item in self._items}
+
+    def move_rows(self, rows: Iterable[int], step: int) -> list[int]:
+        """Move `rows` one place up (`step` -1) or down (+1); returns their new rows.
+
+        Each run of adjacent rows moves as a block; a run already at that edge stays.
+        """
+        if step not in (-1, 1):
+            raise ValueError(f"step must be -1 or 1, not {step}")
+        runs: list[list[int]] = []  # [first, last] of each run of adjacent rows
+        for row in sorted(set(rows)):
+            if runs and runs[-1][1] == row - 1:
+                runs[-1][1] = row
+            else:
+                runs.append([row, row])
+        moved: list[int] = []
+        for first, last in runs:
+            at_edge = first == 0 if step < 0 else last == len(self._items) - 1
+            if at_edge:
+                moved.extend(range(first, last + 1))
+                continue
+            # Moving the one row beside the run to its other side moves the run.
+            beside, destination = (first - 1, last + 1) if step < 0 else (last + 1, first)
+            self.beginMoveRows(QModelIndex(), beside, beside, QModelIndex(), destination)
+            self._items.insert(last if step < 0 else first, self._items.pop(beside))
+            self.endMoveRows()
+            for row in range(min(first, beside), max(last, beside) + 1):
+                self._rows[self._items[row].source] = row
+            moved.extend(range(first + step, last + step + 1))
+        return moved
 
     def clear(self) -> None:
         self.beginResetModel()

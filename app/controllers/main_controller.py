@@ -101,6 +101,8 @@ class MainController(QObject):
         window.cancel_action.triggered.connect(self.batch.cancel)
         window.remove_action.triggered.connect(self.remove_selected)
         window.clear_action.triggered.connect(self.clear_queue)
+        window.move_up_action.triggered.connect(lambda: self.move_selected(-1))
+        window.move_down_action.triggered.connect(lambda: self.move_selected(1))
         window.fit_action.triggered.connect(window.compare_view.fit)
         window.actual_size_action.triggered.connect(lambda: window.compare_view.actual_size())
         window.zoom_in_action.triggered.connect(lambda: window.compare_view.zoom_by(1.25))
@@ -136,6 +138,7 @@ class MainController(QObject):
         self.queue.rejected_changed.connect(self._on_rejected_changed)
         self.queue_model.rowsInserted.connect(self._update_actions)
         self.queue_model.rowsRemoved.connect(self._update_actions)
+        self.queue_model.rowsMoved.connect(self._update_actions)
         self.queue_model.modelReset.connect(self._update_actions)
         self.queue_model.dataChanged.connect(self._on_item_changed)
         selection = window.queue_view.selectionModel()
@@ -254,6 +257,12 @@ class MainController(QObject):
         removed = self.queue.remove_rows(rows)
         if removed < len(rows):
             self.show_message("Pages being cleaned stay in the queue until the batch ends")
+
+    def move_selected(self, step: int) -> None:
+        """Move the selected pages one place up (-1) or down (+1): the combined PDF's order."""
+        moved = self.queue.move_rows(self.window.queue_view.selected_rows(), step)
+        if moved:  # the selection follows the rows by itself; keep them in sight
+            self.window.queue_view.scrollTo(self.queue_model.index(moved[0], 0))
 
     def clear_queue(self) -> None:
         self.queue.clear()
@@ -432,6 +441,13 @@ class MainController(QObject):
         window.cancel_action.setEnabled(running)
         window.remove_action.setEnabled(has_items)
         window.clear_action.setEnabled(has_items)
+        # A running batch keeps its order; pages already at the top cannot go higher.
+        selected, count = window.queue_view.selected_rows(), len(self.queue_model)
+        can_move = bool(selected) and not running
+        window.move_up_action.setEnabled(can_move and selected != list(range(len(selected))))
+        window.move_down_action.setEnabled(
+            can_move and selected != list(range(count - len(selected), count))
+        )
         options = window.options_panel
         # What a running batch uses stays fixed until it ends.
         for widget in (

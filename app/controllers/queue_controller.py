@@ -82,6 +82,11 @@ class QueueController(QObject):
         self.model.remove_rows(removable)
         return len(removable)
 
+    def move_rows(self, rows: Iterable[int], step: int) -> list[int]:
+        """Move rows one place up (-1) or down (+1); a running batch keeps the order it has."""
+        rows = list(rows)
+        return rows if self.locked else self.model.move_rows(rows, step)
+
     def clear(self) -> int:
         """Remove every page the running batch does not hold."""
         return self.remove_rows(range(len(self.model)))

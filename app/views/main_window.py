@@ -175,6 +175,14 @@ class MainWindow(QMainWindow):
             "C&lear queue", [key("Ctrl+Shift+Delete")], theme.EditClear,
             pixmap.SP_DialogResetButton, "Remove every page from the queue",
         )  # fmt: skip
+        self.move_up_action = self._action(
+            "Move &up", [key("Alt+Up")], theme.GoUp, pixmap.SP_ArrowUp,
+            "Move the selected pages up: the combined PDF follows the queue order",
+        )  # fmt: skip
+        self.move_down_action = self._action(
+            "Move &down", [key("Alt+Down")], theme.GoDown, pixmap.SP_ArrowDown,
+            "Move the selected pages down: the combined PDF follows the queue order",
+        )  # fmt: skip
         self.fit_action = self._action(
             "&Fit to window", [key("Ctrl+0")], theme.ZoomFitBest, None, "Show the whole page"
         )
@@ -231,6 +239,8 @@ class MainWindow(QMainWindow):
         )
         queue_menu.addSeparator()
         queue_menu.addActions([self.remove_action, self.clear_action])
+        queue_menu.addSeparator()
+        queue_menu.addActions([self.move_up_action, self.move_down_action])
         view_menu = menus.addMenu("&View")
         view_menu.addActions(
             [self.fit_action, self.actual_size_action, self.zoom_in_action, self.zoom_out_action]

@@ -367,6 +367,28 @@ def test_combine_into_one_pdf_in_name_order(
     assert controller.settings.combine_into is None and panel.format_combo.isEnabled()
 
 
+def test_combined_pdf_follows_the_queue_order_after_a_move(
+    qtbot, controller, numbered_folder: Path, tmp_path: Path
+):
+    combined = tmp_path / "all.pdf"
+    controller.set_combine_into(combined)
+    controller.add_paths([numbered_folder])
+    wait_queued(qtbot, controller, 3)
+    window = controller.window
+    window.queue_view.selectRow(2)
+    window.move_up_action.trigger()
+    window.move_up_action.trigger()
+    items = controller.queue_model.items()
+    assert [item.name for item in items] == ["page10.png", "page1.png", "page2.pdf"]
+
+    summary = run_batch(qtbot, controller, controller.clean_all)
+
+    assert (summary.cleaned, summary.failed) == (3, 0)
+    # page10.png's page first, then page1.png's and page2.pdf's two.
+    assert_sizes(pdf_page_sizes(combined), [NUMBERED_SIZES[3], *NUMBERED_SIZES[:3]])
+    assert [item.output_page for item in items] == [0, 1, 2]
+
+
 def test_combine_dialog_cancelled_leaves_combine_off(qtbot, controller, monkeypatch):
     choose_combined(controller, monkeypatch, "")
     panel = controller.window.options_panel

@@ -1,13 +1,22 @@
-"""Queueing pages: Open folder/files, drag and drop from a file manager, remove and clear."""
+"""Queueing pages: Open folder/files, drag and drop from a file manager, remove, clear and
+reorder."""
 
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+import pytest
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QMimeData,
+    QPersistentModelIndex,
+    QPoint,
+    Qt,
+    QUrl,
+)
 from PySide6.QtGui import QDragEnterEvent
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from app.queue_model import ItemState, QueueModel
-from tests.app.pages import drop, wait_queued, write_page
+from app.queue_model import ItemState, QueueItem, QueueModel
+from tests.app.pages import drop, run_batch, wait_queued, write_page
 
 
 def names(controller) -> list[str]:
@@ -125,3 +134,101 @@ def test_remove_selected_and_clear(qtbot, controller, page_folder: Path):
     assert len(controller.queue_model) == 0
     assert not controller.window.clean_all_action.isEnabled()
     assert not controller.window.clear_action.isEnabled()
+
+
+@pytest.mark.parametrize(
+    ("rows", "step", "order", "moved"),
+    [
+        ([2], -1, "acbde", [1]),
+        ([1], 1, "acbde", [2]),
+        ([1, 2], -1, "bcade", [0, 1]),  # a block keeps its order
+        ([2, 3], 1, "abecd", [3, 4]),
+        ([0, 1], -1, "abcde", [0, 1]),  # already at the top
+        ([3, 4], 1, "abcde", [3, 4]),  # already at the bottom
+        ([1, 3], -1, "badce", [0, 2]),  # each run moves on its own
+        ([0, 2], 1, "badce", [1, 3]),
+        ([0, 2, 3], -1, "acdbe", [0, 1, 2]),  # the run at the edge stays, the other moves
+        ([1, 4], 1, "acbde", [2, 4]),
+    ],
+)
+def test_model_moves_rows_one_place(
+    qtmodeltester, tmp_path: Path, rows: list[int], step: int, order: str, moved: list[int]
+):
+    model = QueueModel()
+    model.append([QueueItem(tmp_path / f"{name}.png") for name in "abcde"])
+    qtmodeltester.check(model)  # keeps checking the signals of the moves below
+    followed = {row: QPersistentModelIndex(model.index(row, 0)) for row in rows}
+
+    assert model.move_rows(rows, step) == moved
+
+    assert "".join(item.source.stem for item in model.items()) == order
+    for row, item in enumerate(model.items()):
+        assert model.row_of(item.source) == row
+        assert model.item_for(item.source) is item
+        assert model.contains_file(item.source)
+    assert sorted(index.row() for index in followed.values()) == moved
+
+
+def test_model_refuses_a_step_of_more_than_one(tmp_path: Path):
+    model = QueueModel()
+    model.append([QueueItem(tmp_path / "a.png")])
+    with pytest.raises(ValueError, match="step must be -1 or 1"):
+        model.move_rows([0], 2)
+
+
+def test_move_up_and_down_keep_the_selection_on_the_moved_pages(
+    qtbot, controller, page_folder: Path
+):
+    drop(controller.window, [page_folder])
+    wait_queued(qtbot, controller, 3)
+    window = controller.window
+    view, up, down = window.queue_view, window.move_up_action, window.move_down_action
+    assert view.selected_rows() == [0]  # the first page queued
+    assert not up.isEnabled() and down.isEnabled()
+    view.clearSelection()
+    assert not up.isEnabled() and not down.isEnabled()
+
+    view.selectRow(1)
+    flags = QItemSelectionModel.SelectionFlag
+    view.selectionModel().select(controller.queue_model.index(2, 0), flags.Select | flags.Rows)
+    assert up.isEnabled() and not down.isEnabled()  # b and c are the bottom two
+    up.trigger()
+    assert names(controller) == ["b.png", "sub/c.png", "a.png"]
+    assert view.selected_rows() == [0, 1]
+    assert not up.isEnabled() and down.isEnabled()
+
+    window.activateWindow()
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus)
+    qtbot.keyClick(view, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert names(controller) == ["a.png", "b.png", "sub/c.png"]
+    assert view.selected_rows() == [1, 2]
+    qtbot.keyClick(view, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    assert names(controller) == ["b.png", "sub/c.png", "a.png"]
+    assert view.selected_rows() == [0, 1]
+
+
+def test_the_queue_order_is_fixed_while_a_batch_runs(qtbot, controller, page_folder: Path):
+    drop(controller.window, [page_folder])
+    wait_queued(qtbot, controller, 3)
+    window = controller.window
+    window.queue_view.selectRow(1)
+    enabled_while_running: list[bool] = []
+    controller.batch.running_changed.connect(
+        lambda running: (
+            running
+            and enabled_while_running.append(
+                window.move_up_action.isEnabled() or window.move_down_action.isEnabled()
+            )
+        )
+    )
+
+    def start_and_move() -> None:
+        controller.clean_all()
+        controller.move_selected(-1)  # as a stray call would: refused while running
+
+    run_batch(qtbot, controller, start_and_move)
+
+    assert enabled_while_running == [False]
+    assert names(controller) == ["a.png", "b.png", "sub/c.png"]
+    assert window.move_up_action.isEnabled() and window.move_down_action.isEnabled()
