@@ -8,9 +8,10 @@ from pathlib import Path
 @dataclass(frozen=True)
 class TrainConfig:
     name: str
-    model: str = "production"  # a key of training.models.MODELS
-    width: int = 16  # production model: channels at half resolution (twice that at quarter)
-    full_width: int = 4  # production model: channels at full resolution
+    model: str = "subpixel"  # a key of training.models.MODELS
+    width: int = 16  # channels at half resolution (twice that at quarter)
+    depth: int = 2  # subpixel model: convolutions per resolution level (see its docstring)
+    full_width: int = 4  # full_resolution model: channels at full resolution
     recipe: str = "patches"  # "patches", or "pages": whole pages resized to 420×540
     loss: str = "mse"  # "mse" or "binary_crossentropy"
     patch_size: int = 128

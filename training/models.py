@@ -24,15 +24,15 @@ def seed_autoencoder(input_shape: tuple[int | None, int | None] = TILE_SHAPE) ->
     return model
 
 
-def production_denoiser(
+def full_resolution_denoiser(
     input_shape: tuple[int | None, int | None] = TILE_SHAPE, width: int = 16, full_width: int = 4
 ) -> keras.Model:
-    """Encoder-decoder with a real bottleneck at 1/4 resolution and skip connections.
+    """Encoder-decoder with a bottleneck at 1/4 resolution, skip connections and a small
+    full-resolution head (the production network before `subpixel_denoiser`).
 
-    Almost all arithmetic happens at half and quarter resolution, where a few channels
-    see a wide neighbourhood (stains, shadows, paper texture); full resolution carries only
-    4 channels plus the input itself, enough to redraw thin strokes sharply.
-    Receptive-field radius: 20 px. Height and width must be multiples of 4.
+    Most arithmetic happens at half and quarter resolution; full resolution carries
+    `full_width` channels plus the input itself. Receptive-field radius: 20 px. Height and
+    width must be multiples of 4.
     """
     page = keras.Input((*input_shape, 1), name="page")
     half = layers.Conv2D(width, 3, strides=2, padding="same", activation="relu")(page)
@@ -49,7 +49,58 @@ def production_denoiser(
     # starts from a soft threshold of the page and learns the corrections to it.
     logits = layers.Add()([layers.Conv2D(1, 3, padding="same")(full), layers.Conv2D(1, 1)(page)])
     clean = layers.Activation("sigmoid", name="clean")(logits)
-    return keras.Model(page, clean, name="production_denoiser")
+    return keras.Model(page, clean, name="full_resolution_denoiser")
+
+
+@keras.saving.register_keras_serializable("docclean")
+class ScaleOffset(layers.Layer):
+    """`a * x + b` with two trainable scalars: the page's own way to the output."""
+
+    def __init__(self, scale: float = 6.0, offset: float = -3.0, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.initial = (scale, offset)
+
+    def build(self, input_shape) -> None:
+        scale, offset = self.initial
+        self.scale = self.add_weight(shape=(), initializer=keras.initializers.Constant(scale))
+        self.offset = self.add_weight(shape=(), initializer=keras.initializers.Constant(offset))
+
+    def call(self, x):
+        return x * self.scale + self.offset
+
+    def get_config(self) -> dict:
+        scale, offset = self.initial
+        return {**super().get_config(), "scale": scale, "offset": offset}
+
+
+def subpixel_denoiser(
+    input_shape: tuple[int | None, int | None] = TILE_SHAPE, width: int = 16, depth: int = 2
+) -> keras.Model:
+    """Encoder-decoder whose every convolution runs at half or quarter resolution.
+
+    The last layer draws each 2×2 block of output pixels from the half-resolution features
+    (a learned sub-pixel up-sampling); the page itself reaches the output through one scale
+    and offset, so training starts from a soft threshold. Full resolution holds no
+    convolution with a few channels: ONNX Runtime pads those to 16 and they cost more than
+    the whole half-resolution body. `depth` sets `depth` convolutions in the encoder at half
+    resolution, `2 * depth` at quarter resolution and `depth + 1` in the decoder.
+    Height and width must be multiples of 4.
+    """
+    page = keras.Input((*input_shape, 1), name="page")
+    half = layers.Conv2D(width, 3, strides=2, padding="same", activation="relu")(page)
+    for _ in range(depth):
+        half = layers.Conv2D(width, 3, padding="same", activation="relu")(half)
+    quarter = layers.Conv2D(2 * width, 3, strides=2, padding="same", activation="relu")(half)
+    for _ in range(2 * depth):
+        quarter = layers.Conv2D(2 * width, 3, padding="same", activation="relu")(quarter)
+    up = layers.Conv2DTranspose(width, 2, strides=2, activation="relu")(quarter)
+    decoded = layers.Add()([up, half])
+    for _ in range(depth + 1):
+        decoded = layers.Conv2D(width, 3, padding="same", activation="relu")(decoded)
+    logits = layers.Conv2DTranspose(1, 2, strides=2)(decoded)
+    logits = layers.Add()([logits, ScaleOffset()(page)])
+    clean = layers.Activation("sigmoid", name="clean")(logits)
+    return keras.Model(page, clean, name="subpixel_denoiser")
 
 
 def rmse(y_true, y_pred):
@@ -103,4 +154,8 @@ def macs_per_pixel(model: keras.Model) -> float:
     return total
 
 
-MODELS = {"seed": seed_autoencoder, "production": production_denoiser}
+MODELS = {
+    "seed": seed_autoencoder,
+    "full_resolution": full_resolution_denoiser,
+    "subpixel": subpixel_denoiser,
+}

@@ -63,8 +63,10 @@ def validation_dataset(pairs: list) -> tf.data.Dataset:
 
 
 def build_model(config: TrainConfig, shape: tuple[int | None, int | None]) -> keras.Model:
-    if config.model == "production":
-        return MODELS["production"](shape, width=config.width, full_width=config.full_width)
+    if config.model == "full_resolution":
+        return MODELS[config.model](shape, width=config.width, full_width=config.full_width)
+    if config.model == "subpixel":
+        return MODELS[config.model](shape, width=config.width, depth=config.depth)
     return MODELS[config.model](shape)
 
 

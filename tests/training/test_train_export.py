@@ -14,10 +14,11 @@ from training.config import TrainConfig
 from training.data import default_data_dir, group_by_text, list_pairs, load_split, split_files
 from training.export import ExportError, export_onnx, parity_error
 from training.models import (
+    full_resolution_denoiser,
     macs_per_pixel,
-    production_denoiser,
     receptive_field_radius,
     seed_autoencoder,
+    subpixel_denoiser,
     total_stride,
 )
 from training.train import load_checkpoint, train
@@ -47,18 +48,35 @@ def test_seed_architecture_is_the_reference() -> None:
     assert receptive_field_radius(model) == 7 and total_stride(model) == 1
 
 
-def test_production_model_is_cheaper_than_the_seed() -> None:
-    production = production_denoiser()
-    assert macs_per_pixel(production) < 0.6 * macs_per_pixel(seed_autoencoder())
-    assert total_stride(production) == 4
+def test_production_models_are_cheaper_than_the_seed() -> None:
+    seed_macs = macs_per_pixel(seed_autoencoder())
+    for model in (subpixel_denoiser(), full_resolution_denoiser()):
+        assert macs_per_pixel(model) < 0.6 * seed_macs
+        assert total_stride(model) == 4
+    assert receptive_field_radius(subpixel_denoiser()) == 32
+    assert receptive_field_radius(full_resolution_denoiser()) == 20
+
+
+def test_subpixel_model_convolves_nothing_at_full_resolution() -> None:
+    model = subpixel_denoiser()
+    full_size = [
+        layer
+        for layer in model.layers
+        if layer.output.shape[1:3] == (420, 540) and layer.__class__.__name__ != "InputLayer"
+    ]
+    # One learned 2×2 up-sampling to a single channel, the page's scale and offset, the sum.
+    kinds = sorted(layer.__class__.__name__ for layer in full_size)
+    assert kinds == ["Activation", "Add", "Conv2DTranspose", "ScaleOffset"]
+    (upsampling,) = (layer for layer in full_size if layer.__class__.__name__ == "Conv2DTranspose")
+    assert upsampling.filters == 1 and upsampling.strides == (2, 2)
 
 
 def test_tiny_training_exports_a_model_the_engine_uses(tmp_path: Path) -> None:
     config = TrainConfig(
         name="tiny",
-        model="production",
+        model="subpixel",
         width=8,
-        full_width=2,
+        depth=1,
         patch_size=32,
         batch_size=2,
         steps_per_epoch=2,
@@ -71,7 +89,7 @@ def test_tiny_training_exports_a_model_the_engine_uses(tmp_path: Path) -> None:
     assert checkpoint.is_file()
     assert (tmp_path / "runs" / "tiny" / "log.csv").read_text().count("\n") == 3
     card = json.loads((tmp_path / "tiny.json").read_text())
-    assert card["parameters"] == production_denoiser(width=8, full_width=2).count_params()
+    assert card["parameters"] == subpixel_denoiser(width=8, depth=1).count_params()
     assert card["parity_max_abs_diff"] < 1e-4 and card["receptive_field_radius"] == 20
     metadata = {p.key: p.value for p in onnx.load(tmp_path / "tiny.onnx").metadata_props}
     assert metadata["docclean.margin"] == "20" and metadata["docclean.alignment"] == "4"
