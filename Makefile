@@ -62,13 +62,13 @@ fuzz: setup
 train: setup
 	$(PY) -m training.train --config training/configs/seed_reference.toml
 	$(PY) -m training.train --config training/configs/seed.toml
+	$(PY) -m training.train --config training/configs/production_low_resolution.toml
 	$(PY) -m training.train --config training/configs/production.toml
 
-# The comparisons behind the shipped recipe (docs/results.md): low-resolution patches,
-# MSE fine-tuning (starts from the shipped model's run: `make train` first), the previous
-# full-resolution-head network, and with it scale jitter and synthetic pages.
+# The comparisons behind the shipped recipe (docs/results.md): MSE fine-tuning (starts from
+# the low-resolution model's run: `make train` first), the previous full-resolution-head
+# network, and with it scale jitter and synthetic pages.
 train-ablations: setup
-	$(PY) -m training.train --config training/configs/ablations/no_low_resolution.toml
 	$(PY) -m training.train --config training/configs/ablations/mse_finetune.toml
 	$(PY) -m training.train --config training/configs/ablations/full_resolution_head.toml
 	$(PY) -m training.train --config training/configs/ablations/scale_jitter.toml

@@ -58,7 +58,8 @@ def iter_clean_page(
     """Clean `pixels` (2-D; uint8, uint16 or float in 0..1) into `out` (float32, same shape).
 
     A page whose DPI differs from the model's working resolution is resampled to it and the
-    result back to the page's size. Yields (tiles done, tiles total) after each batch.
+    result back to the page's size; an enlarged page is cleaned by the model's low-resolution
+    companion where it has one. Yields (tiles done, tiles total) after each batch.
     Raises `CancelledError` between batches when `cancel` is set.
     """
     if pixels.ndim != 2:
@@ -67,6 +68,8 @@ def iter_clean_page(
     if target is None:
         yield from _iter_clean_tiles(pixels, denoiser, out, cancel)
         return
+    if target[0] > pixels.shape[0] and denoiser.low_resolution is not None:
+        denoiser = denoiser.low_resolution  # trained on soft, enlarged strokes
     cleaned = np.empty(target, dtype=np.float32)
     yield from _iter_clean_tiles(resample(pixels, target), denoiser, cleaned, cancel)
     out[...] = resample(cleaned, pixels.shape)

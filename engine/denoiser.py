@@ -17,6 +17,8 @@ MARGIN_KEY = "docclean.margin"
 ALIGNMENT_KEY = "docclean.alignment"
 NAME_KEY = "docclean.name"
 WORKING_DPI_KEY = "docclean.dpi"  # the resolution the model was trained at
+# A model file beside this one for pages the engine enlarges to the working resolution.
+LOW_RESOLUTION_KEY = "docclean.low_resolution_model"
 # Tile offsets stay on multiples of this when the model does not say: covers networks that
 # down-sample up to three times by two.
 DEFAULT_ALIGNMENT = 8
@@ -80,7 +82,9 @@ class Denoiser:
         session_options: Any | None = None,
         providers: list[str] | None = None,
         batch_size: int = 4,
+        companions: bool = True,
     ) -> None:
+        """`companions=False` ignores the low-resolution model the metadata may name."""
         import onnxruntime as ort  # heavy: imported only when a model is really loaded
 
         if batch_size < 1:
@@ -122,6 +126,37 @@ class Denoiser:
                 f"receptive-field margin {self.margin} px is too large for "
                 f"{self.tile_shape[0]}×{self.tile_shape[1]} tiles",
             )
+        self.low_resolution: Denoiser | None = None
+        if companions and metadata.get(LOW_RESOLUTION_KEY):
+            self.low_resolution = self._load_low_resolution(
+                metadata[LOW_RESOLUTION_KEY], session_options, providers
+            )
+
+    def _load_low_resolution(
+        self, name: str, session_options: Any, providers: list[str] | None
+    ) -> "Denoiser":
+        """The model for enlarged low-resolution pages: a file beside this one, checked alike."""
+        path = self.model_path.parent / name
+        if Path(name).name != name or not path.is_file():
+            raise ModelError(
+                self.model_path,
+                f"its low-resolution model {name!r} is not a file beside it; reinstall "
+                "DocClean or copy both models",
+            )
+        companion = Denoiser(path, session_options, providers, self.batch_size, False)
+        if (companion.tile_shape, companion.working_dpi) != (self.tile_shape, self.working_dpi):
+            raise ModelError(
+                self.model_path,
+                f"its low-resolution model {name} has another tile size or working resolution",
+            )
+        return companion
+
+    def files(self) -> list[Path]:
+        """Every file this model needs: itself, its card, its low-resolution model's."""
+        own = [self.model_path] + [
+            path for path in (self.model_path.with_suffix(".json"),) if path.is_file()
+        ]
+        return own + (self.low_resolution.files() if self.low_resolution else [])
 
     def _int_metadata(self, metadata: dict[str, str], key: str, default: int | None) -> int | None:
         if key not in metadata:
@@ -216,4 +251,7 @@ class Denoiser:
         metrics = self.card.get("metrics", {})
         rmse = metrics.get("rmse") if isinstance(metrics, dict) else None
         quality = f", validation RMSE {rmse:.4f}" if isinstance(rmse, int | float) else ""
-        return f"{self.name} ({self.model_path.name}, sha256 {self.sha256[:12]}…{quality})"
+        described = f"{self.name} ({self.model_path.name}, sha256 {self.sha256[:12]}…{quality})"
+        if self.low_resolution is not None:
+            described += f"; low-resolution pages: {self.low_resolution.describe()}"
+        return described

@@ -29,6 +29,8 @@ class TrainConfig:
     start_from: str = ""  # patches recipe: a .keras checkpoint (from the repo) to fine-tune
     output_dir: str = "runs"
     export_path: str = ""  # an .onnx path to export the best model to; "" exports nothing
+    # An .onnx beside export_path the engine uses instead for pages it enlarges (low DPI).
+    low_resolution_model: str = ""
 
     def __post_init__(self) -> None:
         if self.recipe not in ("patches", "pages"):
@@ -41,6 +43,10 @@ class TrainConfig:
             raise ValueError(f"patch_size must be a multiple of 4, got {self.patch_size}")
         if not 0 <= self.low_resolution <= 1:
             raise ValueError(f"low_resolution must be in 0..1, got {self.low_resolution}")
+        if self.low_resolution_model and (
+            Path(self.low_resolution_model).parent != Path(self.export_path).parent
+        ):
+            raise ValueError("low_resolution_model must sit beside export_path")
         low, high = self.scale_range
         if not 0 < low <= high:
             raise ValueError(f"scale_range must be 0 < low <= high, got {self.scale_range}")

@@ -198,14 +198,16 @@ def main(argv: list[str] | None = None) -> None:
         "doing nothing": do_nothing,
         "background division": background_division,
     }
+    production, low_resolution = MODELS / "docclean.onnx", MODELS / "docclean_low_resolution.onnx"
     shipped = {
         "seed recipe (10 epochs, pages)": MODELS / "seed_reference.onnx",
         "seed, trained properly": MODELS / "seed.onnx",
-        "production (docclean)": MODELS / "docclean.onnx",
-        # Not shipped (`make train-ablations`): the same network trained otherwise, the
-        # previous network with the same recipe, and that network's older 25-epoch recipes.
-        "ablation: no low-resolution patches": run_model("ablation_no_low_resolution"),
-        "ablation: then MSE fine-tuning": run_model("ablation_mse_finetune"),
+        # docclean.onnx hands pages the engine enlarges to docclean_low_resolution.onnx.
+        "production (docclean)": production,
+        "ablation: the low-resolution model for every page": low_resolution,
+        # Not shipped (`make train-ablations`): a network trained otherwise, the previous
+        # network with the same recipe, and that network's older 25-epoch recipes.
+        "ablation: low-resolution model, then MSE fine-tuning": run_model("ablation_mse_finetune"),
         "ablation: full-resolution head": run_model("ablation_full_resolution_head"),
         "ablation (that head, 25 epochs): scale jitter": run_model("ablation_scale_jitter"),
         "ablation (that head, 25 epochs): synthetic pages": run_model("ablation_synthetic"),
@@ -215,6 +217,9 @@ def main(argv: list[str] | None = None) -> None:
             methods[name] = model_cleaner(Denoiser(path))
         else:
             print(f"{path} not found: `make train` builds it")
+        if path == production and path.is_file():
+            alone = Denoiser(path, companions=False)
+            methods["ablation: docclean without its low-resolution model"] = model_cleaner(alone)
     results = evaluate(methods, pairs, use_ocr)
     report = write_report(results, len(pairs), use_ocr)
     print(report)

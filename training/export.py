@@ -56,12 +56,16 @@ def export_onnx(
     name: str,
     training: dict[str, Any] | None = None,
     working_dpi: int = 0,
+    low_resolution_model: str = "",
 ) -> dict[str, Any]:
     """Write `path` (ONNX) and its card (`.json` and `.md`); refuse on a parity failure.
 
     `working_dpi` (the training pages' resolution) tells the engine to resample pages of
-    other resolutions to it; 0 leaves pages as they are.
+    other resolutions to it; 0 leaves pages as they are. `low_resolution_model` names a
+    model file beside `path` that the engine uses for pages it enlarges to `working_dpi`.
     """
+    if low_resolution_model and Path(low_resolution_model).name != low_resolution_model:
+        raise ExportError(f"low_resolution_model must be a file name, not {low_resolution_model}")
     fixed = fixed_tile_model(model)
     margin, alignment = receptive_field_radius(fixed), total_stride(fixed)
     path = Path(path)
@@ -84,6 +88,8 @@ def export_onnx(
         }
         if working_dpi:
             metadata["docclean.dpi"] = str(working_dpi)
+        if low_resolution_model:
+            metadata["docclean.low_resolution_model"] = low_resolution_model
         del graph.metadata_props[:]
         for key, value in metadata.items():
             graph.metadata_props.append(onnx.StringStringEntryProto(key=key, value=value))
@@ -104,6 +110,7 @@ def export_onnx(
         "receptive_field_radius": margin,
         "alignment": alignment,
         "working_dpi": working_dpi or None,
+        "low_resolution_model": low_resolution_model or None,
         "tile": {"height": TILE_SHAPE[0], "width": TILE_SHAPE[1]},
         "input": "page: float32 [N, 420, 540, 1], grey levels 0..1 (1 = white)",
         "output": "clean: float32 [N, 420, 540, 1], cleaned grey levels 0..1",

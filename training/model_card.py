@@ -24,6 +24,11 @@ def write_card(card: dict[str, Any], model_path: Path) -> None:
             if card.get("working_dpi")
             else "none (pages are cleaned at their own resolution)"
         ),
+        *(
+            [f"- Pages the engine enlarges (low DPI) go to `{card['low_resolution_model']}`"]
+            if card.get("low_resolution_model")
+            else []
+        ),
         f"- ONNX vs Keras parity: max abs diff {card['parity_max_abs_diff']:.1e}",
         f"- Data: {card['data']['pairs']}; split in `{card['data']['split_file']}`",
         f"- Data attribution: {card['data']['attribution']}",

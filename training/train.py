@@ -153,6 +153,9 @@ def train(config: TrainConfig, data_dir: Path | None = None) -> Path:
             REPO / config.export_path,
             name=config.name,
             working_dpi=config.working_dpi,
+            low_resolution_model=Path(config.low_resolution_model).name
+            if config.low_resolution_model
+            else "",
             training={
                 "config": config.__dict__,
                 "minutes": round(minutes, 1),

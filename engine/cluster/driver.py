@@ -134,7 +134,6 @@ def _build_dataset(
     workers: WorkerPlan,
     mode: OutputMode,
 ) -> Any:
-    card = model.model_path.with_suffix(".json")
     rows = [
         {
             "source": item.source,
@@ -156,8 +155,7 @@ def _build_dataset(
         CleanStage,
         fn_constructor_kwargs={
             "model_name": model.model_path.name,
-            "model_bytes": model.model_path.read_bytes(),
-            "card_text": card.read_text(encoding="utf-8") if card.is_file() else None,
+            "model_files": {path.name: path.read_bytes() for path in model.files()},
             "threads": workers.threads,
             "batch_size": model.batch_size,
             "mode": mode,

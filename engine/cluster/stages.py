@@ -91,8 +91,7 @@ class CleanStage:
     def __init__(
         self,
         model_name: str,
-        model_bytes: bytes,
-        card_text: str | None,
+        model_files: dict[str, bytes],
         threads: int,
         batch_size: int,
         mode: OutputMode,
@@ -109,12 +108,10 @@ class CleanStage:
                 )
             providers = ["CUDAExecutionProvider", "CPUExecutionProvider"]
         with tempfile.TemporaryDirectory(prefix="docclean-model-") as folder:
-            path = Path(folder) / model_name
-            path.write_bytes(model_bytes)
-            if card_text is not None:
-                path.with_suffix(".json").write_text(card_text, encoding="utf-8")
+            for name, data in model_files.items():  # the model, its card, its companion's
+                (Path(folder) / name).write_bytes(data)
             options = default_session_options(threads)
-            self.denoiser = Denoiser(path, options, providers, batch_size)
+            self.denoiser = Denoiser(Path(folder) / model_name, options, providers, batch_size)
         self.mode = mode
 
     def __call__(self, row: dict[str, Any]) -> dict[str, Any]:

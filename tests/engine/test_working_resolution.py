@@ -9,9 +9,10 @@ from PIL import Image
 
 from engine.cleaning import clean_page, resample, working_shape
 from engine.denoiser import Denoiser
+from engine.errors import ModelError
 from engine.events import TileDone
 from engine.pipeline import Job, clean_jobs
-from tests.onnx_builders import build_brightener
+from tests.onnx_builders import build_brightener, build_random_fcn
 
 
 @pytest.mark.parametrize(
@@ -68,3 +69,66 @@ def test_pages_without_dpi_are_cleaned_as_they_are(dpi_model: Denoiser) -> None:
     resampled = clean_page(page, dpi_model, (400, 400))
     assert resampled.shape == page.shape
     assert not np.array_equal(resampled, clean_page(page, dpi_model))
+
+
+def _with_metadata(path: Path, **metadata: str) -> Path:
+    model = onnx.load(path)
+    for key, value in metadata.items():
+        model.metadata_props.append(onnx.StringStringEntryProto(key=f"docclean.{key}", value=value))
+    onnx.save(model, path)
+    return path
+
+
+@pytest.fixture
+def model_pair(tmp_path: Path) -> tuple[Denoiser, Denoiser]:
+    """A model naming a low-resolution companion beside it, and that companion alone."""
+    folder = tmp_path / "models"
+    folder.mkdir()
+    companion = _with_metadata(
+        build_random_fcn(folder / "soft.onnx", depth=2, seed=1), dpi="200", name="soft"
+    )
+    main = _with_metadata(
+        build_brightener(folder / "main.onnx"), dpi="200", low_resolution_model="soft.onnx"
+    )
+    return Denoiser(main), Denoiser(companion)
+
+
+def test_enlarged_pages_go_to_the_low_resolution_model(
+    model_pair: tuple[Denoiser, Denoiser],
+) -> None:
+    main, companion = model_pair
+    assert main.low_resolution is not None and main.low_resolution.name == "soft"
+    assert [path.name for path in main.files()] == ["main.onnx", "soft.onnx"]
+    assert "low-resolution pages: soft" in main.describe()
+    page = np.random.default_rng(0).integers(0, 256, (300, 400), dtype=np.uint8)
+    alone = Denoiser(main.model_path, companions=False)
+    assert alone.low_resolution is None
+    # 100 dpi: enlarged to 200 dpi, so the companion cleans it.
+    np.testing.assert_array_equal(
+        clean_page(page, main, (100, 100)), clean_page(page, companion, (100, 100))
+    )
+    assert not np.array_equal(
+        clean_page(page, main, (100, 100)), clean_page(page, alone, (100, 100))
+    )
+    # Native, reduced and unknown resolutions stay with the model itself.
+    for dpi in ((200, 200), (400, 400), None):
+        np.testing.assert_array_equal(clean_page(page, main, dpi), clean_page(page, alone, dpi))
+
+
+def test_a_missing_or_misplaced_low_resolution_model_is_refused(tmp_path: Path) -> None:
+    for name in ("absent.onnx", "../main.onnx"):
+        path = _with_metadata(
+            build_brightener(tmp_path / f"main{len(name)}.onnx"), low_resolution_model=name
+        )
+        with pytest.raises(ModelError, match=r"low-resolution model .* is not a file beside it"):
+            Denoiser(path)
+        assert Denoiser(path, companions=False).low_resolution is None
+
+
+def test_a_low_resolution_model_for_another_resolution_is_refused(tmp_path: Path) -> None:
+    _with_metadata(build_brightener(tmp_path / "soft.onnx"), dpi="300")
+    main = _with_metadata(
+        build_brightener(tmp_path / "main.onnx"), dpi="200", low_resolution_model="soft.onnx"
+    )
+    with pytest.raises(ModelError, match="another tile size or working resolution"):
+        Denoiser(main)

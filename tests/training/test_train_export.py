@@ -136,3 +136,25 @@ def test_parity_error_measures_a_real_difference(tmp_path: Path) -> None:
     other = seed_autoencoder()  # different random weights
     tiles = np.random.default_rng(0).random((1, 420, 540, 1), dtype=np.float32)
     assert parity_error(tmp_path / "seed.onnx", other, tiles) > 1e-3
+
+
+def test_export_names_the_low_resolution_model(tmp_path: Path) -> None:
+    card = export_onnx(
+        seed_autoencoder((None, None)),
+        tmp_path / "main.onnx",
+        name="main",
+        working_dpi=200,
+        low_resolution_model="soft.onnx",
+    )
+    metadata = {p.key: p.value for p in onnx.load(tmp_path / "main.onnx").metadata_props}
+    assert metadata["docclean.low_resolution_model"] == "soft.onnx"
+    assert card["low_resolution_model"] == "soft.onnx"
+    assert "go to `soft.onnx`" in (tmp_path / "main.md").read_text()
+    with pytest.raises(ExportError, match="file name"):
+        export_onnx(seed_autoencoder(), tmp_path / "x.onnx", "x", low_resolution_model="a/b.onnx")
+
+
+def test_config_keeps_the_low_resolution_model_beside_the_export() -> None:
+    TrainConfig(name="x", export_path="m/a.onnx", low_resolution_model="m/b.onnx")
+    with pytest.raises(ValueError, match="beside export_path"):
+        TrainConfig(name="x", export_path="m/a.onnx", low_resolution_model="n/b.onnx")
