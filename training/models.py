@@ -66,7 +66,10 @@ class ScaleOffset(layers.Layer):
         self.offset = self.add_weight(shape=(), initializer=keras.initializers.Constant(offset))
 
     def call(self, x):
-        return x * self.scale + self.offset
+        # Constants of the input's rank: ONNX Runtime broadcasts a rank-0 constant over an
+        # [N, H, W, 1] tensor one element at a time, a hundred times slower.
+        rank = (1,) * len(x.shape)
+        return x * keras.ops.reshape(self.scale, rank) + keras.ops.reshape(self.offset, rank)
 
     def get_config(self) -> dict:
         scale, offset = self.initial
