@@ -153,9 +153,8 @@ class Denoiser:
 
     def files(self) -> list[Path]:
         """Every file this model needs: itself, its card, its low-resolution model's."""
-        own = [self.model_path] + [
-            path for path in (self.model_path.with_suffix(".json"),) if path.is_file()
-        ]
+        card = self.model_path.with_suffix(".json")
+        own = [self.model_path, card] if card.is_file() else [self.model_path]
         return own + (self.low_resolution.files() if self.low_resolution else [])
 
     def _int_metadata(self, metadata: dict[str, str], key: str, default: int | None) -> int | None:
