@@ -143,7 +143,7 @@ class Denoiser:
                 f"its low-resolution model {name!r} is not a file beside it; reinstall "
                 "DocClean or copy both models",
             )
-        companion = Denoiser(path, session_options, providers, self.batch_size, False)
+        companion = Denoiser(path, session_options, providers, self.batch_size, companions=False)
         if (companion.tile_shape, companion.working_dpi) != (self.tile_shape, self.working_dpi):
             raise ModelError(
                 self.model_path,

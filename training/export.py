@@ -14,6 +14,13 @@ import onnx
 import onnxruntime as ort
 import tensorflow as tf
 
+from engine.denoiser import (
+    ALIGNMENT_KEY,
+    LOW_RESOLUTION_KEY,
+    MARGIN_KEY,
+    NAME_KEY,
+    WORKING_DPI_KEY,
+)
 from training.model_card import write_card
 from training.models import (
     TILE_SHAPE,
@@ -81,15 +88,11 @@ def export_onnx(
             if graph.graph.input[0].name == "page"
             else _fail(f"exported input is named {graph.graph.input[0].name!r}, not 'page'")
         )
-        metadata = {
-            "docclean.name": name,
-            "docclean.margin": str(margin),
-            "docclean.alignment": str(alignment),
-        }
+        metadata = {NAME_KEY: name, MARGIN_KEY: str(margin), ALIGNMENT_KEY: str(alignment)}
         if working_dpi:
-            metadata["docclean.dpi"] = str(working_dpi)
+            metadata[WORKING_DPI_KEY] = str(working_dpi)
         if low_resolution_model:
-            metadata["docclean.low_resolution_model"] = low_resolution_model
+            metadata[LOW_RESOLUTION_KEY] = low_resolution_model
         del graph.metadata_props[:]
         for key, value in metadata.items():
             graph.metadata_props.append(onnx.StringStringEntryProto(key=key, value=value))
