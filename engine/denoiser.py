@@ -19,6 +19,8 @@ NAME_KEY = "docclean.name"
 WORKING_DPI_KEY = "docclean.dpi"  # the resolution the model was trained at
 # A model file beside this one for pages the engine enlarges to the working resolution.
 LOW_RESOLUTION_KEY = "docclean.low_resolution_model"
+# Its sha256: the model's own sha256 then identifies the pair (as cluster manifests record).
+LOW_RESOLUTION_SHA256_KEY = "docclean.low_resolution_sha256"
 # Tile offsets stay on multiples of this when the model does not say: covers networks that
 # down-sample up to three times by two.
 DEFAULT_ALIGNMENT = 8
@@ -129,11 +131,14 @@ class Denoiser:
         self.low_resolution: Denoiser | None = None
         if companions and metadata.get(LOW_RESOLUTION_KEY):
             self.low_resolution = self._load_low_resolution(
-                metadata[LOW_RESOLUTION_KEY], session_options, providers
+                metadata[LOW_RESOLUTION_KEY],
+                metadata.get(LOW_RESOLUTION_SHA256_KEY),
+                session_options,
+                providers,
             )
 
     def _load_low_resolution(
-        self, name: str, session_options: Any, providers: list[str] | None
+        self, name: str, sha256: str | None, session_options: Any, providers: list[str] | None
     ) -> "Denoiser":
         """The model for enlarged low-resolution pages: a file beside this one, checked alike."""
         path = self.model_path.parent / name
@@ -144,6 +149,12 @@ class Denoiser:
                 "DocClean or copy both models",
             )
         companion = Denoiser(path, session_options, providers, self.batch_size, companions=False)
+        if sha256 and companion.sha256 != sha256:
+            raise ModelError(
+                self.model_path,
+                f"its low-resolution model {name} is not the one it was exported with; "
+                "reinstall DocClean or copy both models",
+            )
         if (companion.tile_shape, companion.working_dpi) != (self.tile_shape, self.working_dpi):
             raise ModelError(
                 self.model_path,

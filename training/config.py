@@ -11,6 +11,7 @@ class TrainConfig:
     model: str = "subpixel"  # a key of training.models.MODELS
     width: int = 16  # channels at half resolution (twice that at quarter)
     depth: int = 2  # subpixel model: convolutions per resolution level (see its docstring)
+    adaptive: bool = False  # subpixel model: a per-pixel threshold scale (see its docstring)
     full_width: int = 4  # full_resolution model: channels at full resolution
     recipe: str = "patches"  # "patches", or "pages": whole pages resized to 420×540
     loss: str = "mse"  # "mse" or "binary_crossentropy"

@@ -1,6 +1,5 @@
 """ONNX export with a parity check, engine metadata and a model card."""
 
-import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -17,9 +16,11 @@ import tensorflow as tf
 from engine.denoiser import (
     ALIGNMENT_KEY,
     LOW_RESOLUTION_KEY,
+    LOW_RESOLUTION_SHA256_KEY,
     MARGIN_KEY,
     NAME_KEY,
     WORKING_DPI_KEY,
+    sha256_of,
 )
 from training.model_card import write_card
 from training.models import (
@@ -69,13 +70,17 @@ def export_onnx(
 
     `working_dpi` (the training pages' resolution) tells the engine to resample pages of
     other resolutions to it; 0 leaves pages as they are. `low_resolution_model` names a
-    model file beside `path` that the engine uses for pages it enlarges to `working_dpi`.
+    model file beside `path` that the engine uses for pages it enlarges to `working_dpi`;
+    it must be exported first, as its sha256 goes into the metadata too.
     """
     if low_resolution_model and Path(low_resolution_model).name != low_resolution_model:
         raise ExportError(f"low_resolution_model must be a file name, not {low_resolution_model}")
+    path = Path(path)
+    companion = path.parent / low_resolution_model
+    if low_resolution_model and not companion.is_file():
+        raise ExportError(f"export the low-resolution model {companion} first")
     fixed = fixed_tile_model(model)
     margin, alignment = receptive_field_radius(fixed), total_stride(fixed)
-    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
         raw = Path(scratch) / "raw.onnx"
@@ -93,6 +98,7 @@ def export_onnx(
             metadata[WORKING_DPI_KEY] = str(working_dpi)
         if low_resolution_model:
             metadata[LOW_RESOLUTION_KEY] = low_resolution_model
+            metadata[LOW_RESOLUTION_SHA256_KEY] = sha256_of(companion)
         del graph.metadata_props[:]
         for key, value in metadata.items():
             graph.metadata_props.append(onnx.StringStringEntryProto(key=key, value=value))
@@ -125,7 +131,7 @@ def export_onnx(
         },
         "training": training or {},
         "metrics": {},
-        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "sha256": sha256_of(path),
     }
     write_card(card, path)
     return card

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from engine.cleaning import clean_page, resample, working_shape
-from engine.denoiser import Denoiser
+from engine.denoiser import Denoiser, sha256_of
 from engine.errors import ModelError
 from engine.events import TileDone
 from engine.pipeline import Job, clean_jobs
@@ -131,4 +131,19 @@ def test_a_low_resolution_model_for_another_resolution_is_refused(tmp_path: Path
         build_brightener(tmp_path / "main.onnx"), dpi="200", low_resolution_model="soft.onnx"
     )
     with pytest.raises(ModelError, match="another tile size or working resolution"):
+        Denoiser(main)
+
+
+def test_a_low_resolution_model_other_than_the_pinned_one_is_refused(tmp_path: Path) -> None:
+    companion = _with_metadata(build_brightener(tmp_path / "soft.onnx"), dpi="200")
+    pinned = sha256_of(companion)
+    main = _with_metadata(
+        build_brightener(tmp_path / "main.onnx"),
+        dpi="200",
+        low_resolution_model="soft.onnx",
+        low_resolution_sha256=pinned,
+    )
+    assert Denoiser(main).low_resolution is not None
+    _with_metadata(companion, name="replaced")  # another file under the same name
+    with pytest.raises(ModelError, match="not the one it was exported with"):
         Denoiser(main)

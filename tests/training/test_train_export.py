@@ -139,6 +139,11 @@ def test_parity_error_measures_a_real_difference(tmp_path: Path) -> None:
 
 
 def test_export_names_the_low_resolution_model(tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match=r"low-resolution model .* first"):
+        export_onnx(seed_autoencoder(), tmp_path / "x.onnx", "x", low_resolution_model="soft.onnx")
+    soft = export_onnx(
+        seed_autoencoder((None, None)), tmp_path / "soft.onnx", "soft", working_dpi=200
+    )
     card = export_onnx(
         seed_autoencoder((None, None)),
         tmp_path / "main.onnx",
@@ -148,6 +153,8 @@ def test_export_names_the_low_resolution_model(tmp_path: Path) -> None:
     )
     metadata = {p.key: p.value for p in onnx.load(tmp_path / "main.onnx").metadata_props}
     assert metadata["docclean.low_resolution_model"] == "soft.onnx"
+    assert metadata["docclean.low_resolution_sha256"] == soft["sha256"]
+    assert Denoiser(tmp_path / "main.onnx").low_resolution is not None
     assert card["low_resolution_model"] == "soft.onnx"
     assert "go to `soft.onnx`" in (tmp_path / "main.md").read_text()
     with pytest.raises(ExportError, match="file name"):
