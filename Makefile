@@ -69,6 +69,8 @@ train: setup
 # the low-resolution model's run: `make train` first), the previous full-resolution-head
 # network, and with it scale jitter and synthetic pages.
 train-ablations: setup
+	$(PY) -m training.train --config training/configs/ablations/lighting_every_patch.toml
+	$(PY) -m training.train --config training/configs/ablations/no_lighting.toml
 	$(PY) -m training.train --config training/configs/ablations/mse_finetune.toml
 	$(PY) -m training.train --config training/configs/ablations/full_resolution_head.toml
 	$(PY) -m training.train --config training/configs/ablations/scale_jitter.toml

@@ -11,7 +11,6 @@ class TrainConfig:
     model: str = "subpixel"  # a key of training.models.MODELS
     width: int = 16  # channels at half resolution (twice that at quarter)
     depth: int = 2  # subpixel model: convolutions per resolution level (see its docstring)
-    adaptive: bool = False  # subpixel model: a per-pixel threshold scale (see its docstring)
     full_width: int = 4  # full_resolution model: channels at full resolution
     recipe: str = "patches"  # "patches", or "pages": whole pages resized to 420×540
     loss: str = "mse"  # "mse" or "binary_crossentropy"
@@ -24,6 +23,7 @@ class TrainConfig:
     patience: int = 5
     scale_range: tuple[float, float] = (1.0, 1.0)
     low_resolution: float = 0.0  # share of patches whose input is a low-resolution scan
+    lighting: float = 1.0  # share of patches whose input gets brightness/contrast/gamma jitter
     synthetic_pairs: int = 0  # synthetic degraded pages added to the real training pages
     working_dpi: int = 0  # resolution of the training pages, for the engine to resample to
     seed: int = 2026
@@ -42,8 +42,9 @@ class TrainConfig:
             raise ValueError(f"schedule must be 'plateau' or 'cosine', got {self.schedule!r}")
         if self.patch_size % 4:
             raise ValueError(f"patch_size must be a multiple of 4, got {self.patch_size}")
-        if not 0 <= self.low_resolution <= 1:
-            raise ValueError(f"low_resolution must be in 0..1, got {self.low_resolution}")
+        for share in ("low_resolution", "lighting"):
+            if not 0 <= getattr(self, share) <= 1:
+                raise ValueError(f"{share} must be in 0..1, got {getattr(self, share)}")
         if self.low_resolution_model and (
             Path(self.low_resolution_model).parent != Path(self.export_path).parent
         ):

@@ -2,7 +2,8 @@
 
 On the validation texts of `training/split.json`, at native resolution and at 0.75×, 0.5×
 and 2× scale: RMSE, PSNR, SSIM and OCR character error rate (Tesseract on the result against
-Tesseract on the clean page), plus throughput on this CPU, all in one run. Writes
+Tesseract on the clean page), plus throughput on this CPU and RMSE on pages lit otherwise
+(LIGHTING), all in one run. Writes
 `docs/results.md` and the measured metrics into the shipped models' cards.
 """
 
@@ -36,6 +37,13 @@ SCALES = (1.0, 0.75, 0.5, 2.0)  # 200 dpi, then 150, 100 and 400
 # scanned at, as real files do.
 NATIVE_DPI = 200
 Cleaner = Callable[[np.ndarray, tuple[float, float]], np.ndarray]  # (uint8 page, dpi) -> uint8
+# Scans lit or exposed otherwise than the data set's: (gamma, contrast, brightness) applied
+# to the noisy page, scored against the same clean page at native resolution.
+LIGHTING = {
+    "darker (γ 1.3)": (1.3, 1.0, 0.0),
+    "lighter (γ 0.77)": (0.77, 1.0, 0.0),
+    "flatter (contrast 0.85)": (1.0, 0.85, 0.1),
+}
 
 
 def do_nothing(page: np.ndarray, dpi: tuple[float, float] | None = None) -> np.ndarray:
@@ -58,6 +66,11 @@ def rescale(image: np.ndarray, scale: float) -> np.ndarray:
     size = (round(image.shape[1] * scale), round(image.shape[0] * scale))
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
     return cv2.resize(image, size, interpolation=interpolation)
+
+
+def relight(page: np.ndarray, gamma: float, contrast: float, brightness: float) -> np.ndarray:
+    levels = (page.astype(np.float32) / 255) ** gamma * contrast + brightness
+    return np.round(np.clip(levels, 0, 1) * 255).astype(np.uint8)
 
 
 def rmse(result: np.ndarray, clean: np.ndarray) -> float:
@@ -132,7 +145,23 @@ def evaluate(
     return results
 
 
-def write_report(results: dict[str, dict[str, float]], pages: int, use_ocr: bool) -> str:
+def evaluate_lighting(methods: dict[str, Cleaner], pairs: list) -> dict[str, dict[str, float]]:
+    """RMSE per method and LIGHTING change, at native resolution."""
+    results: dict[str, dict[str, float]] = {name: {} for name in methods}
+    for change, (gamma, contrast, brightness) in LIGHTING.items():
+        relit = [(relight(noisy, gamma, contrast, brightness), clean) for noisy, clean in pairs]
+        for name, cleaner in methods.items():
+            errors = [rmse(cleaner(noisy, (NATIVE_DPI,) * 2), clean) for noisy, clean in relit]
+            results[name][change] = float(np.sqrt(np.mean(np.square(errors))))
+    return results
+
+
+def write_report(
+    results: dict[str, dict[str, float]],
+    pages: int,
+    use_ocr: bool,
+    lighting: dict[str, dict[str, float]] | None = None,
+) -> str:
     header = "| method | scale | RMSE | PSNR (dB) | SSIM |" + (" OCR CER |" if use_ocr else "")
     lines = [
         "# Cleaning quality and speed",
@@ -164,6 +193,20 @@ def write_report(results: dict[str, dict[str, float]], pages: int, use_ocr: bool
             lines.append(row)
     lines += ["", "| method | throughput (MP/s, native pages) |", "|---|---|"]
     lines += [f"| {name} | {metrics['mps']:.2f} |" for name, metrics in results.items()]
+    if lighting:
+        changes = list(LIGHTING)
+        lines += [
+            "",
+            "Lighting: RMSE at native resolution when the noisy page is darker, lighter or "
+            "flatter than the data set's scans (gamma, contrast and brightness changed; the "
+            "clean page stays as it is).",
+            "",
+            "| method | as scanned | " + " | ".join(changes) + " |",
+            "|---|---|" + "---|" * len(changes),
+        ]
+        for name, changed in lighting.items():
+            cells = [f"{results[name]['rmse@1']:.4f}"] + [f"{changed[c]:.4f}" for c in changes]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -205,8 +248,12 @@ def main(argv: list[str] | None = None) -> None:
         # docclean.onnx hands pages the engine enlarges to docclean_low_resolution.onnx.
         "production (docclean)": production,
         "ablation: the low-resolution model for every page": low_resolution,
-        # Not shipped (`make train-ablations`): a network trained otherwise, the previous
+        # Not shipped (`make train-ablations`): networks trained otherwise, the previous
         # network with the same recipe, and that network's older 25-epoch recipes.
+        "ablation: lighting jitter on every patch (90 epochs)": run_model(
+            "ablation_lighting_every_patch"
+        ),
+        "ablation (25 epochs): no lighting jitter": run_model("ablation_no_lighting"),
         "ablation: low-resolution model, then MSE fine-tuning": run_model("ablation_mse_finetune"),
         "ablation: full-resolution head": run_model("ablation_full_resolution_head"),
         "ablation (that head, 25 epochs): scale jitter": run_model("ablation_scale_jitter"),
@@ -221,7 +268,8 @@ def main(argv: list[str] | None = None) -> None:
             alone = Denoiser(path, companions=False)
             methods["ablation: docclean without its low-resolution model"] = model_cleaner(alone)
     results = evaluate(methods, pairs, use_ocr)
-    report = write_report(results, len(pairs), use_ocr)
+    lighting = evaluate_lighting(methods, pairs)
+    report = write_report(results, len(pairs), use_ocr, lighting)
     print(report)
     if args.no_write:
         return

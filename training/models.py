@@ -6,7 +6,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras
 from keras import layers
-from keras.initializers import Constant
 
 TILE_SHAPE = (420, 540)  # height, width: the engine's tile
 
@@ -78,10 +77,7 @@ class ScaleOffset(layers.Layer):
 
 
 def subpixel_denoiser(
-    input_shape: tuple[int | None, int | None] = TILE_SHAPE,
-    width: int = 16,
-    depth: int = 2,
-    adaptive: bool = False,
+    input_shape: tuple[int | None, int | None] = TILE_SHAPE, width: int = 16, depth: int = 2
 ) -> keras.Model:
     """Encoder-decoder whose every convolution runs at half or quarter resolution.
 
@@ -91,8 +87,6 @@ def subpixel_denoiser(
     convolution with a few channels: ONNX Runtime pads those to 16 and they cost more than
     the whole half-resolution body. `depth` sets `depth` convolutions in the encoder at half
     resolution, `2 * depth` at quarter resolution and `depth + 1` in the decoder.
-    With `adaptive`, the features draw the scale as well as the offset for every pixel, so
-    each pixel is a threshold of the page adapted to its neighbourhood: sigmoid(s·page + o).
     Height and width must be multiples of 4.
     """
     page = keras.Input((*input_shape, 1), name="page")
@@ -106,16 +100,8 @@ def subpixel_denoiser(
     decoded = layers.Add()([up, half])
     for _ in range(depth + 1):
         decoded = layers.Conv2D(width, 3, padding="same", activation="relu")(decoded)
-    if adaptive:
-        # Both start as ScaleOffset's soft threshold: the bias is its initial value.
-        scale, offset = (
-            layers.Conv2DTranspose(1, 2, strides=2, bias_initializer=Constant(value))(decoded)
-            for value in ScaleOffset().initial
-        )
-        logits = layers.Add()([layers.Multiply()([scale, page]), offset])
-    else:
-        offset = layers.Conv2DTranspose(1, 2, strides=2)(decoded)
-        logits = layers.Add()([offset, ScaleOffset()(page)])
+    logits = layers.Conv2DTranspose(1, 2, strides=2)(decoded)
+    logits = layers.Add()([logits, ScaleOffset()(page)])
     clean = layers.Activation("sigmoid", name="clean")(logits)
     return keras.Model(page, clean, name="subpixel_denoiser")
 

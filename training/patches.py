@@ -17,7 +17,7 @@ def sample_patch(
     size: int,
     rng: np.random.Generator,
     scale_range: tuple[float, float] = (1.0, 1.0),
-    lighting: bool = True,
+    lighting: float = 1.0,
     low_resolution: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One (noisy, clean) float32 patch of size×size in 0..1.
@@ -44,7 +44,8 @@ def sample_patch(
         noisy_patch, clean_patch = noisy_patch[::-1], clean_patch[::-1]
     if rng.random() < low_resolution:
         noisy_patch = _resolution_round_trip(noisy_patch, rng)
-    if lighting:
+    # A share of 1 draws nothing, so such streams stay as they were before it could be less.
+    if lighting >= 1 or (lighting > 0 and rng.random() < lighting):
         noisy_patch = _jitter_lighting(noisy_patch, rng)
     return np.ascontiguousarray(noisy_patch), np.ascontiguousarray(clean_patch)
 
@@ -87,6 +88,7 @@ def patch_stream(
     seed: int,
     scale_range: tuple[float, float] = (1.0, 1.0),
     low_resolution: float = 0.0,
+    lighting: float = 1.0,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """An endless, seeded stream of (noisy, clean) patches with a channel axis."""
     if not pairs:
@@ -94,7 +96,9 @@ def patch_stream(
     rng = np.random.default_rng(seed)
     while True:
         pair = pairs[rng.integers(len(pairs))]
-        noisy, clean = sample_patch(pair, size, rng, scale_range, low_resolution=low_resolution)
+        noisy, clean = sample_patch(
+            pair, size, rng, scale_range, lighting=lighting, low_resolution=low_resolution
+        )
         yield noisy[..., None], clean[..., None]
 
 

@@ -32,7 +32,12 @@ def training_dataset(config: TrainConfig, pairs: list) -> tf.data.Dataset:
     )
     dataset = tf.data.Dataset.from_generator(
         lambda: patch_stream(
-            pairs, size, config.seed, config.scale_range, low_resolution=config.low_resolution
+            pairs,
+            size,
+            config.seed,
+            config.scale_range,
+            low_resolution=config.low_resolution,
+            lighting=config.lighting,
         ),
         output_signature=signature,
     )
@@ -66,9 +71,7 @@ def build_model(config: TrainConfig, shape: tuple[int | None, int | None]) -> ke
     if config.model == "full_resolution":
         return MODELS[config.model](shape, width=config.width, full_width=config.full_width)
     if config.model == "subpixel":
-        return MODELS[config.model](
-            shape, width=config.width, depth=config.depth, adaptive=config.adaptive
-        )
+        return MODELS[config.model](shape, width=config.width, depth=config.depth)
     return MODELS[config.model](shape)
 
 

@@ -9,12 +9,15 @@ import pytest
 from engine.denoiser import Denoiser
 from training.data import default_data_dir, load_part, load_split
 from training.evaluate import (
+    LIGHTING,
     background_division,
     character_error_rate,
     do_nothing,
     edit_distance,
     evaluate,
+    evaluate_lighting,
     model_cleaner,
+    relight,
     rmse,
     write_report,
 )
@@ -50,9 +53,9 @@ def test_low_resolution_patches_soften_the_input_only() -> None:
     clean = np.full((200, 300), 255, np.uint8)
     clean[::4] = 0  # thin dark rows: fine detail a low-resolution scan loses
     pair = (clean.copy(), clean)
-    sharp, target = sample_patch(pair, 64, np.random.default_rng(1), lighting=False)
+    sharp, target = sample_patch(pair, 64, np.random.default_rng(1), lighting=0.0)
     soft, soft_target = sample_patch(
-        pair, 64, np.random.default_rng(1), lighting=False, low_resolution=1.0
+        pair, 64, np.random.default_rng(1), lighting=0.0, low_resolution=1.0
     )
     np.testing.assert_array_equal(soft_target, target)
     np.testing.assert_array_equal(sharp, target)
@@ -82,3 +85,23 @@ def test_evaluate_through_the_engine(validation_pairs: list, tiny_model_path: Pa
         assert 0 <= results["nothing"]["cer@0.5"] <= 1.5
     report = write_report(results, len(validation_pairs), use_ocr)
     assert "| nothing | 0.5× |" in report and "| tiny | 0.5× |" in report
+
+
+def test_relight() -> None:
+    page = np.array([[0, 64, 128, 255]], np.uint8)
+    np.testing.assert_array_equal(relight(page, 1.0, 1.0, 0.0), page)
+    darker = relight(page, 1.3, 1.0, 0.0)
+    assert darker[0, 0] == 0 and darker[0, 3] == 255 and (darker[0, 1:3] < page[0, 1:3]).all()
+    flatter = relight(page, 1.0, 0.85, 0.1)
+    assert flatter[0, 0] == round(0.1 * 255) and flatter[0, 3] == round(0.95 * 255)
+
+
+def test_lighting_changes_are_scored_per_method(validation_pairs: list) -> None:
+    methods = {"nothing": do_nothing, "division": background_division}
+    lighting = evaluate_lighting(methods, validation_pairs)
+    as_scanned = evaluate(methods, validation_pairs, use_ocr=False, scales=(1.0,))
+    assert set(lighting["nothing"]) == set(LIGHTING)
+    # Doing nothing to a darker page leaves more ink on the paper than on the scan.
+    assert lighting["nothing"]["darker (γ 1.3)"] > as_scanned["nothing"]["rmse@1"]
+    report = write_report(as_scanned, len(validation_pairs), False, lighting)
+    assert "| division | " in report.split("Lighting:")[1]

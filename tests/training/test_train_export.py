@@ -118,9 +118,22 @@ def test_tiny_training_exports_a_model_the_engine_uses(tmp_path: Path) -> None:
     assert cleaned.shape == page.shape and np.isfinite(cleaned).all()
 
 
-def test_config_refuses_an_unknown_schedule() -> None:
+def test_config_refuses_bad_values() -> None:
     with pytest.raises(ValueError, match="schedule"):
         TrainConfig(name="x", schedule="linear")
+    for share in ("lighting", "low_resolution"):
+        with pytest.raises(ValueError, match=share):
+            TrainConfig(name="x", **{share: 1.5})
+
+
+def test_every_shipped_config_loads() -> None:
+    configs = sorted(Path(__file__).parents[2].glob("training/configs/**/*.toml"))
+    assert len(configs) >= 8
+    for path in configs:
+        config = TrainConfig.load(path)
+        assert config.name and config.export_path.endswith(".onnx"), path
+        if "ablations" in path.parts:
+            assert config.export_path.startswith("runs/"), path  # ablations are not shipped
 
 
 def test_export_refuses_a_model_that_fails_parity(tmp_path: Path, monkeypatch) -> None:
