@@ -3,8 +3,8 @@
 On the validation texts of `training/split.json`, at native resolution and at 0.75×, 0.5×
 and 2× scale: RMSE, PSNR, SSIM and OCR character error rate (Tesseract on the result against
 Tesseract on the clean page), plus throughput on this CPU and RMSE on pages lit otherwise
-(LIGHTING), all in one run. Writes
-`docs/results.md` and the measured metrics into the shipped models' cards.
+(LIGHTING), all in one run. Writes `docs/results.md` and the measured metrics into the
+shipped models' cards.
 """
 
 import argparse
@@ -78,6 +78,11 @@ def rmse(result: np.ndarray, clean: np.ndarray) -> float:
     return float(np.sqrt(np.mean(difference**2)))
 
 
+def pooled_rmse(errors: list[float]) -> float:
+    """RMSE of a set of pages from each page's RMSE, each page weighing the same."""
+    return float(np.sqrt(np.mean(np.square(errors))))
+
+
 def psnr(error: float) -> float:
     return float(20 * np.log10(1.0 / max(error, 1e-12)))
 
@@ -133,7 +138,7 @@ def evaluate(
                 ssims.append(structural_similarity(result, clean, data_range=255))
                 if use_ocr:
                     cers.append(character_error_rate(ocr(result), references[index]))
-            error = float(np.sqrt(np.mean(np.square(errors))))
+            error = pooled_rmse(errors)
             tag = f"@{scale:g}"
             results[name][f"rmse{tag}"] = error
             results[name][f"psnr{tag}"] = psnr(error)
@@ -152,7 +157,7 @@ def evaluate_lighting(methods: dict[str, Cleaner], pairs: list) -> dict[str, dic
         relit = [(relight(noisy, gamma, contrast, brightness), clean) for noisy, clean in pairs]
         for name, cleaner in methods.items():
             errors = [rmse(cleaner(noisy, (NATIVE_DPI,) * 2), clean) for noisy, clean in relit]
-            results[name][change] = float(np.sqrt(np.mean(np.square(errors))))
+            results[name][change] = pooled_rmse(errors)
     return results
 
 
@@ -169,8 +174,9 @@ def write_report(
         "Produced by `make bench` (`python -m training.evaluate`) on "
         f"{pages} validation pages ({pages // 4} texts never seen in training, each on four "
         "backgrounds; split in `training/split.json`), through the engine's own tiling and "
-        "ONNX Runtime session, on this 2-core CPU in one run. RMSE is over all pixels of "
-        "all pages (grey levels 0..1; lower is better). OCR CER: Tesseract's reading of the "
+        "ONNX Runtime session, on this 2-core CPU in one run. RMSE pools the pages' mean "
+        "squared errors, each page weighing the same (grey levels 0..1; lower is better). "
+        "OCR CER: Tesseract's reading of the "
         "result against its reading of the clean page (lower is better). Scales 0.75, 0.5 "
         "and 2 resample noisy and clean pages alike and give them 150, 100 and 400 dpi "
         "(native: 200); "
