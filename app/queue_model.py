@@ -38,6 +38,8 @@ class QueueItem:
     reason: str = ""
     output: Path | None = None
     output_page: int | None = 0  # where this file's first page is in `output`; None: unknown
+    # (output, mode, dpi) of the result written last: BatchOptions.result_of
+    cleaned_as: tuple[Path, str, int | None] | None = None
 
     def __post_init__(self) -> None:
         self.real = self.source.resolve()
@@ -154,11 +156,30 @@ class QueueModel(QAbstractTableModel):
         if row is not None:
             self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
 
-    def remove_rows(self, rows: list[int]) -> None:
-        for row in sorted(set(rows), reverse=True):
+    def remove_rows(self, rows: list[int]) -> list[tuple[int, QueueItem]]:
+        """Remove `rows`; returns each removed item with its row, for `insert_at`."""
+        removed = [(row, self._items[row]) for row in sorted(set(rows))]
+        for row, _ in reversed(removed):
             self.beginRemoveRows(QModelIndex(), row, row)
             del self._items[row]
             self.endRemoveRows()
+        self._reindex()
+        return removed
+
+    def insert_at(self, placed: list[tuple[int, QueueItem]]) -> None:
+        """Put items back at their rows (as `remove_rows` returned them); files queued again
+        meanwhile stay where they are."""
+        for row, item in sorted(placed, key=lambda pair: pair[0]):
+            if item.real in self._reals:
+                continue
+            row = min(row, len(self._items))
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._items.insert(row, item)
+            self._reals.add(item.real)
+            self.endInsertRows()
+        self._reindex()
+
+    def _reindex(self) -> None:
         self._rows = {item.source: row for row, item in enumerate(self._items)}
         self._reals = {item.real for item in self._items}
 

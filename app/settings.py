@@ -4,13 +4,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from engine.pipeline import OUTPUT_SUFFIXES
+from engine.io import OUTPUT_MODES
+from engine.pipeline import OUTPUT_SUFFIXES, output_dpi_problem
 
 ORGANISATION = "DocClean"
 APPLICATION = "DocClean"
-OUTPUT_MODES = ("gray", "bw")
 OUTPUT_FORMATS = tuple(OUTPUT_SUFFIXES)  # "same", "png", "tiff", "pdf"
 COMPARE_MODES = ("split", "side-by-side")
+RECENT_FOLDERS = 8  # folders the File menu offers again
 
 
 class AppSettings:
@@ -44,6 +45,17 @@ class AppSettings:
     @last_input_dir.setter
     def last_input_dir(self, path: Path | None) -> None:
         self._set_path("folders/last_input", path)
+
+    @property
+    def recent_folders(self) -> list[Path]:
+        """Folders opened or dropped lately, the latest first."""
+        value = self.store.value("folders/recent", [])
+        values = [value] if isinstance(value, str) else list(value or [])  # ini: one is a str
+        return [Path(str(folder)) for folder in values if folder][:RECENT_FOLDERS]
+
+    def remember_folder(self, folder: Path) -> None:
+        folders = [folder, *(known for known in self.recent_folders if known != folder)]
+        self.store.setValue("folders/recent", [str(known) for known in folders[:RECENT_FOLDERS]])
 
     @property
     def output_dir(self) -> Path | None:
@@ -94,6 +106,21 @@ class AppSettings:
     @overwrite.setter
     def overwrite(self, value: bool) -> None:
         self.store.setValue("output/overwrite", bool(value))
+
+    @property
+    def output_dpi(self) -> int | None:
+        """Every page's resolution in the results; None ("Auto") keeps each file's own."""
+        try:
+            dpi = int(str(self.store.value("output/dpi", 0)))
+        except ValueError:
+            return None
+        return dpi if dpi and not output_dpi_problem(dpi) else None
+
+    @output_dpi.setter
+    def output_dpi(self, dpi: int | None) -> None:
+        if dpi is not None and (problem := output_dpi_problem(dpi)):
+            raise ValueError(problem)
+        self.store.setValue("output/dpi", dpi or 0)
 
     @property
     def recursive(self) -> bool:

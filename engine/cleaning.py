@@ -1,5 +1,6 @@
-"""Cleaning one page: bring it to the model's working resolution, pad, cut into tiles, run
-them in batches, stitch the centres, and bring the result back to the page's size."""
+"""Cleaning one page: prepare it as the model expects (paper-normalised, text reduced to a
+scale it knows), pad, cut into tiles, run them in batches, stitch the centres, and bring
+the result back to the page's size."""
 
 import threading
 from collections.abc import Iterator
@@ -9,12 +10,15 @@ from PIL import Image
 
 from engine.denoiser import Denoiser
 from engine.errors import CancelledError
+from engine.paper import normalise_paper, stroke_width
 from engine.tiling import pad_page, plan_tiles, stitch_tile, tile_at
 
 # DPI values this low are software defaults far more often than real scan resolutions.
 MIN_TRUSTED_DPI = 97
 # Pages within this relative distance of the working resolution are cleaned as they are.
 RESAMPLE_TOLERANCE = 0.15
+# Text whose strokes are wider than a model's max_stroke_width is reduced to this share of it.
+STROKE_TARGET = 3 / 4
 
 
 def _scale(pixels: np.ndarray) -> float:
@@ -41,6 +45,17 @@ def working_shape(
     return max(1, round(shape[0] * scale)), max(1, round(shape[1] * scale))
 
 
+def stroke_shape(
+    shape: tuple[int, int], measured: float | None, max_stroke_width: int | None
+) -> tuple[int, int] | None:
+    """The page's size with its strokes reduced to a width the model knows, or None when
+    they are narrow enough (or unmeasured). Depends on the pixels only, never on the DPI."""
+    if not measured or not max_stroke_width or measured <= max_stroke_width:
+        return None
+    scale = STROKE_TARGET * max_stroke_width / measured
+    return max(1, round(shape[0] * scale)), max(1, round(shape[1] * scale))
+
+
 def resample(pixels: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """Grey levels in 0..1 (float32) at another size, with Lanczos filtering."""
     levels = np.asarray(pixels, dtype=np.float32) * np.float32(_scale(pixels))
@@ -57,13 +72,19 @@ def iter_clean_page(
 ) -> Iterator[tuple[int, int]]:
     """Clean `pixels` (2-D; uint8, uint16 or float in 0..1) into `out` (float32, same shape).
 
-    A page whose DPI differs from the model's working resolution is resampled to it and the
-    result back to the page's size; an enlarged page is cleaned by the model's low-resolution
-    companion where it has one. Yields (tiles done, tiles total) after each batch.
+    A model that declares it sees the page divided by its paper, and reduced when its
+    strokes (measured on the pixels, whatever the DPI says) are wider than the model knows.
+    For a model with a working resolution instead, a page whose DPI differs from it is
+    resampled to it; an enlarged page goes to the model's low-resolution companion where it
+    has one. Either way the result comes back at the page's size. Yields (tiles done,
+    tiles total) after each batch.
     Raises `CancelledError` between batches when `cancel` is set.
     """
     if pixels.ndim != 2:
         raise ValueError(f"expected a 2-D grey page, got shape {pixels.shape}")
+    if denoiser.paper_normalised or denoiser.max_stroke_width:
+        yield from _iter_clean_prepared(pixels, denoiser, out, cancel)
+        return
     target = working_shape(pixels.shape, dpi, denoiser.working_dpi)
     if target is None:
         yield from _iter_clean_tiles(pixels, denoiser, out, cancel)
@@ -73,6 +94,38 @@ def iter_clean_page(
     cleaned = np.empty(target, dtype=np.float32)
     yield from _iter_clean_tiles(resample(pixels, target), denoiser, cleaned, cancel)
     out[...] = resample(cleaned, pixels.shape)
+
+
+def _iter_clean_prepared(
+    pixels: np.ndarray, denoiser: Denoiser, out: np.ndarray, cancel: threading.Event | None
+) -> Iterator[tuple[int, int]]:
+    """For models that declare it: the page divided by its paper, and reduced when its
+    strokes are wider than the model was trained on (measured on the page, not its DPI).
+    The prepared page is held as 8-bit levels, as the network was trained on."""
+    levels = np.multiply(pixels, np.float32(_scale(pixels)), dtype=np.float32)
+    if denoiser.paper_normalised:
+        normalise_paper(levels, out=levels)
+    target = None
+    if denoiser.max_stroke_width:
+        measured = stroke_width(levels if denoiser.paper_normalised else normalise_paper(levels))
+        target = stroke_shape(pixels.shape, measured, denoiser.max_stroke_width)
+    if target is not None:
+        levels = resample(levels, target)
+    prepared = _to_levels8(levels)
+    del levels
+    if target is None:
+        yield from _iter_clean_tiles(prepared, denoiser, out, cancel)
+        return
+    cleaned = np.empty(target, dtype=np.float32)
+    yield from _iter_clean_tiles(prepared, denoiser, cleaned, cancel)
+    out[...] = resample(cleaned, pixels.shape)
+
+
+def _to_levels8(levels: np.ndarray) -> np.ndarray:
+    """float32 levels in 0..1 as uint8, rounded (overwrites `levels`)."""
+    np.multiply(levels, np.float32(255), out=levels)
+    np.add(levels, np.float32(0.5), out=levels)
+    return levels.astype(np.uint8)
 
 
 def _iter_clean_tiles(

@@ -64,6 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE.pdf",
         help="put every cleaned page, in name order, into this one PDF",
     )
+    clean.add_argument(
+        "--dpi",
+        type=float,
+        default=None,
+        metavar="N",
+        help="every page's resolution, for scans that carry none or a wrong one: written "
+        "into every output image and sets the page size of PDF output (default: each "
+        "file's own DPI)",
+    )
     clean.add_argument("--overwrite", action="store_true", help="redo outputs that exist")
     clean.add_argument("--no-recursive", action="store_true", help="do not descend into subfolders")
     clean.add_argument("--batch-size", type=int, default=4, help="tiles per model call")
@@ -137,6 +146,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--workers must be >= 0")
     if args.command == "clean" and args.combine and args.combine.suffix.lower() != ".pdf":
         parser.error("--combine needs a file name ending in .pdf")
+    if args.command == "clean" and args.dpi is not None:
+        from engine.pipeline import output_dpi_problem
+
+        if problem := output_dpi_problem(args.dpi):
+            parser.error(f"--dpi: {problem}")
     commands = {"clean": run_clean, "cluster": run_cluster, "self-test": run_self_test}
     try:
         return commands[args.command](args)
@@ -170,7 +184,12 @@ def run_clean(args: argparse.Namespace) -> int:
     reporter = ProgressReporter(len(jobs), quiet=args.quiet)
     summary = None
     events = clean_jobs(
-        jobs, denoiser, mode=args.mode, overwrite=args.overwrite, combine_into=args.combine
+        jobs,
+        denoiser,
+        mode=args.mode,
+        overwrite=args.overwrite,
+        combine_into=args.combine,
+        dpi=args.dpi,
     )
     for event in events:
         summary = reporter.handle(event) or summary

@@ -21,6 +21,16 @@ WORKING_DPI_KEY = "docclean.dpi"  # the resolution the model was trained at
 LOW_RESOLUTION_KEY = "docclean.low_resolution_model"
 # Its sha256: the model's own sha256 then identifies the pair (as cluster manifests record).
 LOW_RESOLUTION_SHA256_KEY = "docclean.low_resolution_sha256"
+# How the engine prepares a page for the network: PAPER_NORMALISED divides it by its paper
+# (engine.paper); without the key, the page goes in as it is.
+INPUT_KEY = "docclean.input"
+PAPER_NORMALISED = "paper_normalised"
+# The widest stroke (px) the model was trained on: the engine reduces pages with wider ones.
+MAX_STROKE_KEY = "docclean.max_stroke_width"
+# Where black and white puts the line between ink and paper in the cleaned levels: a model
+# may move it from one half (training.calibration chooses it to keep the ink).
+INK_THRESHOLD_KEY = "docclean.ink_threshold"
+DEFAULT_INK_THRESHOLD = 0.5
 # Tile offsets stay on multiples of this when the model does not say: covers networks that
 # down-sample up to three times by two.
 DEFAULT_ALIGNMENT = 8
@@ -120,6 +130,12 @@ class Denoiser:
         self.name: str = metadata.get(NAME_KEY) or self.card.get("name") or self.model_path.stem
         self.alignment = self._int_metadata(metadata, ALIGNMENT_KEY, DEFAULT_ALIGNMENT)
         self.working_dpi = self._int_metadata(metadata, WORKING_DPI_KEY, None) or None
+        preparation = metadata.get(INPUT_KEY, "")
+        if preparation not in ("", PAPER_NORMALISED):
+            raise ModelError(self.model_path, f"metadata {INPUT_KEY}={preparation!r} is unknown")
+        self.paper_normalised = preparation == PAPER_NORMALISED
+        self.max_stroke_width = self._int_metadata(metadata, MAX_STROKE_KEY, None) or None
+        self.ink_threshold = self._threshold_metadata(metadata)
         margin = self._int_metadata(metadata, MARGIN_KEY, None)
         self.margin = margin if margin is not None else self._measure_margin()
         if 2 * self.margin >= min(self.tile_shape):
@@ -180,6 +196,20 @@ class Denoiser:
         if value < (1 if key == ALIGNMENT_KEY else 0):
             raise ModelError(self.model_path, f"metadata {key}={value} is out of range")
         return value
+
+    def _threshold_metadata(self, metadata: dict[str, str]) -> float:
+        value = metadata.get(INK_THRESHOLD_KEY)
+        if value is None:
+            return DEFAULT_INK_THRESHOLD
+        try:
+            threshold = float(value)
+        except ValueError:
+            threshold = -1.0
+        if not 0 < threshold < 1:
+            raise ModelError(
+                self.model_path, f"metadata {INK_THRESHOLD_KEY}={value!r} is not a level in (0, 1)"
+            )
+        return threshold
 
     def _check_signature(self) -> None:
         inputs, outputs = self.session.get_inputs(), self.session.get_outputs()

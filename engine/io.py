@@ -227,8 +227,11 @@ def read_pages(path: Path, first: int = 0) -> Iterator[Page]:
             yield Page(pixels=pixels, dpi=_dpi(image) or dpi, index=index, count=count)
 
 
-def to_uint8(cleaned: np.ndarray, mode: OutputMode) -> np.ndarray:
-    """Quantise a cleaned page (float 0..1) for writing; `bw` keeps only black and white.
+def to_uint8(
+    cleaned: np.ndarray, mode: OutputMode, ink_threshold: float = BW_THRESHOLD
+) -> np.ndarray:
+    """Quantise a cleaned page (float 0..1) for writing; `bw` keeps only black and white,
+    black below `ink_threshold` (the model's, `Denoiser.ink_threshold`).
 
     Works in bands of rows, so a large page needs no full-size float temporaries.
     """
@@ -236,7 +239,7 @@ def to_uint8(cleaned: np.ndarray, mode: OutputMode) -> np.ndarray:
     for start in range(0, cleaned.shape[0], QUANTISE_ROWS):
         rows = cleaned[start : start + QUANTISE_ROWS]
         if mode == "bw":
-            out[start : start + QUANTISE_ROWS] = np.where(rows >= BW_THRESHOLD, 255, 0)
+            out[start : start + QUANTISE_ROWS] = np.where(rows >= ink_threshold, 255, 0)
         else:
             out[start : start + QUANTISE_ROWS] = np.clip(rows * 255.0 + 0.5, 0, 255)
     return out

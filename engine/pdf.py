@@ -7,6 +7,7 @@ PNG), black-and-white pages as 1-bit CCITT G4, each on a page of the original's 
 """
 
 import io
+import statistics
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -173,9 +174,43 @@ def encode_page(pixels: np.ndarray, black_and_white: bool) -> bytes:
     return buffer.getvalue()
 
 
+class GuessedSize(tuple[float, float]):
+    """A page size from the default resolution, for an image that carries no DPI."""
+
+
+def _pixel_size(image: bytes) -> tuple[int, int]:
+    with Image.open(io.BytesIO(image)) as opened:  # reads the header only
+        return opened.size
+
+
+def matched_sizes(
+    images: Sequence[bytes], sizes_pt: Sequence[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    """`sizes_pt` with every `GuessedSize` page at the resolution of the pages whose size is
+    known (their median), so a page without DPI is not tiny or huge beside the others."""
+    known = [
+        (_pixel_size(image), size)
+        for image, size in zip(images, sizes_pt, strict=True)
+        if not isinstance(size, GuessedSize)
+    ]
+    if not known or len(known) == len(sizes_pt):
+        return list(sizes_pt)
+    dpi = statistics.median(
+        POINTS_PER_INCH * ((width * height) / (size[0] * size[1])) ** 0.5
+        for (width, height), size in known
+    )
+    return [
+        (width * POINTS_PER_INCH / dpi, height * POINTS_PER_INCH / dpi)
+        if isinstance(size, GuessedSize)
+        else size
+        for size, (width, height) in zip(sizes_pt, map(_pixel_size, images), strict=True)
+    ]
+
+
 def pdf_bytes(images: Sequence[bytes], sizes_pt: Sequence[tuple[float, float]]) -> bytes:
-    """A PDF with one page per image, each page exactly `sizes_pt` (width, height) large."""
-    sizes = iter(sizes_pt)
+    """A PDF with one page per image, each page exactly `sizes_pt` (width, height) large
+    (pages of a `GuessedSize` at the resolution of the others, see `matched_sizes`)."""
+    sizes = iter(matched_sizes(images, sizes_pt))
 
     def fill_page(width_px: int, height_px: int, dpi: object) -> tuple[float, ...]:
         width, height = (max(MIN_PAGE_PT, side) for side in next(sizes))
@@ -191,9 +226,13 @@ def pdf_pages(
     black_and_white: bool,
 ) -> tuple[list[bytes], list[tuple[float, float]]]:
     """Encoded pages for `pdf_bytes` and their physical sizes: the source PDF's where known
-    (`sizes_pt` may be shorter than `pages`), else their pixels at `dpi`."""
+    (`sizes_pt` may be shorter than `pages`), else their pixels at `dpi`; without a `dpi`,
+    a `GuessedSize`."""
     known = list(sizes_pt) + [None] * (len(pages) - len(sizes_pt))
-    sizes = [size or page_size_pt(page, dpi) for page, size in zip(pages, known, strict=True)]
+    sizes = [
+        size or (page_size_pt(page, dpi) if dpi else GuessedSize(page_size_pt(page, None)))
+        for page, size in zip(pages, known, strict=True)
+    ]
     return [encode_page(page, black_and_white) for page in pages], sizes
 
 

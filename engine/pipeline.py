@@ -39,7 +39,7 @@ from engine.io import (
     write_pages,
     write_pdf,
 )
-from engine.pdf import pdf_pages
+from engine.pdf import MAX_SCAN_DPI, MIN_SCAN_DPI, pdf_pages
 
 # Without an output folder, results go to a folder of this name beside each input.
 DEFAULT_OUTPUT_FOLDER = "cleaned"
@@ -51,6 +51,17 @@ OUTPUT_SUFFIXES: dict[str, str | None] = {
     "tiff": ".tif",
     "pdf": ".pdf",
 }
+
+# A resolution given for every page (`clean_jobs(dpi=…)`) must be a plausible scan's.
+OUTPUT_DPI_RANGE = (MIN_SCAN_DPI, MAX_SCAN_DPI)
+
+
+def output_dpi_problem(dpi: float) -> str:
+    """Why `dpi` cannot be every page's resolution; "" when it can."""
+    low, high = OUTPUT_DPI_RANGE
+    if not low <= dpi <= high:
+        return f"the resolution must be between {low} and {high} dpi, got {dpi:g}"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -200,6 +211,7 @@ def clean_jobs(
     overwrite: bool = False,
     cancel: threading.Event | None = None,
     combine_into: Path | None = None,
+    dpi: float | None = None,
 ) -> Iterator[Event]:
     """Clean each job's pages and write them; yield progress events as it goes.
 
@@ -207,7 +219,12 @@ def clean_jobs(
     there are removed. Existing outputs are skipped unless `overwrite`, so a re-run after an
     interruption carries on where it stopped. With `combine_into` (a .pdf path), every
     cleaned page goes, in job order, into that one PDF instead, written at the end.
+    `dpi` is every page's resolution, for scans that carry none or a wrong one: it replaces
+    each file's own in the outputs (the DPI of images, the page size of PDFs) and is what
+    the cleaning is told; None keeps each file's own.
     """
+    if dpi is not None and (problem := output_dpi_problem(dpi)):
+        raise ValueError(problem)
     started = time.perf_counter()
     swept: set[Path] = set()
     cleaned = skipped = failed = 0
@@ -240,7 +257,7 @@ def clean_jobs(
         yield FileStarted(job.source, output, index, len(jobs))
         file_started = time.perf_counter()
         try:
-            result = yield from _clean_file(job, denoiser, mode, cancel)
+            result = yield from _clean_file(job, denoiser, mode, cancel, dpi)
             if cancel is not None and cancel.is_set():
                 raise CancelledError("cancelled")
             if combine_into is None:
@@ -288,20 +305,27 @@ def clean_jobs(
 
 
 def _clean_file(
-    job: Job, denoiser: Denoiser, mode: OutputMode, cancel: threading.Event | None
+    job: Job,
+    denoiser: Denoiser,
+    mode: OutputMode,
+    cancel: threading.Event | None,
+    dpi: float | None = None,
 ) -> Iterator[Event]:
-    """Clean every page of one file; returns a `CleanedFile`."""
+    """Clean every page of one file; returns a `CleanedFile`. A given `dpi` replaces the
+    pages' own and their physical sizes (a PDF page's size then follows its pixels)."""
     if job.output.resolve() == job.source.resolve():
         raise OutputError(job.output, "refusing to overwrite the input file")
-    result = CleanedFile(pages=[], dpi=None, sizes_pt=[], megapixels=0.0)
+    given = (float(dpi), float(dpi)) if dpi is not None else None
+    result = CleanedFile(pages=[], dpi=given, sizes_pt=[], megapixels=0.0)
     for page in read_pages(job.source):
         height, width = page.pixels.shape
+        page_dpi = given or page.dpi
         yield PageStarted(job.source, page.index, page.count, height, width)
         out = np.empty((height, width), dtype=np.float32)
-        for done, total in iter_clean_page(page.pixels, denoiser, out, cancel, page.dpi):
+        for done, total in iter_clean_page(page.pixels, denoiser, out, cancel, page_dpi):
             yield TileDone(job.source, page.index, page.count, done, total)
-        result.pages.append(to_uint8(out, mode))
-        result.sizes_pt.append(page.size_pt)
+        result.pages.append(to_uint8(out, mode, denoiser.ink_threshold))
+        result.sizes_pt.append(None if given else page.size_pt)
         result.dpi = result.dpi or page.dpi
         result.megapixels += height * width / 1e6
     return result

@@ -1,11 +1,14 @@
-"""Take docs/screenshot.png: the main window cleaning real scans, rendered offscreen.
+"""Take docs/screenshot.png: the main window after a batch has cleaned real scans.
 
-    .venv/bin/python scripts/screenshot.py [--output docs/screenshot.png] [--dark]
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshot.py
+    .venv/bin/python scripts/screenshot.py [--output PATH] [--dark] [--during]
 
 Copies a few noisy pages from the shared DDD test set into a temporary folder (results go
 beside them, never into the shared data), cleans them with the bundled model (or, when it
-has not been trained yet, the tiny test model), pauses the worker while the fourth page is
-being cleaned, shows the first page before/after, and grabs the window.
+has not been trained yet, the tiny test model), shows a cleaned page before/after, and grabs
+the window. With a display (DISPLAY set: a real X server such as Xvfb) the window is drawn
+as a user sees it; without one Qt draws offscreen. `--during` grabs it instead while the
+fourth page is being cleaned (the worker waits there), to show the progress.
 """
 
 import argparse
@@ -18,7 +21,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -45,7 +49,7 @@ PAGES = (
     "97.png",
 )  # queued in this order
 SHOWN = "85.png"  # a large coffee stain: the page shown before and after
-PAUSE_AT = 3  # the worker waits inside the fourth queued page while the window is grabbed
+PAUSE_AT = 3  # with --during, the worker waits inside the fourth page during the grab
 
 
 def wait_until(app: QApplication, condition: Callable[[], bool], timeout: float = 60) -> None:
@@ -95,7 +99,23 @@ def model_path(work: Path) -> Path:
     return build_brightener(work / "tiny.onnx")
 
 
-def take(output: Path, dark: bool, work: Path) -> None:
+def grab(app: QApplication, controller: MainController, shown: Path, output: Path) -> None:
+    """Show `shown` before/after, split in the middle and fitted, and save the window."""
+    window = controller.window
+    window.queue_view.selectRow(controller.queue_model.row_of(shown))
+    view = window.compare_view
+    wait_until(app, lambda: view.before is not None and view.after is not None)
+    view.divider = 0.5
+    view.fit()
+    for _ in range(10):
+        app.processEvents()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(output)):
+        raise OSError(f"cannot write {output}")
+    print(f"wrote {output} ({window.width()}×{window.height()}, {app.platformName()})")
+
+
+def take(output: Path, dark: bool, work: Path, during: bool) -> None:
     scans = work / "scans"
     scans.mkdir()
     for name in PAGES:
@@ -128,29 +148,23 @@ def take(output: Path, dark: bool, work: Path) -> None:
             paused.set()
             resume.wait(timeout=120)
 
-    controller.batch.worker_created.connect(
-        lambda worker: worker.event_emitted.connect(
-            pause_inside_page, Qt.ConnectionType.DirectConnection
+    if during:
+        controller.batch.worker_created.connect(
+            lambda worker: worker.event_emitted.connect(
+                pause_inside_page, Qt.ConnectionType.DirectConnection
+            )
         )
-    )
     controller.clean_all()
     try:
-        wait_until(app, paused.is_set)
-        wait_until(app, lambda: items.item(PAUSE_AT).state == ItemState.CLEANING)
-        window.queue_view.selectRow(items.row_of(scans / SHOWN))
-        view = window.compare_view
-        wait_until(app, lambda: view.before is not None and view.after is not None)
-        view.divider = 0.5
-        view.fit()
-        for _ in range(10):
-            app.processEvents()
-        output.parent.mkdir(parents=True, exist_ok=True)
-        if not window.grab().save(str(output)):
-            raise OSError(f"cannot write {output}")
-        print(f"wrote {output} ({window.width()}×{window.height()})")
+        if during:
+            wait_until(app, paused.is_set)
+            wait_until(app, lambda: items.item(PAUSE_AT).state == ItemState.CLEANING)
+        else:
+            wait_until(app, lambda: not controller.batch.running, timeout=600)
+        grab(app, controller, scans / SHOWN, output)
     finally:
         resume.set()
-        wait_until(app, lambda: not controller.batch.running)
+        wait_until(app, lambda: not controller.batch.running, timeout=600)
     window.close()
 
 
@@ -158,12 +172,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=REPO / "docs" / "screenshot.png")
     parser.add_argument("--dark", action="store_true", help="use a dark palette")
+    parser.add_argument(
+        "--during", action="store_true", help="grab while the batch cleans its fourth page"
+    )
     args = parser.parse_args(argv)
     if not DDD_TEST.is_dir():
         print(f"scans not found in {DDD_TEST}", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory(prefix="docclean-screenshot-") as work:
-        take(args.output.resolve(), args.dark, Path(work))
+        take(args.output.resolve(), args.dark, Path(work), args.during)
     return 0
 
 

@@ -153,3 +153,10 @@ def build_three_channel_model(path: Path) -> Path:
     model.ir_version = 8
     onnx.save(model, path)
     return Path(path)
+
+
+def build_identity(path: Path, metadata: dict[str, str] | None = None) -> Path:
+    """A model that returns its input: shows exactly what the engine feeds a network."""
+    meta = {"docclean.margin": "0", "docclean.alignment": "1", "docclean.name": "identity"}
+    nodes = [helper.make_node("Identity", ["nchw"], ["same"])]
+    return _save(path, nodes, [], (420, 540), True, {**meta, **(metadata or {})}, "same")

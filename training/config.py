@@ -12,8 +12,14 @@ class TrainConfig:
     width: int = 16  # channels at half resolution (twice that at quarter)
     depth: int = 2  # subpixel model: convolutions per resolution level (see its docstring)
     full_width: int = 4  # full_resolution model: channels at full resolution
-    recipe: str = "patches"  # "patches", or "pages": whole pages resized to 420×540
+    # "patches": DDD patches; "pages": whole DDD pages resized to 420×540; "documents":
+    # paper-normalised patches of DDD, DIBCO and synthetic pages (training.documents)
+    recipe: str = "patches"
     loss: str = "mse"  # "mse" or "binary_crossentropy"
+    ink_weight: float = 1.0  # binary cross-entropy with ink pixels weighing this much more
+    # Share of the DIBCO training collections' ink black and white keeps, the output shifted
+    # to it after training (training.calibration); 0 leaves the output as trained.
+    ink_recall: float = 0.0
     patch_size: int = 128
     batch_size: int = 16
     steps_per_epoch: int = 200
@@ -26,6 +32,21 @@ class TrainConfig:
     lighting: float = 1.0  # share of patches whose input gets brightness/contrast/gamma jitter
     synthetic_pairs: int = 0  # synthetic degraded pages added to the real training pages
     working_dpi: int = 0  # resolution of the training pages, for the engine to resample to
+    # "documents" recipe: each source's share of the patches and its text-scale jitter
+    # (scale_range is DDD's and the clean pages'), the share of patches made faint, and
+    # the widest stroke (px) the engine leaves at its size (wider text is reduced).
+    dibco_weight: float = 0.0
+    dibco_scale: tuple[float, float] = (1.0, 1.0)
+    synthetic_weight: float = 0.0
+    synthetic_scale: tuple[float, float] = (1.0, 1.0)
+    ddd_weight: float = 1.0
+    ddd_rescaled_weight: float = 0.0  # DDD patches at ddd_rescaled_scale instead
+    ddd_rescaled_scale: tuple[float, float] = (1.0, 1.0)
+    clean_weight: float = 0.0  # clean DDD and synthetic pages as inputs: they must stay as they are
+    faint: float = 0.0
+    bleed: float = 0.0  # share of patches with another page's ink showing through
+    normalise_paper: bool = True  # inputs divided by their paper (engine.paper), as the engine does
+    max_stroke_width: int = 0
     seed: int = 2026
     start_from: str = ""  # patches recipe: a .keras checkpoint (from the repo) to fine-tune
     output_dir: str = "runs"
@@ -34,24 +55,29 @@ class TrainConfig:
     low_resolution_model: str = ""
 
     def __post_init__(self) -> None:
-        if self.recipe not in ("patches", "pages"):
-            raise ValueError(f"recipe must be 'patches' or 'pages', got {self.recipe!r}")
+        if self.recipe not in ("patches", "pages", "documents"):
+            raise ValueError(
+                f"recipe must be 'patches', 'pages' or 'documents', got {self.recipe!r}"
+            )
         if self.loss not in ("mse", "binary_crossentropy"):
             raise ValueError(f"loss must be 'mse' or 'binary_crossentropy', got {self.loss!r}")
         if self.schedule not in ("plateau", "cosine"):
             raise ValueError(f"schedule must be 'plateau' or 'cosine', got {self.schedule!r}")
         if self.patch_size % 4:
             raise ValueError(f"patch_size must be a multiple of 4, got {self.patch_size}")
-        for share in ("low_resolution", "lighting"):
+        for share in ("low_resolution", "lighting", "faint", "bleed", "ink_recall"):
             if not 0 <= getattr(self, share) <= 1:
                 raise ValueError(f"{share} must be in 0..1, got {getattr(self, share)}")
+        if self.ink_weight != 1.0 and self.loss != "binary_crossentropy":
+            raise ValueError("ink_weight weighs binary cross-entropy: set loss to it")
         if self.low_resolution_model and (
             Path(self.low_resolution_model).parent != Path(self.export_path).parent
         ):
             raise ValueError("low_resolution_model must sit beside export_path")
-        low, high = self.scale_range
-        if not 0 < low <= high:
-            raise ValueError(f"scale_range must be 0 < low <= high, got {self.scale_range}")
+        for scales in ("scale_range", "dibco_scale", "synthetic_scale", "ddd_rescaled_scale"):
+            low, high = getattr(self, scales)
+            if not 0 < low <= high:
+                raise ValueError(f"{scales} must be 0 < low <= high, got {(low, high)}")
 
     @classmethod
     def load(cls, path: Path, **overrides: object) -> "TrainConfig":
@@ -60,6 +86,7 @@ class TrainConfig:
         unknown = set(values) - known
         if unknown:
             raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
-        if "scale_range" in values:
-            values["scale_range"] = tuple(values["scale_range"])
+        for scales in ("scale_range", "dibco_scale", "synthetic_scale", "ddd_rescaled_scale"):
+            if scales in values:
+                values[scales] = tuple(values[scales])
         return cls(**values)

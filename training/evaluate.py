@@ -1,10 +1,13 @@
 """Evaluate every cleaning method through the engine: `python -m training.evaluate`.
 
-On the validation texts of `training/split.json`, at native resolution and at 0.75×, 0.5×
-and 2× scale: RMSE, PSNR, SSIM and OCR character error rate (Tesseract on the result against
-Tesseract on the clean page), plus throughput on this CPU and RMSE on pages lit otherwise
-(LIGHTING), all in one run. Writes `docs/results.md` and the measured metrics into the
-shipped models' cards.
+Real archive pages first: on the held-out DIBCO collections (`training.documents.HELD_OUT`),
+at 1×, 0.5×, 2× and 4× text scale with no DPI, the DIBCO measures of the black-and-white
+result and ink recall (`training.ink`). Then the DDD validation texts of
+`training/split.json`, at the same scales without DPI: RMSE, PSNR, SSIM, OCR character
+error rate at 1× (Tesseract on the result against Tesseract on the clean page), throughput
+on this CPU, RMSE on pages lit otherwise (LIGHTING), and what cleaning does to pages that
+are already clean. All in one run; writes `docs/results.md` and the measured metrics into
+the shipped models' cards.
 """
 
 import argparse
@@ -25,24 +28,27 @@ from skimage.metrics import structural_similarity
 from engine.cleaning import clean_page
 from engine.denoiser import Denoiser
 from engine.io import to_uint8
+from training import ink
 from training.data import default_data_dir, load_part, load_split
+from training.documents import DIBCO_COLLECTIONS, HELD_OUT, load_dibco
 from training.model_card import write_card
 
 REPO = Path(__file__).resolve().parents[1]
 MODELS = REPO / "resources" / "models"
 RUNS = REPO / "runs"
 RESULTS = REPO / "docs" / "results.md"
-SCALES = (1.0, 0.75, 0.5, 2.0)  # 200 dpi, then 150, 100 and 400
-# The data set's pages are about 200 ppi; rescaled pages carry the DPI they would be
-# scanned at, as real files do.
+SCALES = ink.SCALES  # rescaled pages carry no DPI: the engine must see their scale itself
+# The data set's pages are about 200 ppi (the lighting table gives them that DPI).
 NATIVE_DPI = 200
-Cleaner = Callable[[np.ndarray, tuple[float, float]], np.ndarray]  # (uint8 page, dpi) -> uint8
+# (uint8 page, dpi or None) -> uint8
+Cleaner = Callable[[np.ndarray, tuple[float, float] | None], np.ndarray]
 # Scans lit or exposed otherwise than the data set's: (gamma, contrast, brightness) applied
 # to the noisy page, scored against the same clean page at native resolution.
 LIGHTING = {
     "darker (γ 1.3)": (1.3, 1.0, 0.0),
     "lighter (γ 0.77)": (0.77, 1.0, 0.0),
     "flatter (contrast 0.85)": (1.0, 0.85, 0.1),
+    "faint (× 0.35 + 150)": (1.0, 0.35, 150 / 255),
 }
 
 
@@ -122,28 +128,30 @@ def character_error_rate(text: str, reference: str) -> float:
 def evaluate(
     methods: dict[str, Cleaner], pairs: list, use_ocr: bool, scales: tuple[float, ...] = SCALES
 ) -> dict[str, dict[str, float]]:
-    """Metrics per method and scale, e.g. results['production']['rmse@1.0']."""
+    """Metrics per method and scale, e.g. results['production']['rmse@1']; pages carry no
+    DPI; OCR at the first scale only."""
     results: dict[str, dict[str, float]] = {name: {} for name in methods}
     for scale in scales:
         scaled = [(rescale(noisy, scale), rescale(clean, scale)) for noisy, clean in pairs]
-        references = [ocr(clean) for _, clean in scaled] if use_ocr else []
+        read = use_ocr and scale == scales[0]
+        references = [ocr(clean) for _, clean in scaled] if read else []
         for name, cleaner in methods.items():
             errors, ssims, cers, seconds, megapixels = [], [], [], 0.0, 0.0
             for index, (noisy, clean) in enumerate(scaled):
                 started = time.perf_counter()
-                result = cleaner(noisy, (NATIVE_DPI * scale,) * 2)
+                result = cleaner(noisy, None)
                 seconds += time.perf_counter() - started
                 megapixels += noisy.size / 1e6
                 errors.append(rmse(result, clean))
                 ssims.append(structural_similarity(result, clean, data_range=255))
-                if use_ocr:
+                if read:
                     cers.append(character_error_rate(ocr(result), references[index]))
             error = pooled_rmse(errors)
             tag = f"@{scale:g}"
             results[name][f"rmse{tag}"] = error
             results[name][f"psnr{tag}"] = psnr(error)
             results[name][f"ssim{tag}"] = float(np.mean(ssims))
-            if use_ocr:
+            if read:
                 results[name][f"cer{tag}"] = float(np.mean(cers))
             if scale == scales[0]:
                 results[name]["mps"] = megapixels / seconds
@@ -161,26 +169,108 @@ def evaluate_lighting(methods: dict[str, Cleaner], pairs: list) -> dict[str, dic
     return results
 
 
+def evaluate_archives(
+    binarisers: dict[str, ink.Binariser], pages: list, scales: tuple[float, ...] = SCALES
+) -> dict[str, dict[str, dict[str, dict[str, float]]]]:
+    """results[method][scale tag][collection or "pooled"][metric], e.g. ['new']['@1']…"""
+    return {
+        name: {
+            f"@{scale:g}": ink.summarise(ink.score_pages(binarise, pages, scale))
+            for scale in scales
+        }
+        for name, binarise in binarisers.items()
+    }
+
+
+def evaluate_clean_pages(
+    methods: dict[str, Cleaner], clean_pages: list[np.ndarray], truths: list[np.ndarray]
+) -> dict[str, dict[str, float]]:
+    """What cleaning does to pages that are already clean: the DDD clean targets (RMSE
+    against themselves, ink kept) and the DIBCO ground-truth pages (ink kept)."""
+    results: dict[str, dict[str, float]] = {}
+    for name, cleaner in methods.items():
+        cleaned = [(cleaner(page, None), page) for page in clean_pages]
+        kept_truth = [ink.kept_ink(cleaner(truth, None), truth) for truth in truths]
+        results[name] = {
+            "rmse": pooled_rmse([rmse(out, page) for out, page in cleaned]),
+            "kept": float(np.mean([ink.kept_ink(out, page) for out, page in cleaned])),
+            "kept_truth": float(np.mean(kept_truth)),
+        }
+    return results
+
+
+def archive_report(
+    results: dict[str, dict[str, dict[str, dict[str, float]]]], pages: list
+) -> list[str]:
+    collections = [name for name in DIBCO_COLLECTIONS if any(p.collection == name for p in pages)]
+    counts = {name: sum(page.collection == name for page in pages) for name in collections}
+    held_out = "; ".join(f"{DIBCO_COLLECTIONS[name]}: {counts[name]} pages" for name in collections)
+    lines = [
+        "## Real archive pages: held-out DIBCO collections",
+        "",
+        "Pages of collections no model here was trained on or selected with "
+        f"({held_out}), scored by the DIBCO protocol on the black-and-white result "
+        "(`--mode bw` for the models): F-measure (FM), pseudo F-measure (pFM), PSNR (dB), "
+        "DRD (lower is better) and ink recall (share of ground-truth ink pixels kept). Every "
+        'page weighs the same; "pooled" averages all held-out pages.',
+        "",
+        "| method | FM | pFM | PSNR | DRD | ink recall | "
+        + " | ".join(f"FM {name}" for name in collections)
+        + " |",
+        "|---|" + "---|" * (5 + len(collections)),
+    ]
+    for name, by_scale in results.items():
+        pooled = by_scale["@1"]["pooled"]
+        cells = [
+            f"{pooled[metric]:.1f}" if metric != "drd" else f"{pooled[metric]:.2f}"
+            for metric in ink.METRICS
+        ]
+        cells += [f"{by_scale['@1'][collection]['fm']:.1f}" for collection in collections]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    scales = [tag for tag in next(iter(results.values()))]
+    lines += [
+        "",
+        "Text scale: the same pages resampled (ground truth alike) with no DPI in the file; "
+        "pooled F-measure / ink recall.",
+        "",
+        "| method | " + " | ".join(f"{tag[1:]}×" for tag in scales) + " |",
+        "|---|" + "---|" * len(scales),
+    ]
+    for name, by_scale in results.items():
+        cells = [
+            f"{by_scale[tag]['pooled']['fm']:.1f} / {by_scale[tag]['pooled']['recall']:.1f}"
+            for tag in scales
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def write_report(
     results: dict[str, dict[str, float]],
     pages: int,
     use_ocr: bool,
     lighting: dict[str, dict[str, float]] | None = None,
+    archives: list[str] | None = None,
+    clean: dict[str, dict[str, float]] | None = None,
 ) -> str:
-    header = "| method | scale | RMSE | PSNR (dB) | SSIM |" + (" OCR CER |" if use_ocr else "")
-    lines = [
-        "# Cleaning quality and speed",
+    lines = ["# Cleaning quality and speed", ""]
+    lines += [
+        "Produced by `make bench` (`python -m training.evaluate`) through the engine's own "
+        "page preparation, tiling and ONNX Runtime session, on this 2-core CPU in one run.",
         "",
-        "Produced by `make bench` (`python -m training.evaluate`) on "
+    ]
+    if archives:
+        lines += [*archives, ""]
+    header = "| method | scale | RMSE | PSNR (dB) | SSIM |" + (" OCR CER |" if use_ocr else "")
+    lines += [
+        "## DDD validation texts",
+        "",
         f"{pages} validation pages ({pages // 4} texts never seen in training, each on four "
-        "backgrounds; split in `training/split.json`), through the engine's own tiling and "
-        "ONNX Runtime session, on this 2-core CPU in one run. RMSE pools the pages' mean "
-        "squared errors, each page weighing the same (grey levels 0..1; lower is better). "
-        "OCR CER: Tesseract's reading of the "
-        "result against its reading of the clean page (lower is better). Scales 0.75, 0.5 "
-        "and 2 resample noisy and clean pages alike and give them 150, 100 and 400 dpi "
-        "(native: 200); "
-        "a model with a working resolution has the engine resample such pages to it.",
+        "backgrounds; split in `training/split.json`). RMSE pools the pages' mean squared "
+        "errors, each page weighing the same (grey levels 0..1; lower is better). OCR CER "
+        "(at 1×): Tesseract's reading of the result against its reading of the clean page "
+        "(lower is better). Other scales resample noisy and clean pages alike and give "
+        "them no DPI.",
         "",
         header,
         "|" + "---|" * (header.count("|") - 1),
@@ -195,10 +285,24 @@ def write_report(
                 f"{metrics[f'psnr{tag}']:.2f} | {metrics[f'ssim{tag}']:.4f} |"
             )
             if use_ocr:
-                row += f" {metrics[f'cer{tag}']:.3f} |"
+                row += f" {metrics[f'cer{tag}']:.3f} |" if f"cer{tag}" in metrics else " |"
             lines.append(row)
     lines += ["", "| method | throughput (MP/s, native pages) |", "|---|---|"]
     lines += [f"| {name} | {metrics['mps']:.2f} |" for name, metrics in results.items()]
+    if clean:
+        lines += [
+            "",
+            "No harm: pages that are already clean, cleaned again. DDD: the validation texts' "
+            "clean pages (RMSE against themselves, share of their ink kept); DIBCO: the "
+            "held-out ground-truth pages (share of their ink kept).",
+            "",
+            "| method | DDD clean RMSE | DDD ink kept (%) | DIBCO truth ink kept (%) |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {name} | {m['rmse']:.4f} | {m['kept']:.1f} | {m['kept_truth']:.1f} |"
+            for name, m in clean.items()
+        ]
     if lighting:
         changes = list(LIGHTING)
         lines += [
@@ -220,7 +324,9 @@ def run_model(name: str) -> Path:
     return RUNS / name / "model.onnx"
 
 
-def update_card(model_path: Path, metrics: dict[str, float]) -> None:
+def update_card(
+    model_path: Path, metrics: dict[str, float], archive: dict[str, dict[str, dict]] | None
+) -> None:
     card_path = model_path.with_suffix(".json")
     if not card_path.is_file():
         return
@@ -230,7 +336,65 @@ def update_card(model_path: Path, metrics: dict[str, float]) -> None:
         **{key: round(value, 4) for key, value in metrics.items()},
         "rmse": round(metrics["rmse@1"], 4),
     }
+    if archive:
+        card["metrics"]["held_out_dibco"] = {
+            tag: {
+                collection: {metric: round(value, 2) for metric, value in scores.items()}
+                for collection, scores in summary.items()
+            }
+            for tag, summary in archive.items()
+        }
     write_card(card, model_path)
+
+
+PREVIOUS = MODELS / "ddd_only" / "docclean.onnx"  # the model shipped before, trained on DDD
+ABLATION_REPORT = REPO / "docs" / "ablations.md"
+# Not shipped (`make train-ablations`): scored by `--ablations` where their runs exist.
+ABLATIONS = {
+    "ablation (25 epochs): the shipped recipe": "documents_25_epochs",
+    "ablation (25 epochs): no paper normalisation": "documents_no_paper_normalisation",
+    "ablation (25 epochs): no DIBCO pages": "documents_no_dibco",
+    "ablation (25 epochs): no synthetic pages": "documents_no_synthetic",
+    "ablation (25 epochs): no faint patches": "documents_no_faint",
+    "ablation (25 epochs): no show-through patches": "documents_no_show_through",
+    "DDD-only ablation: lighting jitter on every patch": "ablation_lighting_every_patch",
+    "DDD-only ablation (25 epochs): no lighting jitter": "ablation_no_lighting",
+    "DDD-only ablation: low-resolution model, then MSE fine-tuning": "ablation_mse_finetune",
+    "DDD-only ablation: full-resolution head": "ablation_full_resolution_head",
+    "DDD-only ablation (that head, 25 epochs): scale jitter": "ablation_scale_jitter",
+    "DDD-only ablation (that head, 25 epochs): synthetic pages": "ablation_synthetic",
+}
+
+
+def ablation_report(pairs: list) -> str:
+    """Held-out DIBCO at 1× (black and white) and DDD at 1× for each ablation run present."""
+    runs = {label: run_model(run) for label, run in ABLATIONS.items()}
+    present = {label: path for label, path in runs.items() if path.is_file()}
+    dibco = load_dibco(HELD_OUT)
+    lines = [
+        "# Ablations",
+        "",
+        "Produced by `python -m training.evaluate --ablations` after `make train-ablations`, "
+        "through the engine on this 2-core CPU: each run is the shipped recipe for 25 epochs "
+        "with one part taken out (ink threshold calibrated alike). Held-out DIBCO "
+        f"collections ({', '.join(HELD_OUT)}) at 1×, pooled, black and white; DDD "
+        "validation RMSE at 1×, grey.",
+        "",
+        "| run | FM | pFM | ink recall | DDD RMSE |",
+        "|---|---|---|---|---|",
+    ]
+    for label, path in present.items():
+        denoiser = Denoiser(path)
+        pooled = ink.summarise(ink.score_pages(ink.model_binariser(denoiser), dibco))["pooled"]
+        error = pooled_rmse([rmse(model_cleaner(denoiser)(n, None), c) for n, c in pairs])
+        lines.append(
+            f"| {label} | {pooled['fm']:.1f} | {pooled['pfm']:.1f} | {pooled['recall']:.1f} "
+            f"| {error:.4f} |"
+        )
+    missing = [label for label in runs if label not in present]
+    if missing:
+        lines += ["", "Not run here: " + "; ".join(missing) + "."]
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -238,44 +402,67 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=None)
     parser.add_argument("--no-ocr", action="store_true", help="skip Tesseract")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--ablations",
+        action="store_true",
+        help=f"score the ablation runs instead (held-out DIBCO and DDD at 1×): {ABLATION_REPORT}",
+    )
+    parser.add_argument(
+        "--model",
+        type=Path,
+        action="append",
+        default=[],
+        help="also evaluate this .onnx (repeatable)",
+    )
     args = parser.parse_args(argv)
     use_ocr = not args.no_ocr and shutil.which("tesseract") is not None
     if not args.no_ocr and not use_ocr:
         print("tesseract not found: OCR error rates skipped (make system-packages)")
     pairs = load_part(args.data or default_data_dir(), load_split(), "validation")
+    if args.ablations:
+        report = ablation_report(pairs)
+        print(report)
+        if not args.no_write:
+            ABLATION_REPORT.write_text(report)
+        return
     methods: dict[str, Cleaner] = {
         "doing nothing": do_nothing,
         "background division": background_division,
     }
-    production, low_resolution = MODELS / "docclean.onnx", MODELS / "docclean_low_resolution.onnx"
+    binarisers: dict[str, ink.Binariser] = {
+        "Otsu": ink.doxa("OTSU"),
+        "Sauvola (window 31, k 0.2)": ink.doxa("SAUVOLA", window=31, k=0.2),
+        "background division, then Otsu": ink.background_division_otsu,
+    }
+    production = MODELS / "docclean.onnx"
     shipped = {
         "seed recipe (10 epochs, pages)": MODELS / "seed_reference.onnx",
         "seed, trained properly": MODELS / "seed.onnx",
-        # docclean.onnx hands pages the engine enlarges to docclean_low_resolution.onnx.
-        "production (docclean)": production,
-        "ablation: the low-resolution model for every page": low_resolution,
-        # Not shipped (`make train-ablations`): networks trained otherwise, the previous
-        # network with the same recipe, and that network's older 25-epoch recipes.
-        "ablation: lighting jitter on every patch (90 epochs)": run_model(
-            "ablation_lighting_every_patch"
-        ),
-        "ablation (25 epochs): no lighting jitter": run_model("ablation_no_lighting"),
-        "ablation: low-resolution model, then MSE fine-tuning": run_model("ablation_mse_finetune"),
-        "ablation: full-resolution head": run_model("ablation_full_resolution_head"),
-        "ablation (that head, 25 epochs): scale jitter": run_model("ablation_scale_jitter"),
-        "ablation (that head, 25 epochs): synthetic pages": run_model("ablation_synthetic"),
+        "previous docclean (DDD only, with its low-resolution model)": PREVIOUS,
+        "docclean": production,
+        **{f"candidate {path}": path for path in args.model},
     }
     for name, path in shipped.items():
-        if path.is_file():
-            methods[name] = model_cleaner(Denoiser(path))
-        else:
+        if not path.is_file():
             print(f"{path} not found: `make train` builds it")
-        if path == production and path.is_file():
-            alone = Denoiser(path, companions=False)
-            methods["ablation: docclean without its low-resolution model"] = model_cleaner(alone)
+            continue
+        denoiser = Denoiser(path)
+        methods[name] = model_cleaner(denoiser)
+        if name != "seed recipe (10 epochs, pages)":
+            binarisers[name] = ink.model_binariser(denoiser)
+    dibco = load_dibco(HELD_OUT)
+    archive = evaluate_archives(binarisers, dibco)
     results = evaluate(methods, pairs, use_ocr)
     lighting = evaluate_lighting(methods, pairs)
-    report = write_report(results, len(pairs), use_ocr, lighting)
+    unique_clean = list({clean.tobytes(): clean for _, clean in pairs}.values())
+    clean = evaluate_clean_pages(
+        {name: m for name, m in methods.items() if name != "background division"},
+        unique_clean,
+        [page.truth for page in dibco],
+    )
+    report = write_report(
+        results, len(pairs), use_ocr, lighting, archive_report(archive, dibco), clean
+    )
     print(report)
     if args.no_write:
         return
@@ -283,7 +470,7 @@ def main(argv: list[str] | None = None) -> None:
     RESULTS.write_text(report)
     for name, path in shipped.items():
         if name in results:
-            update_card(path, results[name])
+            update_card(path, results[name], archive.get(name))
 
 
 if __name__ == "__main__":

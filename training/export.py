@@ -15,10 +15,14 @@ import tensorflow as tf
 
 from engine.denoiser import (
     ALIGNMENT_KEY,
+    INK_THRESHOLD_KEY,
+    INPUT_KEY,
     LOW_RESOLUTION_KEY,
     LOW_RESOLUTION_SHA256_KEY,
     MARGIN_KEY,
+    MAX_STROKE_KEY,
     NAME_KEY,
+    PAPER_NORMALISED,
     WORKING_DPI_KEY,
     sha256_of,
 )
@@ -35,6 +39,13 @@ DATA_ATTRIBUTION = (
     "NoisyOffice data set, UCI Machine Learning Repository, created by M. J. Castro-Bleda, "
     "S. España-Boquera, J. Pastor-Pellicer and F. Zamora-Martínez; licensed CC BY 4.0."
 )
+
+
+DDD_DATA = {
+    "pairs": "../shared/data/ddd (real noisy/clean scan pairs), split by text",
+    "split_file": "training/split.json",
+    "attribution": DATA_ATTRIBUTION,
+}
 
 
 class ExportError(RuntimeError):
@@ -65,6 +76,10 @@ def export_onnx(
     training: dict[str, Any] | None = None,
     working_dpi: int = 0,
     low_resolution_model: str = "",
+    paper_normalised: bool = False,
+    max_stroke_width: int = 0,
+    data: dict[str, Any] | None = None,
+    ink_threshold: float = 0.0,
 ) -> dict[str, Any]:
     """Write `path` (ONNX) and its card (`.json` and `.md`); refuse on a parity failure.
 
@@ -72,6 +87,10 @@ def export_onnx(
     other resolutions to it; 0 leaves pages as they are. `low_resolution_model` names a
     model file beside `path` that the engine uses for pages it enlarges to `working_dpi`;
     it must be exported first, as its sha256 goes into the metadata too.
+    `paper_normalised` says the network expects pages divided by their paper
+    (`engine.paper.normalise_paper`); `max_stroke_width` (px) has the engine reduce pages
+    whose measured strokes are wider. `data` describes the training data (default: DDD).
+    `ink_threshold` moves black and white's line between ink and paper from one half.
     """
     if low_resolution_model and Path(low_resolution_model).name != low_resolution_model:
         raise ExportError(f"low_resolution_model must be a file name, not {low_resolution_model}")
@@ -96,6 +115,12 @@ def export_onnx(
         metadata = {NAME_KEY: name, MARGIN_KEY: str(margin), ALIGNMENT_KEY: str(alignment)}
         if working_dpi:
             metadata[WORKING_DPI_KEY] = str(working_dpi)
+        if paper_normalised:
+            metadata[INPUT_KEY] = PAPER_NORMALISED
+        if max_stroke_width:
+            metadata[MAX_STROKE_KEY] = str(max_stroke_width)
+        if ink_threshold:
+            metadata[INK_THRESHOLD_KEY] = f"{ink_threshold:g}"
         if low_resolution_model:
             metadata[LOW_RESOLUTION_KEY] = low_resolution_model
             metadata[LOW_RESOLUTION_SHA256_KEY] = sha256_of(companion)
@@ -120,15 +145,14 @@ def export_onnx(
         "alignment": alignment,
         "working_dpi": working_dpi or None,
         "low_resolution_model": low_resolution_model or None,
+        "input_preparation": PAPER_NORMALISED if paper_normalised else "none",
+        "max_stroke_width": max_stroke_width or None,
+        "ink_threshold": ink_threshold or 0.5,
         "tile": {"height": TILE_SHAPE[0], "width": TILE_SHAPE[1]},
         "input": "page: float32 [N, 420, 540, 1], grey levels 0..1 (1 = white)",
         "output": "clean: float32 [N, 420, 540, 1], cleaned grey levels 0..1",
         "parity_max_abs_diff": error,
-        "data": {
-            "pairs": "../shared/data/ddd (real noisy/clean scan pairs), split by text",
-            "split_file": "training/split.json",
-            "attribution": DATA_ATTRIBUTION,
-        },
+        "data": data or DDD_DATA,
         "training": training or {},
         "metrics": {},
         "sha256": sha256_of(path),

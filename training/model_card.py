@@ -33,6 +33,23 @@ def write_card(card: dict[str, Any], model_path: Path) -> None:
         f"- Data: {card['data']['pairs']}; split in `{card['data']['split_file']}`",
         f"- Data attribution: {card['data']['attribution']}",
     ]
+    if card["data"].get("dibco_training_collections"):
+        lines += [
+            "- DIBCO collections trained on: "
+            + "; ".join(card["data"]["dibco_training_collections"]),
+            "- DIBCO collections held out (never trained on nor used to choose a checkpoint): "
+            + "; ".join(card["data"]["dibco_held_out_collections"]),
+        ]
+    if card.get("input_preparation") == "paper_normalised":
+        lines.append(
+            "- Input preparation: the engine divides each page by its paper "
+            "(engine.paper.normalise_paper) before the network"
+        )
+    if card.get("max_stroke_width"):
+        lines.append(
+            f"- Text scale: pages whose strokes measure wider than {card['max_stroke_width']} px "
+            "are reduced before cleaning (measured on the pixels; the DPI plays no part)"
+        )
     if card.get("training"):
         training = card["training"]
         stages = [training.get("base_config"), training.get("config", {})]
@@ -44,6 +61,15 @@ def write_card(card: dict[str, Any], model_path: Path) -> None:
             f"({training.get('epochs_run')} epochs run), {training.get('minutes')} "
             "min on a 2-core CPU"
         )
+        calibration = training.get("calibration")
+        if calibration:
+            lines.append(
+                f"- Ink threshold {calibration['ink_threshold']} (black and white writes black "
+                "below it): there black and white keeps "
+                f"{100 * calibration['training_collections_recall']:.1f} % of the DIBCO "
+                "training collections' ink "
+                f"({100 * calibration['training_collections_recall_at_0.5']:.1f} % at one half)"
+            )
     metrics = card.get("metrics") or {}
     if metrics:
         lines += ["", "## Validation metrics (through the engine)", ""]

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import cv2
 import numpy as np
 
-PagePair = tuple[np.ndarray, np.ndarray]  # (noisy, clean), uint8, same shape
+PagePair = tuple[np.ndarray, np.ndarray]  # (noisy, clean): uint8 or float32 0..1, same shape
 
 
 def sample_patch(
@@ -37,7 +37,7 @@ def sample_patch(
     if source != size:
         interpolation = cv2.INTER_AREA if source > size else cv2.INTER_CUBIC
         crops = [cv2.resize(crop, (size, size), interpolation=interpolation) for crop in crops]
-    noisy_patch, clean_patch = (crop.astype(np.float32) / 255.0 for crop in crops)
+    noisy_patch, clean_patch = (_levels(crop) for crop in crops)
     if rng.random() < 0.5:
         noisy_patch, clean_patch = noisy_patch[:, ::-1], clean_patch[:, ::-1]
     if rng.random() < 0.5:
@@ -48,6 +48,13 @@ def sample_patch(
     if lighting >= 1 or (lighting > 0 and rng.random() < lighting):
         noisy_patch = _jitter_lighting(noisy_patch, rng)
     return np.ascontiguousarray(noisy_patch), np.ascontiguousarray(clean_patch)
+
+
+def _levels(image: np.ndarray) -> np.ndarray:
+    """float32 levels in 0..1 of a uint8 or float image."""
+    if image.dtype == np.uint8:
+        return image.astype(np.float32) / np.float32(255)
+    return np.clip(image, 0.0, 1.0).astype(np.float32, copy=False)
 
 
 def _pad_bottom_right(image: np.ndarray, grow_y: int, grow_x: int) -> np.ndarray:

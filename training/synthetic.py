@@ -85,6 +85,24 @@ SYSTEM_FAMILIES = {
         "DejaVuSerifCondensed-Bold.ttf",
         "DejaVuSerifCondensed-Italic.ttf",
     ),
+    # Serif, typewriter and hand-written faces real archives hold (Debian's fonts-ebgaramond,
+    # fonts-courier-prime, fonts-joscelyn (a secretary hand), fonts-dancingscript,
+    # fonts-kristi, fonts-humor-sans, fonts-dkg-handwriting; `make train` installs them).
+    "EB Garamond": (
+        "EBGaramond12-Regular.otf",
+        "EBGaramond12-Bold.otf",
+        "EBGaramond12-Italic.otf",
+    ),
+    "Courier Prime": ("Courier Prime.otf", "Courier Prime Bold.otf", "Courier Prime Italic.otf"),
+    "Joscelyn": ("Joscelyn-Regular.otf",) * 3,
+    "Dancing Script": (
+        "DancingScript-Regular.otf",
+        "DancingScript-Bold.otf",
+        "DancingScript-Regular.otf",
+    ),
+    "Kristi": ("Kristi.ttf",) * 3,
+    "Humor Sans": ("Humor-Sans.ttf",) * 3,
+    "DKG Handwriting": ("dkg.ttf", "dkgBd.ttf", "dkgIt.ttf"),
 }
 SYSTEM_FONT_DIR = Path("/usr/share/fonts")
 
@@ -99,14 +117,18 @@ def _family_from(
 
 @cache
 def available_font_families() -> tuple[FontFamily, ...]:
-    """matplotlib's DejaVu and STIX families, plus Liberation/DejaVu Condensed if installed.
+    """matplotlib's DejaVu and STIX families, plus the system families above if installed.
 
     The set of fonts is part of what a seed produces: the same seed gives the same pages
     only on machines with the same fonts.
     """
     matplotlib_dir = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
     bundled = {path.name: path for path in matplotlib_dir.glob("*.ttf")}
-    system = {path.name: path for path in sorted(SYSTEM_FONT_DIR.rglob("*.ttf"))}
+    system = {
+        path.name: path
+        for pattern in ("*.ttf", "*.otf")
+        for path in sorted(SYSTEM_FONT_DIR.rglob(pattern))
+    }
     families = [_family_from(n, f, bundled) for n, f in MATPLOTLIB_FAMILIES.items()]
     families += [_family_from(n, f, system) for n, f in SYSTEM_FAMILIES.items()]
     return tuple(family for family in families if family is not None)

@@ -5,6 +5,7 @@ Logs train and validation RMSE per epoch to `<output_dir>/<name>/log.csv`, keeps
 """
 
 import argparse
+import json
 import os
 import time
 from pathlib import Path
@@ -16,9 +17,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from engine.paper import normalise_paper
 from training.config import TrainConfig
 from training.data import default_data_dir, load_part, load_split
-from training.models import MODELS, TILE_SHAPE, rmse
+from training.models import MODELS, TILE_SHAPE, InkWeightedCrossEntropy, rmse
 from training.patches import pad_to_multiple, patch_stream
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,6 +46,80 @@ def training_dataset(config: TrainConfig, pairs: list) -> tf.data.Dataset:
     return dataset.batch(config.batch_size).prefetch(tf.data.AUTOTUNE)
 
 
+def documents_dataset(config: TrainConfig, ddd_pairs: list) -> tf.data.Dataset:
+    """The "documents" recipe's mixed, paper-normalised patch stream."""
+    from training.documents import (
+        TRAINING_COLLECTIONS,
+        Source,
+        document_stream,
+        load_dibco,
+        prepared,
+    )
+    from training.synthetic import synthetic_pairs
+
+    dibco = load_dibco(TRAINING_COLLECTIONS) if config.dibco_weight else []
+    synthetic = list(synthetic_pairs(config.synthetic_pairs, seed=config.seed))
+    clean_pages = [clean for _, clean in ddd_pairs + synthetic]
+    normalise = config.normalise_paper
+    ddd = [prepared(*pair, normalise) for pair in ddd_pairs]
+    sources = [
+        Source("ddd", ddd, config.ddd_weight, config.scale_range),
+        Source("ddd rescaled", ddd, config.ddd_rescaled_weight, config.ddd_rescaled_scale),
+        Source(
+            "dibco",
+            [prepared(page.noisy, page.truth, normalise) for page in dibco],
+            config.dibco_weight,
+            config.dibco_scale,
+        ),
+        Source(
+            "synthetic",
+            [prepared(*pair, normalise) for pair in synthetic],
+            config.synthetic_weight,
+            config.synthetic_scale,
+        ),
+        Source(
+            "clean",
+            [prepared(page, page, normalise) for page in clean_pages],
+            config.clean_weight,
+            config.scale_range,
+        ),
+    ]
+    size = config.patch_size
+    signature = (
+        tf.TensorSpec((size, size, 1), tf.float32),
+        tf.TensorSpec((size, size, 1), tf.float32),
+    )
+    dataset = tf.data.Dataset.from_generator(
+        lambda: document_stream(sources, size, config.seed, faint=config.faint, bleed=config.bleed),
+        output_signature=signature,
+    )
+    return dataset.batch(config.batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def documents_data(config: TrainConfig) -> dict:
+    """The model card's account of the "documents" recipe's training data."""
+    from training.documents import DIBCO_COLLECTIONS, DIBCO_TERMS, HELD_OUT, TRAINING_COLLECTIONS
+    from training.export import DATA_ATTRIBUTION
+
+    return {
+        "pairs": (
+            "../shared/data/ddd (real noisy/clean scan pairs, split by text); "
+            "../shared/data/dibco training collections (real archive pages, binary truth); "
+            f"{config.synthetic_pairs} synthetic pages (training.synthetic)"
+        ),
+        "split_file": "training/split.json (DDD); training.documents.HELD_OUT (DIBCO)",
+        "dibco_training_collections": [DIBCO_COLLECTIONS[name] for name in TRAINING_COLLECTIONS],
+        "dibco_held_out_collections": [DIBCO_COLLECTIONS[name] for name in HELD_OUT],
+        "attribution": f"{DATA_ATTRIBUTION} {DIBCO_TERMS}",
+        "shares": {
+            "ddd": config.ddd_weight,
+            "dibco": config.dibco_weight,
+            "synthetic": config.synthetic_weight,
+            "clean pages": config.clean_weight,
+        },
+    }
+
+
 def whole_pages(pairs: list, shape: tuple[int, int] | None) -> tuple[np.ndarray, np.ndarray]:
     """Pages as float arrays: resized to `shape` (the reference recipe) or padded to /4."""
     noisy, clean = [], []
@@ -58,9 +134,12 @@ def whole_pages(pairs: list, shape: tuple[int, int] | None) -> tuple[np.ndarray,
     return noisy, clean
 
 
-def validation_dataset(pairs: list) -> tf.data.Dataset:
-    """Validation pages at native size (padded to multiples of 4), one page per batch."""
+def validation_dataset(pairs: list, normalised: bool = False) -> tf.data.Dataset:
+    """Validation pages at native size (padded to multiples of 4), one page per batch;
+    `normalised` divides each page by its paper first, as the engine does for such models."""
     noisy, clean = whole_pages(pairs, None)
+    if normalised:
+        noisy = [normalise_paper(page[..., 0])[..., None] for page in noisy]
     spec = tf.TensorSpec((None, None, 1), tf.float32)
     return tf.data.Dataset.from_generator(
         lambda: zip(noisy, clean, strict=True), output_signature=(spec, spec)
@@ -76,7 +155,7 @@ def build_model(config: TrainConfig, shape: tuple[int | None, int | None]) -> ke
 
 
 def load_checkpoint(path: Path) -> keras.Model:
-    return keras.models.load_model(path, custom_objects={"rmse": rmse})
+    return keras.models.load_model(path, custom_objects={"rmse": rmse}, compile=False)
 
 
 def train(config: TrainConfig, data_dir: Path | None = None) -> Path:
@@ -85,7 +164,7 @@ def train(config: TrainConfig, data_dir: Path | None = None) -> Path:
     data_dir = data_dir or default_data_dir()
     split = load_split()
     train_pairs = load_part(data_dir, split, "train")
-    if config.synthetic_pairs:
+    if config.synthetic_pairs and config.recipe != "documents":
         from training.synthetic import synthetic_pairs
 
         train_pairs += list(synthetic_pairs(config.synthetic_pairs, seed=config.seed))
@@ -111,10 +190,15 @@ def train(config: TrainConfig, data_dir: Path | None = None) -> Path:
             if config.start_from
             else build_model(config, (None, None))
         )
+        documents = config.recipe == "documents"
         fit_args = dict(
-            x=training_dataset(config, train_pairs),
+            x=documents_dataset(config, train_pairs)
+            if documents
+            else training_dataset(config, train_pairs),
             steps_per_epoch=config.steps_per_epoch,
-            validation_data=validation_dataset(validation_pairs),
+            validation_data=validation_dataset(
+                validation_pairs, normalised=documents and config.normalise_paper
+            ),
         )
     learning_rate = config.learning_rate
     if config.schedule == "cosine":
@@ -125,7 +209,9 @@ def train(config: TrainConfig, data_dir: Path | None = None) -> Path:
         learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=0.01)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
-        loss=config.loss,
+        loss=InkWeightedCrossEntropy(config.ink_weight)
+        if config.ink_weight != 1.0
+        else config.loss,
         metrics=[rmse],
     )
     callbacks = [
@@ -151,24 +237,45 @@ def train(config: TrainConfig, data_dir: Path | None = None) -> Path:
     best = min(history.history["val_rmse"])
     print(f"{config.name}: best validation RMSE {best:.4f} after {minutes:.1f} min")
     if config.export_path:
-        from training.export import export_onnx
-
-        export_onnx(
-            load_checkpoint(checkpoint),
-            REPO / config.export_path,
-            name=config.name,
-            working_dpi=config.working_dpi,
-            low_resolution_model=Path(config.low_resolution_model).name
-            if config.low_resolution_model
-            else "",
-            training={
-                "config": config.__dict__,
-                "minutes": round(minutes, 1),
-                "epochs_run": len(history.history["val_rmse"]),
-                "best_validation_rmse_keras": round(float(best), 5),
-            },
-        )
+        training = {
+            "config": config.__dict__,
+            "minutes": round(minutes, 1),
+            "epochs_run": len(history.history["val_rmse"]),
+            "best_validation_rmse_keras": round(float(best), 5),
+        }
+        export_run(config, checkpoint, training)
     return checkpoint
+
+
+def export_run(config: TrainConfig, checkpoint: Path, training: dict) -> Path:
+    """Export a run's checkpoint to `config.export_path` with its metadata and card, its
+    ink threshold calibrated first where the config asks (training.calibration)."""
+    from training.export import export_onnx
+
+    model = load_checkpoint(checkpoint)
+    options = dict(
+        working_dpi=config.working_dpi,
+        paper_normalised=config.recipe == "documents" and config.normalise_paper,
+        max_stroke_width=config.max_stroke_width,
+        data=documents_data(config) if config.recipe == "documents" else None,
+        low_resolution_model=Path(config.low_resolution_model).name
+        if config.low_resolution_model
+        else "",
+    )
+    if config.ink_recall:
+        from training.calibration import calibrate
+        from training.documents import TRAINING_COLLECTIONS, load_dibco
+
+        def export(candidate: keras.Model, path: Path) -> None:
+            export_onnx(candidate, path, name=config.name, **options)
+
+        measured = calibrate(model, load_dibco(TRAINING_COLLECTIONS), config.ink_recall, export)
+        training = {**training, "calibration": measured}
+        options["ink_threshold"] = measured["ink_threshold"]
+        print(f"{config.name}: ink threshold {measured['ink_threshold']}")
+    path = REPO / config.export_path
+    export_onnx(model, path, name=config.name, training=training, **options)
+    return path
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -177,13 +284,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=None, help="DDD folder")
     parser.add_argument("--epochs", type=int, default=None, help="override the config")
     parser.add_argument("--steps-per-epoch", type=int, default=None, help="override")
+    parser.add_argument(
+        "--export-only",
+        action="store_true",
+        help="export the run's best checkpoint again (its card's training record is kept)",
+    )
     args = parser.parse_args(argv)
     overrides = {
         key: value
         for key, value in (("epochs", args.epochs), ("steps_per_epoch", args.steps_per_epoch))
         if value is not None
     }
-    train(TrainConfig.load(args.config, **overrides), args.data)
+    config = TrainConfig.load(args.config, **overrides)
+    if not args.export_only:
+        train(config, args.data)
+        return
+    card = Path(REPO / config.export_path).with_suffix(".json")
+    training = json.loads(card.read_text()).get("training", {}) if card.is_file() else {}
+    export_run(config, REPO / config.output_dir / config.name / "best.keras", training)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,11 @@ class BatchOptions:
     overwrite: bool
     output_format: str = "same"  # a key of engine.pipeline.OUTPUT_SUFFIXES
     combine_into: Path | None = None  # one PDF that receives every page, in queue order
+    dpi: int | None = None  # every page's resolution in the results; None: each file's own
+
+    def result_of(self, output: Path) -> tuple[Path, str, int | None]:
+        """What a result written to `output` with these options is: QueueItem.cleaned_as."""
+        return output, self.mode, self.dpi
 
 
 @dataclass(frozen=True)
@@ -41,13 +46,25 @@ class BatchProgress:
     seconds_left: float | None
 
     def describe(self) -> str:
-        """E.g. "3 of 10 files · 12.5 pages/min · about 2 min left"."""
+        """E.g. "3 of 10 files · 12 pages/min · about 2 min left"."""
         parts = [f"{self.files_finished} of {self.total_files} files"]
         if self.pages_done:
-            parts.append(f"{self.pages_per_minute:.1f} pages/min")
+            parts.append(rate_text(self.pages_per_minute))
         if self.seconds_left is not None and self.fraction < 1:
             parts.append(f"about {_duration(self.seconds_left)} left")
         return " · ".join(parts)
+
+
+def rate_text(pages_per_minute: float) -> str:
+    """ "968 pages/min", "2.5 pages/min": a decimal only where it tells something."""
+    return f"{pages_per_minute:.{1 if pages_per_minute < 10 else 0}f} pages/min"
+
+
+def summary_text(event: BatchFinished, pages_per_minute: float) -> str:
+    """The one message a finished batch leaves: "Done: 3 cleaned, 0 failed, 0 skipped · …"."""
+    prefix = "Cancelled" if event.cancelled else "Done"
+    text = f"{prefix}: {event.cleaned} cleaned, {event.failed} failed, {event.skipped} skipped"
+    return f"{text} · {rate_text(pages_per_minute)}" if event.cleaned else text
 
 
 def _duration(seconds: float) -> str:
@@ -72,6 +89,9 @@ class BatchController(QObject):
         self.cancelling = False
         self.combine_into: Path | None = None
         self._combined: list[Path] = []  # sources whose pages wait for the combined PDF
+        self._combined_order: tuple[Path, ...] = ()  # sources in the last combined PDF written
+        self._options = BatchOptions(output_dir=None, mode="gray", overwrite=False)
+        self.final_pages_per_minute = 0.0  # of the batch that finished last
         self._combined_pages = 0
         self._total = 0
         self._finished_files = 0
@@ -82,6 +102,29 @@ class BatchController(QObject):
     @property
     def running(self) -> bool:
         return self.worker is not None
+
+    def planned_output(self, item: QueueItem, options: BatchOptions) -> Path:
+        """Where `item`'s result goes with `options`."""
+        if options.combine_into is not None:
+            return options.combine_into
+        return output_path_for(item.source, options.output_dir, item.root, options.output_format)
+
+    def outdated(self, items: list[QueueItem], options: BatchOptions) -> list[QueueItem]:
+        """The items without a result for `options` (output, mode and resolution): what Clean
+        all cleans.
+
+        A combined PDF holds every page in queue order, so when any page or the order is
+        out of date, all of them go into it again.
+        """
+
+        def up_to_date(item: QueueItem) -> bool:
+            result = options.result_of(self.planned_output(item, options))
+            return item.state == ItemState.DONE and item.cleaned_as == result
+
+        if options.combine_into is None:
+            return [item for item in items if not up_to_date(item)]
+        same_order = tuple(item.source for item in items) == self._combined_order
+        return [] if same_order and all(map(up_to_date, items)) else list(items)
 
     def start(self, items: list[QueueItem], denoiser: Denoiser, options: BatchOptions) -> int:
         """Clean `items` in a worker thread; returns how many were handed to it."""
@@ -94,7 +137,13 @@ class BatchController(QObject):
         if not jobs:
             return 0
         worker = BatchWorker(
-            jobs, denoiser, options.mode, options.overwrite, options.combine_into, parent=self
+            jobs,
+            denoiser,
+            options.mode,
+            options.overwrite,
+            options.combine_into,
+            options.dpi,
+            parent=self,
         )
         worker.event_emitted.connect(self._on_event)
         worker.crashed.connect(self._on_crashed)
@@ -103,6 +152,7 @@ class BatchController(QObject):
         self.sources = {job.source for job in jobs}
         self.cancelling = False
         self.combine_into = options.combine_into
+        self._options = options
         self._combined = []
         self._combined_pages = 0
         self._total = len(jobs)
@@ -202,7 +252,12 @@ class BatchController(QObject):
                     self._combined_pages += pages
                     self._combined.append(path)
                 self._file_finished(
-                    path, state=ItemState.DONE, progress=1.0, output=output, output_page=first_page
+                    path,
+                    state=ItemState.DONE,
+                    progress=1.0,
+                    output=output,
+                    output_page=first_page,
+                    cleaned_as=self._options.result_of(output),
                 )
             case FileSkipped(path=path, output=output, reason=reason):
                 first_page = None if self.combine_into is not None else 0  # unknown in a PDF
@@ -229,7 +284,9 @@ class BatchController(QObject):
     def _undo_combined(self, state: ItemState, reason: str) -> None:
         """The combined PDF was not written: its files are not done after all."""
         for source in self._combined:
-            self._set(source, state=state, reason=reason, progress=0.0, output_page=None)
+            self._set(
+                source, state=state, reason=reason, progress=0.0, output_page=None, cleaned_as=None
+            )
         self._combined = []
 
     def _on_batch_finished(self, event: BatchFinished) -> None:
@@ -238,17 +295,9 @@ class BatchController(QObject):
         self._current = None
         if event.cancelled and self._combined:  # the combined PDF is written only at the end
             self._undo_combined(ItemState.CANCELLED, "")
-        parts = [f"{event.cleaned} cleaned"]
-        if event.skipped:
-            parts.append(f"{event.skipped} skipped")
-        if event.failed:
-            parts.append(f"{event.failed} failed")
-        rate = self._pages_per_minute()
-        summary = ", ".join(parts)
-        if event.cancelled:
-            self.message.emit(f"Cancelled: {summary}")
-        else:
-            self.message.emit(f"Finished: {summary} ({rate:.1f} pages/min)")
+        if self.combine_into is not None and self._combined:
+            self._combined_order = tuple(self._combined)
+        self.final_pages_per_minute = self._pages_per_minute()
         self.finished.emit(event)
 
     def _on_crashed(self, reason: str) -> None:

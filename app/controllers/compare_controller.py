@@ -10,15 +10,19 @@ from app.queue_model import ItemState, QueueItem
 from app.workers.images import load_preview
 from app.workers.tasks import TaskRunner
 from engine.errors import FileError
+from engine.io import BW_THRESHOLD, OutputMode
 
 CACHE_SIZE = 8  # decoded pages kept, so flipping between pages is instant
 
-CacheKey = tuple[Path, int, int]  # file, its modification time, page index
+# file, modification time, page, preview mode, ink threshold
+CacheKey = tuple[Path, int, int, str | None, float]
 
 
-def _cache_key(path: Path, page: int) -> CacheKey | None:
+def _cache_key(
+    path: Path, page: int, mode: OutputMode | None, ink_threshold: float
+) -> CacheKey | None:
     try:
-        return path, path.stat().st_mtime_ns, page
+        return path, path.stat().st_mtime_ns, page, mode, ink_threshold
     except OSError:
         return None
 
@@ -34,6 +38,8 @@ class CompareController(QObject):
         self.runner = runner
         self.item: QueueItem | None = None
         self.page = 0
+        self.mode: OutputMode = "gray"  # the output mode the After side previews
+        self.ink_threshold = BW_THRESHOLD  # the loaded model's, for the black-and-white preview
         self._cache: OrderedDict[CacheKey, QImage] = OrderedDict()
         self._generation = 0
         self._before: QImage | None = None
@@ -52,6 +58,25 @@ class CompareController(QObject):
             self.page = 0
         self.item = item
         self._show_page(keep_shown=False)
+
+    def set_mode(self, mode: OutputMode) -> None:
+        """Preview the After side in the output mode `mode` ("bw": black and white)."""
+        if mode != self.mode:
+            self.mode = mode
+            self.refresh()
+
+    def set_ink_threshold(self, ink_threshold: float) -> None:
+        """Preview black and white with the loaded model's ink threshold."""
+        if ink_threshold != self.ink_threshold:
+            self.ink_threshold = ink_threshold
+            if self.mode == "bw":
+                self.refresh()
+
+    def refresh(self) -> None:
+        """Load the shown page again, keeping it on screen meanwhile (e.g. once a combined PDF
+        has been written at the end of its batch)."""
+        if self.item is not None:
+            self._show_page(keep_shown=True)
 
     def step_page(self, step: int) -> None:
         """Show the page `step` pages further on (negative: back), within the file."""
@@ -77,11 +102,11 @@ class CompareController(QObject):
         if item is None:
             self.images_ready.emit(None, None, "")
             return
-        pending = self._load(item.source, self.page, "before")
+        pending = self._load(item.source, self.page, "before", None)
         finished = item.state in (ItemState.DONE, ItemState.SKIPPED)  # skipped: cleaned before
         output, first = item.output, item.output_page
         if finished and output is not None and first is not None and output.is_file():
-            pending += self._load(output, first + self.page, "after")
+            pending += self._load(output, first + self.page, "after", self.mode)
         if not (keep_shown and pending):
             self._emit()
 
@@ -90,8 +115,13 @@ class CompareController(QObject):
         if item is None:
             return ""
         match item.state:
+            case ItemState.DONE if self._after is None:
+                output = item.output
+                if output is not None and not output.is_file():
+                    return f"Cleaned: shown once {output.name} is written"
+                return "Loading the cleaned page…"
             case ItemState.DONE:
-                return "" if self._after is not None else "Loading the cleaned page…"
+                return ""
             case ItemState.FAILED:
                 return f"Failed: {item.reason}"
             case ItemState.CLEANING:
@@ -104,16 +134,18 @@ class CompareController(QObject):
     def _emit(self) -> None:
         self.images_ready.emit(self._before, self._after, self._note())
 
-    def _load(self, path: Path, page: int, side: str) -> int:
-        """Show page `page` of `path` on `side`; returns 1 if it loads in the background."""
-        key = _cache_key(path, page)
+    def _load(self, path: Path, page: int, side: str, mode: OutputMode | None) -> int:
+        """Show page `page` of `path` on `side` (in `mode`, if given); returns 1 if it loads
+        in the background."""
+        threshold = self.ink_threshold
+        key = _cache_key(path, page, mode, threshold)
         if key is not None and key in self._cache:
             self._cache.move_to_end(key)
             self._store(side, self._cache[key])
             return 0
         generation = self._generation
         self.runner.submit(
-            lambda: load_preview(path, page),
+            lambda: load_preview(path, page, mode, threshold),
             lambda image: self._on_loaded(generation, key, side, image),
             lambda error: self._on_failed(generation, error),
             urgent=True,

@@ -2,12 +2,17 @@
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtCore import QObject, QPoint, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from app.about import about_page
-from app.controllers.batch_controller import BatchController, BatchOptions, BatchProgress
+from app.controllers.batch_controller import (
+    BatchController,
+    BatchOptions,
+    BatchProgress,
+    summary_text,
+)
 from app.controllers.compare_controller import CompareController
 from app.controllers.model_controller import ModelController
 from app.controllers.queue_controller import QueueController
@@ -16,6 +21,7 @@ from app.settings import AppSettings
 from app.views.about_dialog import AboutDialog
 from app.views.compare_view import SIDE_BY_SIDE, SPLIT
 from app.views.main_window import MainWindow
+from app.views.message_boxes import copy_path_notice, quit_question
 from app.workers.tasks import TaskRunner
 from engine.denoiser import Denoiser
 from engine.events import BatchFinished
@@ -25,6 +31,7 @@ from engine.pipeline import DEFAULT_OUTPUT_FOLDER, Rejected, output_path_for
 SCAN_FILTER = "Scans: images and PDFs ({});;All files (*)".format(
     " ".join(f"*{suffix}" for suffix in sorted(SUPPORTED_SUFFIXES))
 )
+LOADING_MODEL = "Loading the model…"
 
 
 class MainController(QObject):
@@ -42,10 +49,13 @@ class MainController(QObject):
         self.compare = CompareController(self.runner, self)
         self.message_box: QMessageBox | None = None
         self.about_dialog: AboutDialog | None = None
+        self.quit_box: QMessageBox | None = None
+        self._quit_when_stopped = False
         self._shown_state: ItemState | None = None
         self._closed = False
         self.window.queue_view.setModel(self.queue_model)
         self._restore_settings()
+        self._fill_recent_menu()
         self._connect()
         self._update_actions()
 
@@ -69,7 +79,9 @@ class MainController(QObject):
         options = window.options_panel
         options.show_output_dir(settings.output_dir)
         options.show_mode(settings.output_mode)
+        self.compare.set_mode(settings.output_mode)
         options.show_format(settings.output_format)
+        options.show_dpi(settings.output_dpi)
         options.show_combine(settings.combine_into)
         options.recursive_check.setChecked(settings.recursive)
         options.overwrite_check.setChecked(settings.overwrite)
@@ -101,6 +113,10 @@ class MainController(QObject):
         window.cancel_action.triggered.connect(self.batch.cancel)
         window.remove_action.triggered.connect(self.remove_selected)
         window.clear_action.triggered.connect(self.clear_queue)
+        window.undo_action.triggered.connect(self.undo_remove)
+        window.open_result_action.triggered.connect(self.open_result)
+        window.show_in_folder_action.triggered.connect(self.show_result_in_folder)
+        window.queue_view.customContextMenuRequested.connect(self.show_row_menu)
         window.move_up_action.triggered.connect(lambda: self.move_selected(-1))
         window.move_down_action.triggered.connect(lambda: self.move_selected(1))
         window.fit_action.triggered.connect(window.compare_view.fit)
@@ -116,6 +132,7 @@ class MainController(QObject):
         window.bundled_model_action.triggered.connect(self.use_bundled_model)
         window.about_action.triggered.connect(self.show_about)
         window.urls_dropped.connect(self.drop_urls)
+        window.close_guard = self.may_close
         window.closing.connect(self.shutdown)
         window.model_banner.choose_button.clicked.connect(self.choose_model_dialog)
         window.rejected_panel.dismiss_button.clicked.connect(self.queue.clear_rejected)
@@ -124,18 +141,20 @@ class MainController(QObject):
         options.reset_output_button.clicked.connect(lambda: self.set_output_dir(None))
         options.open_output_button.clicked.connect(self.open_output_folder)
         options.choose_model_button.clicked.connect(self.choose_model_dialog)
-        options.mode_combo.currentIndexChanged.connect(
-            lambda: setattr(self.settings, "output_mode", options.selected_mode())
-        )
+        options.mode_combo.currentIndexChanged.connect(self._on_mode_changed)
         options.format_combo.currentIndexChanged.connect(
             lambda: setattr(self.settings, "output_format", options.selected_format())
         )
         options.combine_check.toggled.connect(self._on_combine_toggled)
+        options.dpi_combo.currentIndexChanged.connect(
+            lambda: setattr(self.settings, "output_dpi", options.selected_dpi())
+        )
         options.recursive_check.toggled.connect(lambda on: setattr(self.settings, "recursive", on))
         options.overwrite_check.toggled.connect(lambda on: setattr(self.settings, "overwrite", on))
 
         self.queue.added.connect(self._on_added)
         self.queue.rejected_changed.connect(self._on_rejected_changed)
+        self.queue.can_undo_changed.connect(window.undo_action.setEnabled)
         self.queue_model.rowsInserted.connect(self._update_actions)
         self.queue_model.rowsRemoved.connect(self._update_actions)
         self.queue_model.rowsMoved.connect(self._update_actions)
@@ -196,7 +215,8 @@ class MainController(QObject):
         self.window.options_panel.show_model(
             f"{denoiser.name} ({denoiser.model_path.name})", denoiser.describe()
         )
-        self.show_message(f"Model loaded: {denoiser.describe()}")
+        self.show_message(f"Ready to clean with the {denoiser.name} model")
+        self.compare.set_ink_threshold(denoiser.ink_threshold)
         self._update_actions()
 
     def _on_model_refused(self, path: Path, reason: str) -> None:
@@ -210,7 +230,9 @@ class MainController(QObject):
 
     def _on_model_loading(self, loading: bool) -> None:
         if loading:
-            self.show_message("Loading the model…")
+            self.show_message(LOADING_MODEL)
+        elif self.window.statusBar().currentMessage() == LOADING_MODEL:
+            self.window.statusBar().clearMessage()  # loaded or refused: it says so itself
         self._update_actions()
 
     def _show_no_model(self, why: str) -> None:
@@ -223,7 +245,19 @@ class MainController(QObject):
     # Queue
 
     def add_paths(self, paths: list[Path]) -> None:
+        for folder in filter(Path.is_dir, paths):
+            self.settings.remember_folder(folder.absolute())
+        self._fill_recent_menu()
         self.queue.add_paths(paths, self.window.options_panel.recursive_check.isChecked())
+
+    def _fill_recent_menu(self) -> None:
+        menu = self.window.recent_menu
+        menu.clear()
+        for folder in self.settings.recent_folders:
+            action = menu.addAction(str(folder))
+            action.setEnabled(folder.is_dir())
+            action.triggered.connect(lambda _=False, folder=folder: self.add_paths([folder]))
+        menu.setEnabled(not menu.isEmpty())
 
     def drop_urls(self, urls: list[QUrl]) -> None:
         local = [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]
@@ -265,7 +299,41 @@ class MainController(QObject):
             self.window.queue_view.scrollTo(self.queue_model.index(moved[0], 0))
 
     def clear_queue(self) -> None:
-        self.queue.clear()
+        if self.queue.clear():
+            self.show_message("Queue cleared: Ctrl+Z puts the pages back")
+
+    def undo_remove(self) -> None:
+        restored = self.queue.undo_remove()
+        self.show_message(f"{restored} page{'s' if restored != 1 else ''} back in the queue")
+
+    def show_row_menu(self, position: QPoint) -> QMenu | None:
+        """The right-click menu of a queue row: open its result, show it, clean, remove."""
+        view = self.window.queue_view
+        index = view.indexAt(position)
+        if not index.isValid():
+            return None
+        if index.row() not in view.selected_rows():
+            view.selectRow(index.row())
+        has_result = self._current_result() is not None
+        self.window.open_result_action.setEnabled(has_result)
+        self.window.show_in_folder_action.setEnabled(has_result)
+        menu = self.window.row_menu
+        menu.popup(view.viewport().mapToGlobal(position))
+        return menu
+
+    def _current_result(self) -> Path | None:
+        item = self.current_item()
+        if item is None or item.output is None or not item.output.is_file():
+            return None
+        return item.output if item.state in (ItemState.DONE, ItemState.SKIPPED) else None
+
+    def open_result(self) -> None:
+        if (result := self._current_result()) is not None:
+            self._open_in_desktop(result)
+
+    def show_result_in_folder(self) -> None:
+        if (result := self._current_result()) is not None:
+            self._open_in_desktop(result.parent)
 
     def _on_added(self, added: int, duplicates: int) -> None:
         text = f"Queued {added} file{'s' if added != 1 else ''}" if added else "Nothing queued"
@@ -293,10 +361,18 @@ class MainController(QObject):
             overwrite=options.overwrite_check.isChecked(),
             output_format=options.selected_format(),
             combine_into=self.settings.combine_into,
+            dpi=options.selected_dpi(),
         )
 
     def clean_all(self) -> int:
-        items = [item for item in self.queue_model.items() if item.state != ItemState.DONE]
+        """Clean every page without a result for the current settings."""
+        items = self.batch.outdated(self.queue_model.items(), self.batch_options())
+        if not items and self.models.denoiser is not None:
+            self.show_message(
+                "Nothing to clean: every page is done with these settings "
+                "(Clean selected cleans pages again)"
+            )
+            return 0
         return self._clean(items)
 
     def clean_selected(self) -> int:
@@ -309,7 +385,7 @@ class MainController(QObject):
             self.show_message("No model loaded: choose one first (Model → Choose model…)")
             return 0
         if not items:
-            self.show_message("Nothing to clean: every page is done")
+            self.show_message("Nothing to clean: select pages first")
             return 0
         count = self.batch.start(items, denoiser, self.batch_options())
         self.queue.locked = set(self.batch.sources)
@@ -323,16 +399,36 @@ class MainController(QObject):
         if not running:
             self.queue.locked = set()
         self._update_actions()
+        if not running and self._quit_when_stopped:
+            self.window.close()
 
     def _on_progress(self, progress: BatchProgress) -> None:
         self.window.progress_bar.setValue(round(progress.fraction * 1000))
         self.window.progress_label.setText(progress.describe())
 
     def _on_batch_finished(self, event: BatchFinished) -> None:
-        rate = f"{event.megapixels_per_second:.2f} MP/s" if event.cleaned else ""
-        summary = f"{event.cleaned} cleaned, {event.failed} failed, {event.skipped} skipped"
-        prefix = "Cancelled" if event.cancelled else "Done"
-        self.window.progress_label.setText(f"{prefix}: {summary}" + (f" · {rate}" if rate else ""))
+        self.window.progress_label.setText(summary_text(event, self.batch.final_pages_per_minute))
+        self._select_a_cleaned_page()
+        self.compare.refresh()  # a combined PDF exists only now
+        self.window.statusBar().clearMessage()  # the summary above says it once
+        if event.skipped and not self.batch_options().overwrite:
+            results = "its result exists" if event.skipped == 1 else "their results exist"
+            self.show_message(
+                f"{event.skipped} skipped: {results} already; tick “Overwrite results that "
+                "already exist” to replace them"
+            )
+
+    def _select_a_cleaned_page(self) -> None:
+        """After a batch, show the first cleaned page rather than a page that is not (a
+        failed file cannot be shown); a selection of several rows is the user's and stays."""
+        view, current = self.window.queue_view, self.current_item()
+        shown = (ItemState.DONE, ItemState.SKIPPED)
+        if (current is not None and current.state in shown) or len(view.selected_rows()) > 1:
+            return
+        items = self.queue_model.items()
+        first = next((row for row, item in enumerate(items) if item.state == ItemState.DONE), None)
+        if first is not None:
+            view.selectRow(first)
 
     # Output
 
@@ -347,6 +443,11 @@ class MainController(QObject):
         self.settings.output_dir = folder
         self.window.options_panel.show_output_dir(folder)
         self._update_actions()
+
+    def _on_mode_changed(self) -> None:
+        mode = self.window.options_panel.selected_mode()
+        self.settings.output_mode = mode
+        self.compare.set_mode(mode)
 
     def _on_combine_toggled(self, on: bool) -> None:
         self.set_combine_into(self.ask_combine_file() if on else None)
@@ -399,7 +500,18 @@ class MainController(QObject):
         elif not folder.is_dir():
             self.show_message(f"Nothing cleaned yet: {folder} does not exist yet")
         else:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+            self._open_in_desktop(folder)
+
+    def _open_in_desktop(self, path: Path) -> None:
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self._offer_to_copy(path)
+
+    def _offer_to_copy(self, path: Path) -> None:
+        """Nothing opened `path`: say so and offer it for the clipboard."""
+        box, copy = copy_path_notice(self.window, path, folder=path.is_dir())
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(str(path)))
+        self.message_box = box
+        box.open()
 
     # Compare
 
@@ -417,9 +529,24 @@ class MainController(QObject):
         item = self.current_item()
         self._shown_state = item.state if item else None
         self.compare.show(item)
+        self._show_details(item)
+
+    def _show_details(self, item: QueueItem | None) -> None:
+        """The current page's whole status (a reason the Status column cuts) and result."""
+        label = self.window.details_label
+        if item is None:
+            label.hide()
+            return
+        text = f"{item.name}: {item.status_text}"
+        if item.output is not None and item.state in (ItemState.DONE, ItemState.SKIPPED):
+            text += f"\n→ {item.output}"
+        label.setText(text)
+        label.setToolTip(str(item.source))
+        label.show()
 
     def _on_item_changed(self) -> None:
         item = self.current_item()
+        self._show_details(item)
         if item is not None and item.state != self._shown_state:
             self._shown_state = item.state
             self.compare.show(item)
@@ -452,6 +579,7 @@ class MainController(QObject):
         # What a running batch uses stays fixed until it ends.
         for widget in (
             options.mode_combo,
+            options.dpi_combo,
             options.overwrite_check,
             options.choose_output_button,
             options.combine_check,
@@ -482,6 +610,33 @@ class MainController(QObject):
         self.about_dialog = AboutDialog(about_page(self.models.denoiser), self.window)
         self.about_dialog.open()
         return self.about_dialog
+
+    def may_close(self) -> bool:
+        """Closing during a batch asks first; on yes the batch is cancelled (as Cancel does)
+        and the window closes once it has stopped."""
+        if self._closed or not self.batch.running:
+            return True
+        if not self._quit_when_stopped:
+            self._ask_to_quit()
+        return False
+
+    def _ask_to_quit(self) -> None:
+        left = sum(
+            item.state in (ItemState.WAITING, ItemState.CLEANING)
+            for item in map(self.queue_model.item_for, self.batch.sources)
+            if item is not None
+        )
+        box, stop = quit_question(self.window, left)
+        box.buttonClicked.connect(lambda button: button is stop and self._stop_and_quit())
+        self.quit_box = box
+        box.open()
+
+    def _stop_and_quit(self) -> None:
+        if not self.batch.running:
+            self.window.close()
+            return
+        self._quit_when_stopped = True
+        self.batch.cancel()
 
     def shutdown(self) -> None:
         """Save settings, stop the batch between tiles and wait for every worker."""

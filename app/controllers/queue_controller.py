@@ -13,12 +13,15 @@ from app.workers.tasks import TaskRunner
 from engine.errors import FileError
 from engine.pipeline import Rejected
 
+UNDO_STEPS = 20  # removals that Undo can take back
+
 
 class QueueController(QObject):
     """Expands paths in the background, skips duplicates, keeps the rejected ones with reasons."""
 
     added = Signal(int, int)  # pages queued, duplicates ignored
     rejected_changed = Signal()  # `rejected` has new entries, or was cleared
+    can_undo_changed = Signal(bool)
 
     def __init__(self, model: QueueModel, runner: TaskRunner, parent: QObject | None = None):
         super().__init__(parent)
@@ -26,6 +29,7 @@ class QueueController(QObject):
         self.runner = runner
         self.rejected: list[Rejected] = []
         self.locked: set[Path] = set()  # pages the running batch is cleaning
+        self._removals: list[list[tuple[int, QueueItem]]] = []  # for Undo, the last at the end
 
     def add_paths(self, paths: Iterable[Path], recursive: bool) -> None:
         """Queue files and the images inside folders; results arrive in the background."""
@@ -77,10 +81,27 @@ class QueueController(QObject):
         self.model.changed(source)
 
     def remove_rows(self, rows: Iterable[int]) -> int:
-        """Remove the given rows, except pages the running batch is cleaning."""
+        """Remove the given rows, except pages the running batch is cleaning; Undo puts
+        them back."""
         removable = [row for row in rows if self.model.item(row).source not in self.locked]
-        self.model.remove_rows(removable)
-        return len(removable)
+        removed = self.model.remove_rows(removable)
+        if removed:
+            self._removals = [*self._removals[-UNDO_STEPS + 1 :], removed]
+            self.can_undo_changed.emit(True)
+        return len(removed)
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._removals)
+
+    def undo_remove(self) -> int:
+        """Put back the pages removed (or cleared) last, where they were; returns how many."""
+        if not self._removals:
+            return 0
+        count = len(self.model)
+        self.model.insert_at(self._removals.pop())
+        self.can_undo_changed.emit(self.can_undo)
+        return len(self.model) - count
 
     def move_rows(self, rows: Iterable[int], step: int) -> list[int]:
         """Move rows one place up (-1) or down (+1); a running batch keeps the order it has."""

@@ -1,5 +1,7 @@
 """The main window's layout, actions and menus; behaviour lives in `MainController`."""
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -59,6 +62,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setWindowTitle("DocClean")
         self.setAcceptDrops(True)
+        # Asked before the window closes; False keeps it open (the controller may ask first).
+        self.close_guard: Callable[[], bool] | None = None
         self._create_actions()
         self._create_menus()
         self._create_toolbar()
@@ -66,6 +71,13 @@ class MainWindow(QMainWindow):
         self.model_banner = ModelBanner()
         self.rejected_panel = RejectedPanel()
         self.queue_view = QueueView()
+        self.details_label = QLabel()  # the current page's whole status, reason and result
+        self.details_label.setAccessibleName("Details of the current page")
+        self.details_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.details_label.setWordWrap(True)
+        self.details_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details_label.setContentsMargins(4, 2, 4, 2)
+        self.details_label.hide()
         self.compare_view = CompareView()
         self.page_bar = PageBar(self.previous_page_action, self.next_page_action)
         self.options_panel = OptionsPanel()
@@ -75,6 +87,7 @@ class MainWindow(QMainWindow):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.rejected_panel)
         left_layout.addWidget(self.queue_view, 1)
+        left_layout.addWidget(self.details_label)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -175,6 +188,18 @@ class MainWindow(QMainWindow):
             "C&lear queue", [key("Ctrl+Shift+Delete")], theme.EditClear,
             pixmap.SP_DialogResetButton, "Remove every page from the queue",
         )  # fmt: skip
+        self.undo_action = self._action(
+            "&Undo remove", [key(key.StandardKey.Undo)], theme.EditUndo, None,
+            "Put back the pages removed or cleared last",
+        )  # fmt: skip
+        self.undo_action.setEnabled(False)
+        self.open_result_action = self._action(
+            "&Open result", [], theme.DocumentOpen, None, "Open this page's cleaned file"
+        )
+        self.show_in_folder_action = self._action(
+            "Show in &folder", [], theme.FolderOpen, pixmap.SP_DirIcon,
+            "Open the folder that holds this page's cleaned file",
+        )  # fmt: skip
         self.move_up_action = self._action(
             "Move &up", [key("Alt+Up")], theme.GoUp, pixmap.SP_ArrowUp,
             "Move the selected pages up: the combined PDF follows the queue order",
@@ -229,6 +254,7 @@ class MainWindow(QMainWindow):
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
         file_menu.addActions([self.open_folder_action, self.open_files_action])
+        self.recent_menu = file_menu.addMenu("Open &recent")  # filled by the controller
         file_menu.addSeparator()
         file_menu.addActions([self.choose_output_action, self.open_output_action])
         file_menu.addSeparator()
@@ -238,7 +264,7 @@ class MainWindow(QMainWindow):
             [self.clean_all_action, self.clean_selected_action, self.cancel_action]
         )
         queue_menu.addSeparator()
-        queue_menu.addActions([self.remove_action, self.clear_action])
+        queue_menu.addActions([self.remove_action, self.clear_action, self.undo_action])
         queue_menu.addSeparator()
         queue_menu.addActions([self.move_up_action, self.move_down_action])
         view_menu = menus.addMenu("&View")
@@ -253,6 +279,11 @@ class MainWindow(QMainWindow):
         model_menu.addActions([self.choose_model_action, self.bundled_model_action])
         help_menu = menus.addMenu("&Help")
         help_menu.addAction(self.about_action)
+        # Right-click on queue rows.
+        self.row_menu = QMenu(self)
+        self.row_menu.addActions([self.open_result_action, self.show_in_folder_action])
+        self.row_menu.addSeparator()
+        self.row_menu.addActions([self.clean_selected_action, self.remove_action])
 
     def _create_toolbar(self) -> None:
         toolbar = QToolBar("Main")
@@ -294,5 +325,8 @@ class MainWindow(QMainWindow):
         self.urls_dropped.emit(urls)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.close_guard is not None and not self.close_guard():
+            event.ignore()
+            return
         self.closing.emit()
         super().closeEvent(event)

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
 MODE_LABELS = {"gray": "Grayscale", "bw": "Black and white"}
 FORMAT_LABELS = {"same": "Same as input", "png": "PNG", "tiff": "TIFF", "pdf": "PDF"}
 BESIDE_INPUTS = "a “cleaned” folder beside each input"
+COMMON_DPIS = (150, 200, 300, 400, 600)  # the resolution menu's choices besides "Auto"
+AUTO_DPI = "Auto (each file’s own)"
 
 
 class OptionsPanel(QWidget):
@@ -49,6 +51,14 @@ class OptionsPanel(QWidget):
         self.combine_label = QLabel()
         self.combine_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.combine_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.dpi_combo = QComboBox()
+        self.dpi_combo.addItem(AUTO_DPI, 0)
+        for dpi in COMMON_DPIS:
+            self.dpi_combo.addItem(f"{dpi} dpi", dpi)
+        self.dpi_combo.setToolTip(
+            "The pages’ resolution, for scans that carry none or a wrong one: written into "
+            "every result (and the page size of a PDF). Auto keeps each file’s own."
+        )
         self.recursive_check = QCheckBox("Include subfolders when opening a folder")
         self.overwrite_check = QCheckBox("Overwrite results that already exist")
 
@@ -69,6 +79,10 @@ class OptionsPanel(QWidget):
         mode_row.addStretch(1)
         format_row = QHBoxLayout()
         format_row.addWidget(self.format_combo)
+        self.dpi_label = QLabel("&Resolution:")
+        self.dpi_label.setBuddy(self.dpi_combo)
+        format_row.addWidget(self.dpi_label)
+        format_row.addWidget(self.dpi_combo)
         format_row.addWidget(self.combine_check)
         format_row.addWidget(self.combine_label, 1)
         model_row = QHBoxLayout()
@@ -99,6 +113,16 @@ class OptionsPanel(QWidget):
 
     def selected_format(self) -> str:
         return str(self.format_combo.currentData())
+
+    def show_dpi(self, dpi: int | None) -> None:
+        """Choose `dpi` (None: Auto); one not in the menu is added to it."""
+        value = dpi or 0
+        if self.dpi_combo.findData(value) < 0:
+            self.dpi_combo.addItem(f"{value} dpi", value)
+        self.dpi_combo.setCurrentIndex(self.dpi_combo.findData(value))
+
+    def selected_dpi(self) -> int | None:
+        return int(self.dpi_combo.currentData()) or None
 
     def show_combine(self, path: Path | None) -> None:
         """Tick "Combine" and name the PDF, or untick it; emits no `toggled`."""

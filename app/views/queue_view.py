@@ -1,7 +1,7 @@
 """The queue table: thumbnail and name, size in pixels, status with a progress bar."""
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -17,6 +17,9 @@ from PySide6.QtWidgets import (
 from app.queue_model import ItemState, QueueItem, QueueModel
 
 THUMBNAIL = QSize(48, 48)
+STATUS_SAMPLE = "cleaning page 88 of 88 · 100%"  # the longest status without a reason
+NAME_CHARACTERS = 14  # the Page column keeps room for this many characters, when it can
+CELL_PADDING = 16  # logical px around a cell's text
 
 
 def is_dark(palette: QPalette) -> bool:
@@ -36,7 +39,14 @@ def status_colour(state: ItemState, palette: QPalette) -> QColor | None:
 
 
 class StatusDelegate(QStyledItemDelegate):
-    """Draws a progress bar for a page being cleaned and colours the other states."""
+    """Draws a progress bar for a page being cleaned and colours the other states; a long
+    reason is cut at its end (the tooltip and the details below the queue show it whole)."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideRight
 
     def paint(
         self,
@@ -78,6 +88,7 @@ class QueueView(QTableView):
         self.verticalHeader().hide()
         self.verticalHeader().setDefaultSectionSize(THUMBNAIL.height() + 8)
         self.setItemDelegateForColumn(QueueModel.STATUS, StatusDelegate(self))
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.empty_text = "Drop scans or folders here,\nor press Ctrl+O to open a folder"
 
     def setModel(self, model: QueueModel) -> None:  # type: ignore[override]
@@ -85,8 +96,32 @@ class QueueView(QTableView):
         header = self.horizontalHeader()
         header.setSectionResizeMode(QueueModel.NAME, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(QueueModel.SIZE, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(QueueModel.STATUS, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(QueueModel.STATUS, 170)
+        header.setSectionResizeMode(QueueModel.STATUS, QHeaderView.ResizeMode.Fixed)
+        header.sectionResized.connect(
+            lambda section, *_: section == QueueModel.SIZE and self.fit_columns()
+        )
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Size the Status column for its text in the current font, leaving the Page column
+        room for a thumbnail and a readable name; when space is short both give way."""
+        header = self.horizontalHeader()
+        if header.count() == 0:
+            return
+        metrics = self.fontMetrics()
+        wanted = metrics.horizontalAdvance(STATUS_SAMPLE) + CELL_PADDING
+        name = THUMBNAIL.width() + metrics.averageCharWidth() * NAME_CHARACTERS + CELL_PADDING
+        available = self.viewport().width() - header.sectionSize(QueueModel.SIZE)
+        header.resizeSection(QueueModel.STATUS, max(min(wanted, available - name), available // 3))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.fit_columns()
 
     def selected_rows(self) -> list[int]:
         return sorted({index.row() for index in self.selectionModel().selectedRows()})

@@ -15,7 +15,8 @@ class BatchWorker(QThread):
 
     It receives plain values (jobs, the shared `Denoiser`, the mode) and never touches
     widgets; the GUI thread turns its events into queue updates. With `combine_into`, every
-    cleaned page goes into that one PDF, written when the last job is done.
+    cleaned page goes into that one PDF, written when the last job is done; a `dpi` is every
+    page's resolution in the results.
     """
 
     event_emitted = Signal(object)  # an engine.events event
@@ -28,6 +29,7 @@ class BatchWorker(QThread):
         mode: str,
         overwrite: bool,
         combine_into: Path | None = None,
+        dpi: int | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -36,6 +38,7 @@ class BatchWorker(QThread):
         self.mode = mode
         self.overwrite = overwrite
         self.combine_into = combine_into
+        self.dpi = dpi
         self.cancel_event = threading.Event()
 
     def cancel(self) -> None:
@@ -50,6 +53,7 @@ class BatchWorker(QThread):
                 overwrite=self.overwrite,
                 cancel=self.cancel_event,
                 combine_into=self.combine_into,
+                dpi=self.dpi,
             )
             for event in events:
                 self.event_emitted.emit(event)

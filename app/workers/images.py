@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image
 from PySide6.QtGui import QImage
 
-from engine.io import ImageInfo, probe_image, read_pages
+from engine.io import BW_THRESHOLD, ImageInfo, OutputMode, probe_image, read_pages, to_uint8
 
 THUMBNAIL_SIDE = 96  # pixels; shown at 48 logical px, so sharp on 2× screens too
 
@@ -64,6 +64,16 @@ def probe_with_thumbnail(path: Path, longest_side: int = THUMBNAIL_SIDE) -> Prob
     return ProbedImage(info=info, thumbnail=to_qimage(pixels))
 
 
-def load_preview(path: Path, index: int = 0) -> QImage:
-    """Page `index` at full resolution, for the before/after comparison."""
-    return to_qimage(read_page(path, index))
+def load_preview(
+    path: Path,
+    index: int = 0,
+    mode: OutputMode | None = None,
+    ink_threshold: float = BW_THRESHOLD,
+) -> QImage:
+    """Page `index` at full resolution, for the before/after comparison; with `mode`, as
+    that output mode would write it (a grey result previewed in black and white, black
+    below the model's `ink_threshold`)."""
+    pixels = read_page(path, index)
+    if mode is not None and pixels.dtype == np.uint8:
+        pixels = to_uint8(pixels.astype(np.float32) / 255.0, mode, ink_threshold)
+    return to_qimage(pixels)

@@ -121,7 +121,13 @@ class CleanStage:
             cleaned = []
             for pixels, dpi in zip(pages, dpis, strict=True):
                 page_dpi = tuple(dpi) if dpi else None
-                cleaned.append(to_uint8(clean_page(pixels, self.denoiser, page_dpi), self.mode))
+                cleaned.append(
+                    to_uint8(
+                        clean_page(pixels, self.denoiser, page_dpi),
+                        self.mode,
+                        self.denoiser.ink_threshold,
+                    )
+                )
             megapixels = sum(page.size for page in pages) / 1e6
             return {"data": _pack(cleaned), "pages": len(pages), "megapixels": megapixels}
 

@@ -52,7 +52,8 @@ def make_controller(
 
     yield make
     for controller in made:
-        controller.window.close()  # stops and waits for workers
+        controller.shutdown()  # stops and waits for workers, without asking
+        controller.window.close()
         assert controller.batch.worker is None or controller.batch.worker.isFinished()
 
 

@@ -1,5 +1,6 @@
 """Cleaning in the background: progress, outputs on disk, failures, cancel, output choices."""
 
+import re
 import threading
 from pathlib import Path
 
@@ -7,9 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
+from app.controllers.batch_controller import rate_text
 from app.queue_model import ItemState
 from engine.events import BatchFinished, TileDone
 from tests.app.pages import partial_files, run_batch, wait_queued, write_page
@@ -61,7 +63,7 @@ def test_clean_all_shows_progress_and_writes_outputs(qtbot, controller, page_fol
     assert partial_files(page_folder) == []
     label = controller.window.progress_label.text()
     assert label.startswith("Done: 3 cleaned, 0 failed")
-    assert "pages/min" in controller.window.statusBar().currentMessage()
+    assert re.fullmatch(r"Done: 3 cleaned, 0 failed, 0 skipped · \d+(\.\d)? pages/min", label)
     assert controller.window.clean_all_action.isEnabled()
     assert not controller.window.cancel_action.isEnabled()
 
@@ -201,19 +203,55 @@ def test_cancel_during_a_write_completes_that_file_and_stops(qtbot, controller, 
     assert partial_files(tmp_path) == []
 
 
-def test_closing_the_window_mid_batch_stops_and_waits_for_the_worker(
+def test_quitting_mid_batch_asks_and_on_yes_cancels_cleanly_before_quitting(
     qtbot, controller, big_pages: list[Path]
 ):
     controller.add_paths(big_pages)
     wait_queued(qtbot, controller, 4)
+    window = controller.window
+    held, release = threading.Event(), threading.Event()
+
+    def hold_inside_the_second_page(event: object) -> None:
+        if isinstance(event, TileDone) and event.path == big_pages[1]:  # on the worker thread
+            held.set()
+            release.wait(timeout=30)
+
+    controller.batch.worker_created.connect(
+        lambda worker: worker.event_emitted.connect(
+            hold_inside_the_second_page, Qt.ConnectionType.DirectConnection
+        )
+    )
+    finished: list[BatchFinished] = []
+    controller.batch.finished.connect(finished.append)
     controller.clean_all()
     worker = controller.batch.worker
-    assert worker is not None and worker.isRunning()
+    qtbot.waitUntil(held.is_set, timeout=30_000)
 
-    controller.window.close()
+    window.quit_action.trigger()  # Ctrl+Q: asks, keeps cleaning
+    box = controller.quit_box
+    assert box is not None and box.isVisible()
+    assert "not cleaned yet" in box.text()
+    next(b for b in box.buttons() if b.text() == "Keep cleaning").click()
+    assert window.isVisible() and worker.isRunning() and not worker.cancel_event.is_set()
 
-    assert worker.isFinished()
-    assert worker.cancel_event.is_set()
+    window.close()  # the window's close button asks the same
+    box = controller.quit_box
+    assert box.isVisible() and window.isVisible()
+    next(b for b in box.buttons() if b.text() == "Stop and quit").click()
+    assert worker.cancel_event.is_set() and window.isVisible()  # quits once stopped
+    release.set()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=30_000)
+
+    assert controller.batch.worker is None  # its thread ended before the window closed
+    assert finished and finished[0].cancelled
+    assert [item.state for item in controller.queue_model.items()] == [
+        ItemState.DONE,
+        ItemState.CANCELLED,
+        ItemState.WAITING,
+        ItemState.WAITING,
+    ]
+    outputs = big_pages[0].parent / "cleaned"
+    assert sorted(path.name for path in outputs.iterdir()) == ["page0.png"]
     assert partial_files(big_pages[0].parent) == []
 
 
@@ -295,3 +333,92 @@ def test_show_results_opens_the_cleaned_folder_beside_the_input(
     run_batch(qtbot, controller, controller.clean_all)
     controller.window.options_panel.open_output_button.click()
     assert [url.toLocalFile() for url in opened] == [str(page_folder / "cleaned")]
+
+
+def test_clean_all_after_a_format_change_writes_the_new_files(qtbot, controller, page_folder):
+    controller.add_paths([page_folder])
+    wait_queued(qtbot, controller, 3)
+    run_batch(qtbot, controller, controller.clean_all)
+    panel = controller.window.options_panel
+    panel.format_combo.setCurrentIndex(panel.format_combo.findData("tiff"))
+
+    summary = run_batch(qtbot, controller, controller.window.clean_all_action.trigger)
+
+    assert summary.cleaned == 3
+    outputs = page_folder / "cleaned"
+    assert sorted(path.name for path in outputs.iterdir() if path.is_file()) == [
+        "a.png",
+        "a.tif",
+        "b.png",
+        "b.tif",
+    ]
+    assert (page_folder / "sub" / "cleaned" / "c.tif").is_file()
+    assert [item.output.suffix for item in controller.queue_model.items()] == [".tif"] * 3
+
+    assert controller.clean_all() == 0  # nothing changed since: nothing to do
+    assert "every page is done" in controller.window.statusBar().currentMessage()
+
+
+def test_clean_all_after_a_mode_change_follows_overwrite_and_says_so(
+    qtbot, controller, page_folder
+):
+    controller.add_paths([page_folder / "a.png", page_folder / "b.png"])
+    wait_queued(qtbot, controller, 2)
+    run_batch(qtbot, controller, controller.clean_all)
+    output = page_folder / "cleaned" / "a.png"
+    assert len(np.unique(pixels(output))) > 2
+    panel = controller.window.options_panel
+    panel.mode_combo.setCurrentIndex(panel.mode_combo.findData("bw"))
+
+    summary = run_batch(qtbot, controller, controller.clean_all)
+
+    assert (summary.cleaned, summary.skipped) == (0, 2)  # results of that name exist
+    message = controller.window.statusBar().currentMessage()
+    assert "2 skipped" in message and "Overwrite" in message
+    assert len(np.unique(pixels(output))) > 2
+
+    panel.overwrite_check.setChecked(True)
+    summary = run_batch(qtbot, controller, controller.clean_all)
+
+    assert (summary.cleaned, summary.skipped) == (2, 0)
+    assert set(np.unique(pixels(output))) <= {0, 255}
+
+
+def test_the_finish_message_is_said_once_without_a_needless_decimal(qtbot, controller, page_folder):
+    controller.add_paths([page_folder])
+    wait_queued(qtbot, controller, 3)
+    seen: list[str] = []
+    controller.window.statusBar().messageChanged.connect(seen.append)
+
+    run_batch(qtbot, controller, controller.clean_all)
+
+    label = controller.window.progress_label.text()
+    rate = re.fullmatch(r"Done: 3 cleaned, 0 failed, 0 skipped · (\d+(?:\.\d)?) pages/min", label)
+    assert rate is not None
+    assert float(rate.group(1)) >= 10 or "." in rate.group(1)  # decimals only under 10
+    assert not any("cleaned" in message for message in seen)  # said by the label alone
+    assert (rate_text(968.0), rate_text(12.46), rate_text(2.54)) == (
+        "968 pages/min",
+        "12 pages/min",
+        "2.5 pages/min",
+    )
+
+
+def test_show_results_without_a_file_manager_says_so_and_copies_the_path(
+    qtbot, controller, page_folder: Path, monkeypatch
+):
+    controller.add_paths([page_folder / "a.png"])
+    wait_queued(qtbot, controller, 1)
+    run_batch(qtbot, controller, controller.clean_all)
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: False)  # none registered
+    QGuiApplication.clipboard().clear()
+
+    controller.window.open_output_action.trigger()
+
+    box = controller.message_box
+    assert box is not None and box.isVisible()
+    folder = str(page_folder / "cleaned")
+    assert "No file manager" in box.text() and box.informativeText() == folder
+    next(button for button in box.buttons() if button.text() == "Copy path").click()
+    assert QGuiApplication.clipboard().text() == folder
+    assert not box.isVisible()

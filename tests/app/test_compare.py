@@ -8,6 +8,7 @@ from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
+from app.queue_model import ItemState
 from app.views.compare_view import SIDE_BY_SIDE, SPLIT
 from tests.app.pages import run_batch, wait_queued, write_page
 
@@ -135,3 +136,43 @@ def test_page_not_cleaned_yet_says_so(qtbot, cleaned):
     run_batch(qtbot, cleaned, cleaned.clean_selected)  # the shown page updates when it is done
     qtbot.waitUntil(lambda: view.after is not None)
     assert view.note == ""
+
+
+def test_after_a_batch_the_first_cleaned_page_is_shown_not_a_failed_one(
+    qtbot, controller, tmp_path: Path
+):
+    folder = tmp_path / "scans"
+    good = write_page(folder / "b.png")
+    write_page(folder / "c.png", seed=2)
+    (folder / "a.png").write_bytes(good.read_bytes()[:200])  # truncated: fails
+    controller.add_paths([folder])
+    wait_queued(qtbot, controller, 3)
+    view = controller.window.compare_view
+    assert controller.current_item().name == "a.png"  # the first row queued
+
+    run_batch(qtbot, controller, controller.clean_all)
+
+    assert controller.queue_model.item(0).state == ItemState.FAILED
+    assert controller.current_item().name == "b.png"
+    assert controller.window.queue_view.selected_rows() == [1]
+    qtbot.waitUntil(lambda: view.before is not None and view.after is not None)
+    assert view.note == ""
+
+
+def levels(pixmap) -> set[int]:
+    image = pixmap.toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1)
+    return set(np.unique(rows[:, : image.width()]).tolist())
+
+
+def test_the_after_side_previews_the_chosen_output_mode(qtbot, cleaned):
+    view, panel = cleaned.window.compare_view, cleaned.window.options_panel
+    grey_levels = levels(view.after)
+    assert len(grey_levels) > 2  # cleaned in grayscale
+
+    panel.mode_combo.setCurrentIndex(panel.mode_combo.findData("bw"))
+    qtbot.waitUntil(lambda: view.after is not None and levels(view.after) <= {0, 255})
+    assert levels(view.before) != {0, 255}  # the scan itself is shown as it is
+
+    panel.mode_combo.setCurrentIndex(panel.mode_combo.findData("gray"))
+    qtbot.waitUntil(lambda: view.after is not None and levels(view.after) == grey_levels)

@@ -6,10 +6,6 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog
 
-from app.about import DATA_ATTRIBUTION
-from engine import __version__
-from engine.denoiser import sha256_of
-
 
 def test_wrong_model_is_refused_and_the_current_one_kept(
     qtbot, controller, incompatible_model_path: Path, monkeypatch
@@ -84,39 +80,6 @@ def test_a_remembered_model_that_fails_falls_back_to_the_bundled_one(
     assert "deleted.onnx" in controller.message_box.text()
 
 
-def test_about_shows_version_model_card_and_data_attribution(
-    qtbot, controller, tiny_model_path: Path, tmp_path: Path
-):
-    model = tmp_path / "carded" / "docclean.onnx"
-    model.parent.mkdir()
-    shutil.copy(tiny_model_path, model)
-    card = {  # the keys training.export writes
-        "name": "docclean-test",
-        "architecture": "tiny_convolution",
-        "parameters": 12345,
-        "macs_per_pixel": 678,
-        "data": {"pairs": "ddd pairs, split by text"},
-        "training": {"epochs_run": 12},
-        "metrics": {"measured_by": "make bench", "rmse": 0.0312, "psnr@1": 30.1},
-        "sha256": sha256_of(model),
-    }
-    model.with_suffix(".json").write_text(json.dumps(card))
-    with qtbot.waitSignal(controller.models.model_changed):
-        controller.load_model(model)
-
-    controller.window.about_action.trigger()
-    dialog = controller.about_dialog
-    assert dialog is not None and dialog.isVisible()
-    text = dialog.browser.toPlainText()
-    assert f"DocClean {__version__}" in text
-    assert "brightener" in text  # the name stored in the model itself wins over the card's
-    assert "rmse" in text and "0.0312" in text and "psnr@1" in text
-    assert "tiny_convolution" in text and "12,345" in text and "678" in text
-    assert card["sha256"] in text
-    assert DATA_ATTRIBUTION in " ".join(text.split())
-    dialog.close()
-
-
 def test_a_model_that_does_not_match_its_card_is_refused(
     qtbot, controller, tiny_model_path: Path, tmp_path: Path
 ):
@@ -126,3 +89,22 @@ def test_a_model_that_does_not_match_its_card_is_refused(
     with qtbot.waitSignal(controller.models.model_refused) as blocker:
         controller.load_model(model)
     assert "does not match its card" in blocker.args[1]
+
+
+def test_the_status_bar_says_plainly_that_the_model_is_ready_and_drops_stale_news(
+    qtbot, controller, tmp_path: Path
+):
+    bar = controller.window.statusBar()
+    message = bar.currentMessage()
+    assert message == f"Ready to clean with the {controller.models.denoiser.name} model"
+    assert "sha256" not in message and "RMSE" not in message
+    permanent = [controller.window.zoom_label, controller.window.progress_label]
+    room = bar.width() - sum(widget.sizeHint().width() for widget in permanent)
+    assert bar.fontMetrics().horizontalAdvance(message) < room  # clear of the zoom label
+
+    fake = tmp_path / "fake.onnx"
+    fake.write_text("not a model")
+    with qtbot.waitSignal(controller.models.model_refused):
+        controller.load_model(fake)
+    assert "Loading" not in bar.currentMessage()
+    controller.message_box.accept()

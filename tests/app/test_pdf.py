@@ -477,3 +477,85 @@ def test_encrypted_pdf_fails_clearly_and_the_rest_is_cleaned(qtbot, controller, 
     assert status(controller, "open.pdf") == status(controller, "page.png") == "done"
     assert sorted(path.name for path in (folder / "cleaned").iterdir()) == ["open.pdf", "page.png"]
     assert page_count(folder / "cleaned" / "open.pdf") == 3
+
+
+def test_combine_after_a_clean_builds_the_pdf(
+    qtbot, controller, numbered_folder: Path, tmp_path: Path
+):
+    controller.add_paths([numbered_folder])
+    wait_queued(qtbot, controller, 3)
+    run_batch(qtbot, controller, controller.clean_all)
+    assert {item.state for item in controller.queue_model.items()} == {ItemState.DONE}
+    combined = tmp_path / "all.pdf"
+    controller.set_combine_into(combined)
+
+    summary = run_batch(qtbot, controller, controller.window.clean_all_action.trigger)
+
+    assert (summary.cleaned, summary.failed) == (3, 0)
+    assert_sizes(pdf_page_sizes(combined), NUMBERED_SIZES)
+    items = controller.queue_model.items()
+    assert [(item.output, item.output_page) for item in items] == [
+        (combined, 0),
+        (combined, 1),
+        (combined, 3),
+    ]
+    assert controller.clean_all() == 0  # the PDF holds every page already
+
+
+def test_a_combined_pdf_is_rebuilt_whole_when_the_queue_changes(
+    qtbot, controller, numbered_folder: Path, tmp_path: Path
+):
+    combined = tmp_path / "all.pdf"
+    controller.set_combine_into(combined)
+    controller.window.options_panel.overwrite_check.setChecked(True)
+    controller.add_paths([numbered_folder / "page1.png", numbered_folder / "page2.pdf"])
+    wait_queued(qtbot, controller, 2)
+    run_batch(qtbot, controller, controller.clean_all)
+    assert len(pdf_page_sizes(combined)) == 3
+    controller.add_paths([numbered_folder / "page10.png"])
+    wait_queued(qtbot, controller, 3)
+
+    summary = run_batch(qtbot, controller, controller.clean_all)
+
+    assert summary.cleaned == 3  # not only the new page: the PDF holds them all
+    assert_sizes(pdf_page_sizes(combined), NUMBERED_SIZES)
+
+
+def test_a_page_without_dpi_gets_the_size_of_its_neighbours_in_a_combined_pdf(
+    qtbot, controller, tmp_path: Path
+):
+    folder = tmp_path / "mixed"
+    write_png(folder / "page1.png", "104.png", dpi=100)  # 540 px: 5.4 inches wide
+    (folder / "page2.png").write_bytes(ddd_page("105.png").read_bytes())  # carries no DPI
+    combined = tmp_path / "all.pdf"
+    controller.set_combine_into(combined)
+    controller.add_paths([folder])
+    wait_queued(qtbot, controller, 2)
+
+    summary = run_batch(qtbot, controller, controller.clean_all)
+
+    assert summary.cleaned == 2
+    assert_sizes(pdf_page_sizes(combined), [(388.8, 302.4), (388.8, 302.4)])
+
+
+def test_after_a_combined_batch_with_rows_selected_the_after_pane_shows_the_page(
+    qtbot, controller, numbered_folder: Path, tmp_path: Path
+):
+    combined = tmp_path / "all.pdf"
+    controller.set_combine_into(combined)
+    controller.add_paths([numbered_folder])
+    wait_queued(qtbot, controller, 3)
+    view = controller.window.queue_view
+    view.selectAll()
+    assert view.selected_rows() == [0, 1, 2]
+
+    run_batch(qtbot, controller, controller.window.clean_selected_action.trigger)
+
+    compare = controller.window.compare_view
+    current = controller.current_item()
+    assert current is not None and current.state == ItemState.DONE
+    qtbot.waitUntil(lambda: compare.after is not None)
+    assert compare.note == ""
+    cleaned = read_pages(combined, first=current.output_page)
+    np.testing.assert_array_equal(grey(compare.after), next(cleaned).pixels)
+    cleaned.close()

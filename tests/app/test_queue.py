@@ -12,8 +12,14 @@ from PySide6.QtCore import (
     Qt,
     QUrl,
 )
-from PySide6.QtGui import QDragEnterEvent
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QFontMetrics,
+    QKeySequence,
+)
+from PySide6.QtWidgets import QApplication, QFileDialog, QStyleOptionViewItem
 
 from app.queue_model import ItemState, QueueItem, QueueModel
 from tests.app.pages import drop, run_batch, wait_queued, write_page
@@ -232,3 +238,109 @@ def test_the_queue_order_is_fixed_while_a_batch_runs(qtbot, controller, page_fol
     assert enabled_while_running == [False]
     assert names(controller) == ["a.png", "b.png", "sub/c.png"]
     assert window.move_up_action.isEnabled() and window.move_down_action.isEnabled()
+
+
+def test_status_and_names_stay_readable_on_a_small_or_scaled_screen(
+    qtbot, controller, tmp_path: Path
+):
+    folder = tmp_path / "scans"
+    write_page(folder / "chapter-01-page-10.png")
+    broken = folder / "chapter-01-page-11.png"
+    broken.write_bytes((folder / "chapter-01-page-10.png").read_bytes()[:200])  # truncated
+    window, view = controller.window, controller.window.queue_view
+    window.resize(860, 520)  # a 1920 × 1080 screen at 2× scale, less the panels
+    window.splitter.setSizes([344, 516])
+    controller.add_paths([folder])
+    wait_queued(qtbot, controller, 2)
+    model, header = controller.queue_model, view.horizontalHeader()
+    failed = model.item(1)
+    assert failed.state == ItemState.FAILED and len(failed.status_text) > 25
+
+    metrics = view.fontMetrics()
+    name_room = header.sectionSize(QueueModel.NAME) - view.iconSize().width()
+    assert name_room >= metrics.horizontalAdvance("chapter-01")
+    assert header.sectionSize(QueueModel.STATUS) >= metrics.horizontalAdvance("failed: cannot")
+    status = model.index(1, QueueModel.STATUS)
+    option = QStyleOptionViewItem()
+    view.itemDelegateForColumn(QueueModel.STATUS).initStyleOption(option, status)
+    assert option.textElideMode == Qt.TextElideMode.ElideRight  # "failed: cannot rea…"
+    assert failed.reason in status.data(Qt.ItemDataRole.ToolTipRole)
+    view.selectRow(1)
+    details = window.details_label
+    assert details.isVisible() and failed.reason in details.text()
+
+    window.resize(1600, 900)  # text twice as large: the Status column grows with it
+    window.splitter.setSizes([800, 800])
+    font = view.font()
+    font.setPointSizeF(font.pointSizeF() * 2)
+    view.setFont(font)
+    sample = QFontMetrics(font).horizontalAdvance("cleaning page 88 of 88 · 100%")
+    assert header.sectionSize(QueueModel.STATUS) >= sample
+    assert header.sectionSize(QueueModel.NAME) - view.iconSize().width() >= QFontMetrics(
+        font
+    ).horizontalAdvance("chapter-01")
+
+
+def test_right_click_menu_opens_shows_cleans_and_removes_and_undo_puts_back(
+    qtbot, controller, page_folder: Path, monkeypatch
+):
+    drop(controller.window, [page_folder])
+    wait_queued(qtbot, controller, 3)
+    run_batch(qtbot, controller, controller.clean_all)
+    window, view, model = controller.window, controller.window.queue_view, controller.queue_model
+    opened: list[str] = []
+    monkeypatch.setattr(
+        QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True
+    )
+    position = view.visualRect(model.index(1, QueueModel.STATUS)).center()
+    menus: list = []
+    view.customContextMenuRequested.connect(lambda pos: menus.append(window.row_menu))
+
+    QApplication.sendEvent(
+        view.viewport(),
+        QContextMenuEvent(
+            QContextMenuEvent.Reason.Mouse, position, view.viewport().mapToGlobal(position)
+        ),
+    )
+
+    menu = window.row_menu
+    assert menus and menu.isVisible()
+    assert [action.text() for action in menu.actions() if not action.isSeparator()] == [
+        "&Open result",
+        "Show in &folder",
+        "Clean &selected",
+        "&Remove selected",
+    ]
+    assert view.selected_rows() == [1]  # the row under the cursor
+    result = page_folder / "cleaned" / "b.png"
+    window.open_result_action.trigger()
+    window.show_in_folder_action.trigger()
+    assert opened == [str(result), str(result.parent)]
+    menu.close()
+    assert run_batch(qtbot, controller, window.clean_selected_action.trigger).skipped == 1
+
+    window.remove_action.trigger()
+    assert names(controller) == ["a.png", "sub/c.png"]
+    window.clear_action.trigger()
+    assert names(controller) == [] and window.undo_action.isEnabled()
+    assert window.undo_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Undo)  # Ctrl+Z
+    window.undo_action.trigger()
+    assert names(controller) == ["a.png", "sub/c.png"]
+    window.undo_action.trigger()
+    assert names(controller) == ["a.png", "b.png", "sub/c.png"]
+    assert model.item(1).output == result  # as it was: cleaned, with its result
+    assert model.contains_file(page_folder / "b.png")
+    assert not window.undo_action.isEnabled()
+
+
+def test_undo_does_not_queue_a_file_twice(qtbot, controller, page_folder: Path):
+    drop(controller.window, [page_folder])
+    wait_queued(qtbot, controller, 3)
+    controller.window.queue_view.selectRow(0)
+    controller.window.remove_action.trigger()
+    drop(controller.window, [page_folder / "a.png"])
+    wait_queued(qtbot, controller, 3)
+
+    controller.window.undo_action.trigger()
+
+    assert names(controller) == ["b.png", "sub/c.png", "a.png"]

@@ -6,6 +6,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog
 
 from app.views.compare_view import SIDE_BY_SIDE
+from tests.app.pages import drop, wait_queued
 
 
 def test_settings_survive_a_restart(
@@ -55,6 +56,28 @@ def test_defaults_on_first_start(qtbot, make_controller):
     assert "beside each input" in options.output_label.text()
     assert options.selected_mode() == "gray"
     assert options.selected_format() == "same"
+    assert options.selected_dpi() is None and controller.settings.output_dpi is None  # Auto
     assert controller.settings.combine_into is None and not options.combine_check.isChecked()
     assert options.recursive_check.isChecked()
     assert not options.overwrite_check.isChecked()
+
+
+def test_recent_folders_are_offered_in_the_file_menu_after_a_restart(
+    qtbot, make_controller, page_folder: Path, tmp_path: Path, monkeypatch
+):
+    first = make_controller()
+    assert not first.window.recent_menu.isEnabled()  # nothing opened yet
+    other = tmp_path / "other"
+    other.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(other))
+    first.window.open_folder_action.trigger()
+    drop(first.window, [page_folder])
+    wait_queued(qtbot, first, 3)
+    first.window.close()
+
+    second = make_controller()
+    recent = second.window.recent_menu.actions()
+    assert [action.text() for action in recent] == [str(page_folder), str(other)]
+    recent[0].trigger()
+    wait_queued(qtbot, second, 3)
+    assert [item.name for item in second.queue_model.items()] == ["a.png", "b.png", "sub/c.png"]

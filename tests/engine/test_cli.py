@@ -105,3 +105,16 @@ def test_self_test_fails_with_a_model_that_does_not_clean(tiny_model_path: Path)
     result = run_cli("self-test", "--model", str(tiny_model_path))
     assert result.returncode == 1
     assert "not cleaner" in result.stderr
+
+
+def test_dpi_option_is_written_into_the_outputs(tmp_path: Path, tiny_model_path: Path) -> None:
+    Image.new("L", (64, 48), 150).save(tmp_path / "page.png")  # carries no DPI
+    model = str(tiny_model_path)
+    args = ["clean", str(tmp_path / "page.png"), "--model", model, "-q", "--dpi", "600"]
+    assert main(args) == 0
+    with Image.open(tmp_path / "cleaned" / "page.png") as image:
+        assert tuple(round(float(value)) for value in image.info["dpi"]) == (600, 600)
+    help_text = run_cli("clean", "--help").stdout
+    assert "--dpi N" in help_text and "wrong one" in help_text
+    refused = run_cli("clean", str(tmp_path / "page.png"), "--model", model, "--dpi", "0")
+    assert refused.returncode == 2 and "--dpi" in refused.stderr

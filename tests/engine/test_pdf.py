@@ -269,3 +269,25 @@ def test_reading_from_a_later_page_skips_the_ones_before(tmp_path: Path, mixed_p
         np.testing.assert_array_equal(later[0].pixels, every[2].pixels)
         with pytest.raises(UnreadableImageError, match="has no page 4 \\(it has 3\\)"):
             list(read_pages(path, first=3))
+
+
+def test_pages_without_dpi_take_the_resolution_of_the_others_in_a_combined_pdf(
+    tmp_path: Path, tiny_model_path: Path
+):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    Image.fromarray(scan()).save(folder / "page1.png", dpi=(100, 100))  # 540 × 420 px
+    Image.fromarray(scan()[:, :300]).save(folder / "page2.png")  # no DPI
+    Image.fromarray(scan()).save(folder / "page3.png", dpi=(100, 100))
+    alone = tmp_path / "alone.pdf"
+    jobs, _ = plan_jobs([folder / "page2.png"], tmp_path, output_format="pdf")
+    combined = tmp_path / "book.pdf"
+    denoiser = Denoiser(tiny_model_path)
+
+    list(clean_jobs(jobs, denoiser))
+    (tmp_path / "page2.pdf").rename(alone)
+    jobs, _ = plan_jobs([folder])
+    list(clean_jobs(jobs, denoiser, combine_into=combined))
+
+    assert page_sizes(combined) == [(388.8, 302.4), (216.0, 302.4), (388.8, 302.4)]
+    assert page_sizes(alone) == [(72.0, 100.8)]  # alone: the 300 dpi default, as before

@@ -5,6 +5,7 @@ import threading
 from pathlib import Path
 
 import numpy as np
+import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
@@ -146,3 +147,50 @@ def test_output_that_is_the_input_is_refused(tmp_path: Path, denoiser: Denoiser)
     events = list(clean_jobs([Job(source, source)], denoiser, overwrite=True))
     assert any(isinstance(e, FileFailed) and "overwrite the input" in e.reason for e in events)
     assert digest(source) == before
+
+
+def pdf_page_sizes(path: Path) -> list[tuple[float, float]]:
+    """Each page's (width, height) in points."""
+    document = pdfium.PdfDocument(path)
+    try:
+        return [document[index].get_size() for index in range(len(document))]
+    finally:
+        document.close()
+
+
+def test_a_chosen_dpi_is_written_into_every_output(tmp_path: Path, denoiser: Denoiser) -> None:
+    without = tmp_path / "without.png"  # a scan that carries no DPI
+    Image.new("L", (60, 80), 180).save(without)
+    wrong = tmp_path / "wrong.tif"  # one that says 72 dpi
+    Image.new("L", (60, 80), 180).save(wrong, dpi=(72, 72))
+    out = tmp_path / "out"
+    jobs = [Job(without, out / "without.png"), Job(wrong, out / "wrong.tif")]
+    events = list(clean_jobs(jobs, denoiser, dpi=400))
+    assert events[-1].cleaned == 2
+    for path in (out / "without.png", out / "wrong.tif"):
+        with Image.open(path) as image:
+            assert tuple(round(float(value)) for value in image.info["dpi"]) == (400, 400)
+    list(clean_jobs([Job(wrong, out / "own.tif")], denoiser))  # Auto keeps the file's own
+    with Image.open(out / "own.tif") as image:
+        assert tuple(round(float(value)) for value in image.info["dpi"]) == (72, 72)
+
+
+def test_a_chosen_dpi_sets_the_physical_size_of_pdf_pages(
+    tmp_path: Path, denoiser: Denoiser
+) -> None:
+    source = tmp_path / "scan.png"
+    Image.new("L", (600, 900), 180).save(source, dpi=(72, 72))  # 600 px wide: 2 in at 300 dpi
+    pdf = tmp_path / "out" / "scan.pdf"
+    list(clean_jobs([Job(source, pdf)], denoiser, dpi=300))
+    ((width, height),) = pdf_page_sizes(pdf)
+    assert (width, height) == pytest.approx((2 * 72, 3 * 72), abs=0.5)
+    # A PDF source's own page size gives way too, and so do pages combined into one PDF.
+    combined = tmp_path / "out" / "book.pdf"
+    jobs = [Job(pdf, combined), Job(source, combined)]
+    list(clean_jobs(jobs, denoiser, combine_into=combined, dpi=150))
+    assert pdf_page_sizes(combined) == [pytest.approx((4 * 72, 6 * 72), abs=0.5)] * 2
+
+
+def test_a_resolution_no_scan_has_is_refused(tmp_path: Path, denoiser: Denoiser) -> None:
+    with pytest.raises(ValueError, match="dpi"):
+        list(clean_jobs([], denoiser, dpi=0))

@@ -105,3 +105,23 @@ def test_lighting_changes_are_scored_per_method(validation_pairs: list) -> None:
     assert lighting["nothing"]["darker (γ 1.3)"] > as_scanned["nothing"]["rmse@1"]
     report = write_report(as_scanned, len(validation_pairs), False, lighting)
     assert "| division | " in report.split("Lighting:")[1]
+
+
+def test_archive_pages_are_scored_per_collection_and_scale(tiny_model_path: Path) -> None:
+    from training.documents import load_dibco
+    from training.evaluate import archive_report, evaluate_archives, evaluate_clean_pages
+    from training.ink import doxa, model_binariser
+
+    pages = load_dibco(("hdibco2014",))[:2]
+    binarisers = {"Otsu": doxa("OTSU"), "tiny": model_binariser(Denoiser(tiny_model_path))}
+    results = evaluate_archives(binarisers, pages, scales=(1.0, 0.5))
+    assert set(results["Otsu"]) == {"@1", "@0.5"}
+    assert set(results["Otsu"]["@1"]) == {"hdibco2014", "pooled"}
+    assert results["Otsu"]["@1"]["pooled"]["fm"] > 80  # Otsu on H-DIBCO 2014 is about 92
+    assert results["tiny"]["@1"]["pooled"]["fm"] != results["Otsu"]["@1"]["pooled"]["fm"]
+    lines = "\n".join(archive_report(results, pages))
+    assert "| Otsu |" in lines and "FM hdibco2014" in lines and "0.5×" in lines
+
+    truth = pages[0].truth
+    clean = evaluate_clean_pages({"nothing": do_nothing}, [truth], [truth])
+    assert clean["nothing"] == {"rmse": 0.0, "kept": 100.0, "kept_truth": 100.0}

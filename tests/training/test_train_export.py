@@ -118,12 +118,72 @@ def test_tiny_training_exports_a_model_the_engine_uses(tmp_path: Path) -> None:
     assert cleaned.shape == page.shape and np.isfinite(cleaned).all()
 
 
+def test_tiny_documents_training_declares_its_page_preparation(tmp_path: Path) -> None:
+    config = TrainConfig(
+        name="tiny_documents",
+        width=8,
+        depth=1,
+        recipe="documents",
+        loss="binary_crossentropy",
+        ink_weight=2.0,
+        ink_recall=0.9,
+        patch_size=32,
+        batch_size=2,
+        steps_per_epoch=2,
+        epochs=1,
+        ddd_weight=0.3,
+        ddd_rescaled_weight=0.1,
+        ddd_rescaled_scale=(0.5, 4.0),
+        dibco_weight=0.4,
+        dibco_scale=(0.5, 1.6),
+        synthetic_pairs=2,
+        synthetic_weight=0.1,
+        clean_weight=0.1,
+        faint=0.5,
+        max_stroke_width=12,
+        output_dir=str(tmp_path / "runs"),
+        export_path=str(tmp_path / "tiny.onnx"),
+    )
+    train(config)
+    metadata = {p.key: p.value for p in onnx.load(tmp_path / "tiny.onnx").metadata_props}
+    assert metadata["docclean.input"] == "paper_normalised"
+    assert metadata["docclean.max_stroke_width"] == "12"
+    card = json.loads((tmp_path / "tiny.json").read_text())
+    threshold = card["training"]["calibration"]["ink_threshold"]
+    assert threshold >= 0.5 and card["ink_threshold"] == threshold
+    assert "H-DIBCO 2014 (ICFHR), handwritten" in card["data"]["dibco_held_out_collections"]
+    assert "Nabuco" in " ".join(card["data"]["dibco_training_collections"])
+    assert "Pratikakis" in card["data"]["attribution"]
+    assert "H-DIBCO 2016" in (tmp_path / "tiny.md").read_text()
+    denoiser = Denoiser(tmp_path / "tiny.onnx")
+    assert denoiser.paper_normalised and denoiser.max_stroke_width == 12
+    assert denoiser.ink_threshold == threshold
+
+
+def test_ink_weighted_loss_weighs_ink_more() -> None:
+    from training.models import InkWeightedCrossEntropy
+
+    truth = np.array([[[[0.0], [1.0]]]], np.float32)
+    missed = np.array([[[[0.9], [1.0]]]], np.float32)  # the ink pixel came out as paper
+    specked = np.array([[[[0.0], [0.1]]]], np.float32)  # the paper pixel came out as ink
+    plain, weighted = InkWeightedCrossEntropy(1.0), InkWeightedCrossEntropy(3.0)
+    assert float(plain(truth, missed)) == pytest.approx(float(plain(truth, specked)), rel=1e-4)
+    assert float(weighted(truth, missed)) == pytest.approx(3 * float(plain(truth, missed)), 1e-4)
+    assert float(weighted(truth, specked)) == pytest.approx(float(plain(truth, specked)), 1e-4)
+    with pytest.raises(ValueError, match="ink_weight"):
+        InkWeightedCrossEntropy(0.0)
+
+
 def test_config_refuses_bad_values() -> None:
     with pytest.raises(ValueError, match="schedule"):
         TrainConfig(name="x", schedule="linear")
-    for share in ("lighting", "low_resolution"):
+    for share in ("lighting", "low_resolution", "faint"):
         with pytest.raises(ValueError, match=share):
             TrainConfig(name="x", **{share: 1.5})
+    with pytest.raises(ValueError, match="ink_weight"):
+        TrainConfig(name="x", loss="mse", ink_weight=2.0)
+    with pytest.raises(ValueError, match="dibco_scale"):
+        TrainConfig(name="x", dibco_scale=(2.0, 1.0))
 
 
 def test_every_shipped_config_loads() -> None:
@@ -178,3 +238,24 @@ def test_config_keeps_the_low_resolution_model_beside_the_export() -> None:
     TrainConfig(name="x", export_path="m/a.onnx", low_resolution_model="m/b.onnx")
     with pytest.raises(ValueError, match="beside export_path"):
         TrainConfig(name="x", export_path="m/a.onnx", low_resolution_model="n/b.onnx")
+
+
+def test_calibration_finds_the_threshold_that_keeps_the_ink(tmp_path: Path) -> None:
+    from training.calibration import THRESHOLDS, calibrate, ink_threshold
+    from training.documents import load_dibco
+
+    recalls = np.linspace(0.8, 0.99, len(THRESHOLDS))
+    assert ink_threshold(recalls, 0.8) == 0.5
+    assert ink_threshold(recalls, 0.9) == THRESHOLDS[int(np.argmax(recalls >= 0.9))]
+    assert ink_threshold(recalls, 1.0) == THRESHOLDS[-1]
+
+    model = subpixel_denoiser((None, None), width=4, depth=1)
+    pages = load_dibco(("hdibco2016",))[:1]
+    measured = calibrate(
+        model, pages, 0.99, lambda candidate, path: export_onnx(candidate, path, name="x")
+    )
+    assert measured["ink_threshold"] >= 0.5
+    assert measured["training_collections_recall"] >= measured["training_collections_recall_at_0.5"]
+
+    export_onnx(model, tmp_path / "x.onnx", name="x", ink_threshold=measured["ink_threshold"])
+    assert Denoiser(tmp_path / "x.onnx").ink_threshold == measured["ink_threshold"]

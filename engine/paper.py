@@ -1,0 +1,82 @@
+"""What the page tells about itself: its paper's brightness and the width of its strokes.
+
+Models that declare it (metadata `docclean.input = "paper_normalised"`) see the page divided
+by a local estimate of its paper, so yellowed paper, shadows and uneven lighting reach the
+network as white, and ink keeps its contrast to the paper around it. The stroke width,
+measured from the pixels, tells the engine the page's text scale when the DPI is missing
+or wrong.
+"""
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from PIL import Image, ImageFilter
+
+# Paper is estimated on a grid of BLOCK × BLOCK pixels (their brightest pixel), widened by a
+# maximum over WINDOW blocks: ink narrower than BLOCK * WINDOW pixels never counts as paper.
+BLOCK = 8
+WINDOW = 11
+# The darkest paper the estimate accepts: keeps the division finite on black borders.
+DARKEST_PAPER = 0.05
+# Normalised levels below this count as ink when strokes are measured.
+INK_LEVEL = 0.7
+
+
+def _paper_grid(page: np.ndarray) -> Image.Image:
+    """The paper's brightness (8-bit) at 1/BLOCK resolution: each block's brightest pixel,
+    the maximum of those over WINDOW blocks, then a box blur."""
+    height, width = page.shape
+    rows, cols = -(-height // BLOCK), -(-width // BLOCK)
+    if (rows * BLOCK, cols * BLOCK) != page.shape:
+        page = np.pad(page, ((0, rows * BLOCK - height), (0, cols * BLOCK - width)), mode="edge")
+    # Two one-axis maxima: much faster than one over two strided axes.
+    blocks = page.reshape(rows, BLOCK, cols * BLOCK).max(axis=1)
+    blocks = blocks.reshape(rows, cols, BLOCK).max(axis=2)
+    widened = _window_maximum(_window_maximum(blocks, axis=0), axis=1)
+    grid = Image.fromarray(np.clip(widened * 255 + 0.5, 0, 255).astype(np.uint8), mode="L")
+    return grid.filter(ImageFilter.BoxBlur(WINDOW // 2))
+
+
+def _window_maximum(values: np.ndarray, axis: int) -> np.ndarray:
+    """The maximum over WINDOW neighbours along `axis` (edges repeated), same shape."""
+    reach = WINDOW // 2
+    padding = [(0, 0), (0, 0)]
+    padding[axis] = (reach, reach)
+    padded = np.pad(values, padding, mode="edge")
+    return sliding_window_view(padded, WINDOW, axis=axis).max(axis=-1)
+
+
+def paper_level(page: np.ndarray) -> np.ndarray:
+    """A smooth estimate of the paper's brightness under every pixel (float32, page shape),
+    from grey levels in 0..1; enlarged bilinearly from 1/BLOCK resolution."""
+    grid = _paper_grid(np.asarray(page, dtype=np.float32))
+    enlarged = np.asarray(grid.resize(page.shape[::-1], Image.Resampling.BILINEAR))
+    paper = np.multiply(enlarged, np.float32(1 / 255), dtype=np.float32)
+    return np.maximum(paper, np.float32(DARKEST_PAPER), out=paper)
+
+
+def normalise_paper(page: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """The page divided by its paper: paper near 1, ink as dark as it is against it.
+    `out` (float32, the page's shape, the page itself allowed) receives the result."""
+    page = np.asarray(page, dtype=np.float32)
+    normalised = np.divide(page, paper_level(page), out=out)
+    return np.minimum(normalised, np.float32(1.0), out=normalised)
+
+
+def _dark_runs(ink: np.ndarray) -> np.ndarray:
+    """Lengths of the horizontal runs of True in each row."""
+    edges = np.diff(np.pad(ink.astype(np.int8), ((0, 0), (1, 1))), axis=1)
+    starts, ends = np.nonzero(edges == 1), np.nonzero(edges == -1)
+    return ends[1] - starts[1]
+
+
+def stroke_width(normalised: np.ndarray, rows: int = 400) -> float | None:
+    """Typical stroke width in pixels: the median length of dark runs across and down the
+    page (at most `rows` rows and columns sampled each way). None where there is no ink."""
+    ink = normalised < INK_LEVEL
+    across = ink[:: max(1, ink.shape[0] // rows)]
+    down = ink[:, :: max(1, ink.shape[1] // rows)].T
+    runs = np.concatenate([_dark_runs(across), _dark_runs(down)])
+    runs = runs[runs < min(ink.shape) // 4]  # rules, borders and blots are no strokes
+    if len(runs) < 50:
+        return None
+    return float(np.median(runs))

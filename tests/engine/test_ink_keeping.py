@@ -1,0 +1,138 @@
+"""The shipped model keeps every stroke: regressions found on real documents, run through
+the engine as `docclean clean` runs them (no DPI unless a file states one)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from engine.cleaning import clean_page
+from engine.denoiser import Denoiser
+from engine.io import read_pages, to_uint8
+from engine.models import default_model_path
+from tests.conftest import DDD
+
+pytestmark = pytest.mark.skipif(
+    not default_model_path().is_file(), reason="the shipped model is not built"
+)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Denoiser:
+    return Denoiser(default_model_path())
+
+
+def black_and_white(page: np.ndarray, denoiser: Denoiser) -> np.ndarray:
+    """True where `docclean clean --mode bw` writes ink."""
+    return to_uint8(clean_page(page, denoiser), "bw", denoiser.ink_threshold) < 128
+
+
+def recall(kept: np.ndarray, ink: np.ndarray) -> float:
+    return float((kept & ink).sum() / ink.sum())
+
+
+def smooth_field(shape: tuple[int, int], rng: np.random.Generator, cell: int) -> np.ndarray:
+    coarse = rng.random((shape[0] // cell + 2, shape[1] // cell + 2)).astype(np.float32)
+    image = Image.fromarray(coarse, mode="F").resize(shape[::-1], Image.Resampling.BICUBIC)
+    return np.clip(np.asarray(image), 0, 1)
+
+
+def handwriting(shape: tuple[int, int], rng: np.random.Generator, width: int) -> np.ndarray:
+    """Cursive-like loops along text lines, drawn `width` px wide (True = ink)."""
+    canvas = Image.new("1", shape[::-1], 0)
+    draw = ImageDraw.Draw(canvas)
+    for baseline in range(60, shape[0] - 40, 55):
+        x = 30.0
+        while x < shape[1] - 120:
+            length = rng.uniform(60, 160)
+            t = np.linspace(0, length, int(length * 2))
+            loops = rng.uniform(0.25, 0.4)
+            xs = x + t + 7 * np.sin(t * loops)
+            ys = baseline - 12 * np.abs(np.sin(t * loops / 2)) * rng.uniform(0.6, 1.4)
+            draw.line(list(zip(xs.tolist(), ys.tolist(), strict=True)), fill=1, width=width)
+            x += length + rng.uniform(15, 30)
+    return np.asarray(canvas, dtype=bool)
+
+
+def test_faint_grey_handwriting_on_stained_textured_paper_is_kept(shipped: Denoiser) -> None:
+    rng = np.random.default_rng(21)
+    shape = (600, 900)
+    ink = handwriting(shape, rng, width=3)
+    paper = 205 + 25 * smooth_field(shape, rng, 6) + rng.normal(0, 3, shape)  # texture
+    yy, xx = np.mgrid[: shape[0], : shape[1]]
+    stain = np.exp(-(((yy - 300) / 120) ** 2 + ((xx - 450) / 180) ** 2))
+    paper *= 1 - 0.3 * stain  # a water stain darker than the ink's contrast
+    page = np.where(ink, paper * 0.7, paper)  # grey ink: 30 % contrast against its paper
+    kept = black_and_white(np.clip(page, 0, 255).astype(np.uint8), shipped)
+    assert recall(kept, ink) >= 0.95
+    near_ink = Image.fromarray(ink.astype(np.uint8) * 255).filter(ImageFilter.MaxFilter(7))
+    stained_paper = (stain > 0.5) & (np.asarray(near_ink) == 0)
+    assert kept[stained_paper].mean() < 0.01  # the stain is gone
+
+
+def coloured_text(tmp_path: Path) -> tuple[Path, np.ndarray]:
+    """An RGB page: light red and light blue text on cream paper; and where its ink is."""
+    shape = (420, 900)
+    coverage = Image.new("L", shape[::-1], 0)
+    draw = ImageDraw.Draw(coverage)
+    font = ImageFont.load_default(size=26)
+    lines = ["Corrected in red: the total is due", "Signed in blue ink, 3 March", "Paid"]
+    for row, text in enumerate(lines * 2):
+        draw.text((30, 25 + row * 62), text, font=font, fill=255)
+    alpha = np.asarray(coverage, np.float32)[..., None] / 255
+    paper = np.array([250, 238, 205], np.float32)
+    inks = np.zeros((*shape, 3), np.float32)
+    inks[: shape[0] // 2] = [235, 105, 105]  # light red
+    inks[shape[0] // 2 :] = [110, 140, 235]  # light blue
+    rgb = paper * (1 - alpha) + inks * alpha
+    path = tmp_path / "colour.png"
+    Image.fromarray(np.round(rgb).astype(np.uint8), mode="RGB").save(path)
+    return path, alpha[..., 0] > 0.5
+
+
+def test_light_coloured_ink_is_kept(shipped: Denoiser, tmp_path: Path) -> None:
+    path, ink = coloured_text(tmp_path)
+    (page,) = read_pages(path)  # grey as the engine converts colour
+    assert recall(black_and_white(page.pixels, shipped), ink) >= 0.95
+
+
+def test_bold_headings_and_solid_stamps_stay_filled(shipped: Denoiser) -> None:
+    shape = (420, 900)
+    canvas = Image.new("L", shape[::-1], 255)
+    draw = ImageDraw.Draw(canvas)
+    font = ImageFont.load_default(size=40)  # capitals about 30 px tall
+    draw.text((30, 30), "ANNUAL REPORT 1998", font=font, fill=0, stroke_width=3, stroke_fill=0)
+    draw.rectangle((40, 160, 300, 230), fill=0)  # a solid stamp
+    draw.ellipse((420, 140, 520, 240), fill=0)  # a seal
+    draw.text((560, 170), "PAID", font=font, fill=0, stroke_width=2, stroke_fill=0)
+    page = np.asarray(canvas, np.uint8)
+    ink = page < 128
+    inside = np.asarray(canvas.filter(ImageFilter.MaxFilter(5))) < 128  # 2 px inside the edges
+    kept = black_and_white(page, shipped)
+    assert kept[inside].mean() >= 0.99  # no hollow outlines
+    assert recall(kept, ink) >= 0.97
+
+
+def test_a_ddd_page_enlarged_four_times_without_dpi_keeps_its_ink(shipped: Denoiser) -> None:
+    noisy = Image.open(DDD / "train" / "62.png").convert("L")  # a validation text
+    clean = Image.open(DDD / "train_cleaned" / "62.png").convert("L")
+    size = (noisy.width * 4, noisy.height * 4)
+    page = np.asarray(noisy.resize(size, Image.Resampling.BICUBIC))
+    ink = np.asarray(clean.resize(size, Image.Resampling.BICUBIC)) < 128
+    assert recall(black_and_white(page, shipped), ink) >= 0.95
+
+
+def clean_again_error(shipped: Denoiser) -> float:
+    clean = np.asarray(Image.open(DDD / "train_cleaned" / "62.png").convert("L"))
+    again = to_uint8(clean_page(clean, shipped), "gray")
+    return float(np.sqrt(np.mean((again / 255 - clean / 255) ** 2)))
+
+
+def test_a_clean_page_changes_no_more_than_under_the_previous_model(shipped: Denoiser) -> None:
+    assert clean_again_error(shipped) <= 0.03  # the DDD-only model: 0.029
+
+
+@pytest.mark.xfail(strict=True, reason="target not met yet: the shipped model changes it by 0.029")
+def test_a_clean_page_comes_back_as_it_was(shipped: Denoiser) -> None:
+    assert clean_again_error(shipped) <= 0.01

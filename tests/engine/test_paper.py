@@ -1,0 +1,113 @@
+"""Page preparation: paper normalisation and the text scale measured from the pixels."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.cleaning import clean_page, iter_clean_page, stroke_shape
+from engine.denoiser import INPUT_KEY, MAX_STROKE_KEY, PAPER_NORMALISED, Denoiser
+from engine.errors import ModelError
+from engine.paper import normalise_paper, paper_level, stroke_width
+from tests.onnx_builders import build_identity
+
+
+def striped_page(shape: tuple[int, int], stroke: int, period: int, ink: float) -> np.ndarray:
+    """White paper with vertical bars `stroke` px wide every `period` px, at level `ink`."""
+    page = np.ones(shape, np.float32)
+    for left in range(period // 2, shape[1] - stroke, period):
+        page[:, left : left + stroke] = ink
+    return page
+
+
+def test_uneven_paper_becomes_white_and_ink_keeps_its_contrast() -> None:
+    height, width = 400, 600
+    lighting = np.linspace(0.45, 0.95, width, dtype=np.float32)[None, :].repeat(height, 0)
+    page = striped_page((height, width), 3, 24, 0.5) * lighting
+    normalised = normalise_paper(page)
+    paper = page == lighting
+    assert normalised.dtype == np.float32 and normalised.shape == page.shape
+    assert np.percentile(normalised[paper], 5) > 0.9  # the dark side's paper is white too
+    ink = normalised[~paper]
+    assert 0.4 < ink.mean() < 0.65  # ink at half the paper's level stays at about half
+    assert np.ptp(paper_level(page)[:, 20]) < 0.05  # smooth down the page
+
+
+def test_black_pages_stay_finite() -> None:
+    normalised = normalise_paper(np.zeros((50, 70), np.float32))
+    assert np.isfinite(normalised).all() and normalised.max() <= 1
+
+
+@pytest.mark.parametrize("stroke", [2, 5, 9])
+def test_stroke_width_is_measured_from_the_pixels(stroke: int) -> None:
+    page = striped_page((300, 800), stroke, 6 * stroke, 0.1)
+    assert stroke_width(normalise_paper(page)) == pytest.approx(stroke, abs=0.5)
+
+
+def test_a_blank_page_has_no_stroke_width() -> None:
+    assert stroke_width(np.ones((200, 300), np.float32)) is None
+
+
+@pytest.mark.parametrize(
+    ("measured", "expected"),
+    [(None, None), (4.0, None), (12.0, None), (24.0, (450, 675))],
+)
+def test_stroke_shape_reduces_only_text_wider_than_the_model_knows(measured, expected) -> None:
+    assert stroke_shape((1200, 1800), measured, 12) == expected
+    assert stroke_shape((1200, 1800), measured, None) is None
+
+
+@pytest.fixture
+def normalising(tmp_path: Path) -> Denoiser:
+    metadata = {INPUT_KEY: PAPER_NORMALISED, MAX_STROKE_KEY: "12"}
+    return Denoiser(build_identity(tmp_path / "identity.onnx", metadata))
+
+
+def test_the_network_sees_the_page_divided_by_its_paper(normalising: Denoiser) -> None:
+    assert normalising.paper_normalised and normalising.max_stroke_width == 12
+    lighting = np.linspace(0.5, 0.9, 500, dtype=np.float32)[None, :]
+    page = (striped_page((300, 500), 3, 20, 0.37) * lighting * 255).astype(np.uint8)
+    seen = clean_page(page, normalising)
+    expected = normalise_paper(page.astype(np.float32) / 255)
+    assert np.abs(seen - expected).max() <= 0.5 / 255 + 1e-6  # held as 8-bit levels
+    assert np.abs(seen - expected).max() > 0
+
+
+def test_wide_strokes_are_cleaned_reduced_whatever_the_dpi(normalising: Denoiser) -> None:
+    page = (striped_page((1200, 1600), 30, 90, 0.1) * 255).astype(np.uint8)
+    for dpi in (None, (72.0, 72.0), (600.0, 600.0)):
+        out = np.empty(page.shape, np.float32)
+        progress = list(iter_clean_page(page, normalising, out, dpi=dpi))
+        assert progress[-1][1] == 1  # 9/30 of 1200×1600 fits one 420×540 tile
+        assert out.shape == page.shape
+        assert np.abs(out - page / 255).mean() < 0.05
+
+
+def test_black_and_white_follows_the_models_ink_threshold(tmp_path: Path) -> None:
+    from engine.denoiser import INK_THRESHOLD_KEY
+    from engine.io import to_uint8
+
+    model = Denoiser(build_identity(tmp_path / "dark.onnx", {INK_THRESHOLD_KEY: "0.7"}))
+    assert model.ink_threshold == 0.7
+    levels = np.array([[0.45, 0.55, 0.65, 0.75]], np.float32)
+    np.testing.assert_array_equal(to_uint8(levels, "bw"), [[0, 255, 255, 255]])
+    np.testing.assert_array_equal(to_uint8(levels, "bw", model.ink_threshold), [[0, 0, 0, 255]])
+    np.testing.assert_array_equal(to_uint8(levels, "gray", 0.7), to_uint8(levels, "gray"))
+    for bad in ("1.5", "dark"):
+        path = build_identity(tmp_path / f"bad{len(bad)}.onnx", {INK_THRESHOLD_KEY: bad})
+        with pytest.raises(ModelError, match="ink_threshold"):
+            Denoiser(path)
+    assert Denoiser(build_identity(tmp_path / "plain.onnx")).ink_threshold == 0.5
+
+
+def test_unknown_input_preparation_is_refused(tmp_path: Path) -> None:
+    path = build_identity(tmp_path / "odd.onnx", {INPUT_KEY: "sharpened"})
+    with pytest.raises(ModelError, match="is unknown"):
+        Denoiser(path)
+
+
+def test_models_without_preparation_see_the_page_as_it_is(tmp_path: Path) -> None:
+    plain = Denoiser(build_identity(tmp_path / "plain.onnx"))
+    assert not plain.paper_normalised and plain.max_stroke_width is None
+    page = (striped_page((100, 120), 3, 20, 0.3) * 0.6 * 255).astype(np.uint8)
+    np.testing.assert_allclose(clean_page(page, plain), page / 255, atol=1e-6)

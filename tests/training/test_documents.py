@@ -1,0 +1,108 @@
+"""Real-document training data and the ink-keeping measures, on the real DIBCO pages."""
+
+import numpy as np
+import pytest
+
+from engine.paper import normalise_paper
+from training.documents import (
+    DIBCO_COLLECTIONS,
+    HELD_OUT,
+    TRAINING_COLLECTIONS,
+    Source,
+    document_stream,
+    load_dibco,
+    make_faint,
+    prepared,
+)
+from training.ink import doxa, ink_scores, kept_ink, rescale_pair, score_pages, summarise
+
+
+def test_collections_are_split_whole_and_the_held_out_mix_hands_and_print() -> None:
+    assert set(HELD_OUT).isdisjoint(TRAINING_COLLECTIONS)
+    assert set(HELD_OUT) | set(TRAINING_COLLECTIONS) == set(DIBCO_COLLECTIONS)
+    assert len(HELD_OUT) >= 3
+    kinds = " ".join(DIBCO_COLLECTIONS[name] for name in HELD_OUT)
+    assert "handwritten" in kinds and "printed" in kinds
+
+
+@pytest.fixture(scope="module")
+def pages():
+    return load_dibco(("hdibco2016",))
+
+
+def test_dibco_pages_load_aligned_with_binary_truth(pages) -> None:
+    assert len(pages) == 10
+    for page in pages:
+        assert page.noisy.dtype == np.uint8 and page.noisy.shape == page.truth.shape
+        assert set(np.unique(page.truth)) <= {0, 255}
+        ink = page.truth == 0
+        assert page.noisy[ink].mean() < page.noisy[~ink].mean()  # truth marks the dark ink
+
+
+def test_unknown_collections_are_refused() -> None:
+    with pytest.raises(ValueError, match="unknown"):
+        load_dibco(("dibco1999",))
+
+
+def test_prepared_inputs_are_paper_normalised(pages) -> None:
+    noisy, target = prepared(pages[0].noisy, pages[0].truth)
+    np.testing.assert_array_equal(noisy, normalise_paper(pages[0].noisy / np.float32(255)))
+    assert target.dtype == np.float32 and set(np.unique(target)) <= {0.0, 1.0}
+
+
+def test_faint_ink_fades_towards_the_paper_only() -> None:
+    patch = np.array([[1.0, 0.2]], np.float32)
+    np.testing.assert_allclose(make_faint(patch, 0.25), [[1.0, 0.8]])
+
+
+def test_document_stream_mixes_sources_by_weight_and_keeps_targets_dark() -> None:
+    ink = np.ones((200, 200), np.float32)
+    ink[:, ::8] = 0.0
+    dark = (ink * 0.5 + 0.5, ink)  # source A: grey ink
+    blank = (np.ones((200, 200), np.float32), np.ones((200, 200), np.float32))
+    sources = [Source("a", [dark], 3.0, (1.0, 1.0)), Source("b", [blank], 1.0, (1.0, 1.0))]
+    stream = document_stream(sources, 64, seed=3, faint=0.5)
+    patches = [next(stream) for _ in range(400)]
+    from_a = [(x, y) for x, y in patches if y.min() < 0.5]
+    assert 0.65 < len(from_a) / len(patches) < 0.85
+    contrasts = [1 - x[y < 0.5].mean() for x, y in from_a]
+    assert min(contrasts) < 0.3 < 0.45 < max(contrasts)  # some made faint, some as they were
+    assert all(x.shape == (64, 64, 1) and x.dtype == np.float32 for x, _ in patches)
+    with pytest.raises(ValueError, match="no training pairs"):
+        next(document_stream([Source("c", [], 1.0, (1.0, 1.0))], 64, seed=0))
+
+
+def test_ink_scores_on_known_answers() -> None:
+    truth = np.full((60, 80), 255, np.uint8)
+    truth[20:40, 10:70] = 0
+    perfect = ink_scores(truth, truth)
+    assert perfect["fm"] == pytest.approx(100) and perfect["recall"] == pytest.approx(100)
+    assert perfect["pfm"] == pytest.approx(100) and perfect["drd"] == pytest.approx(0)
+    half = truth.copy()
+    half[20:40, 40:70] = 255
+    scores = ink_scores(half, truth)
+    assert scores["recall"] == pytest.approx(50) and scores["fm"] < 70
+    assert kept_ink(half, truth) == pytest.approx(50)
+    blank = ink_scores(np.full_like(truth, 255), truth)  # nothing kept: F-measure 0, not NaN
+    assert blank["fm"] == 0 and blank["recall"] == 0 and blank["pfm"] == 0
+
+
+def test_otsu_scores_as_published_on_a_collection(pages) -> None:
+    summary = summarise(score_pages(doxa("OTSU"), pages))
+    assert set(summary) == {"hdibco2016", "pooled"}
+    assert 80 < summary["pooled"]["fm"] < 92  # Otsu on H-DIBCO 2016 is about 86
+    noisy, truth = rescale_pair(pages[0], 0.5)
+    assert noisy.shape == truth.shape == tuple(round(side * 0.5) for side in pages[0].noisy.shape)
+
+
+def test_show_through_adds_a_mirrored_blurred_ghost_to_the_input_only() -> None:
+    from training.documents import show_through
+
+    paper = np.ones((64, 64), np.float32)
+    other = np.ones((64, 64), np.float32)
+    other[:, 8:12] = 0.0  # a stroke on the left of the other page
+    ghosted = show_through(paper, other, np.random.default_rng(0))
+    assert ghosted[:, 52:56].mean() < 0.95  # seen mirrored, on the right
+    assert ghosted[:, 8:12].min() > 0.99
+    assert ghosted.min() > 0.3  # faint
+    assert np.abs(np.diff(ghosted[32])).max() < 0.2  # blurred: no sharp edge
