@@ -10,6 +10,7 @@ from PIL import Image
 
 from engine.denoiser import Denoiser
 from engine.errors import CancelledError
+from engine.io import to_uint8
 from engine.paper import normalise_paper, stroke_width
 from engine.tiling import pad_page, plan_tiles, stitch_tile, tile_at
 
@@ -42,6 +43,10 @@ def working_shape(
     scale = working_dpi / page_dpi
     if abs(scale - 1) <= RESAMPLE_TOLERANCE:
         return None
+    return _scaled(shape, scale)
+
+
+def _scaled(shape: tuple[int, int], scale: float) -> tuple[int, int]:
     return max(1, round(shape[0] * scale)), max(1, round(shape[1] * scale))
 
 
@@ -52,8 +57,7 @@ def stroke_shape(
     they are narrow enough (or unmeasured). Depends on the pixels only, never on the DPI."""
     if not measured or not max_stroke_width or measured <= max_stroke_width:
         return None
-    scale = STROKE_TARGET * max_stroke_width / measured
-    return max(1, round(shape[0] * scale)), max(1, round(shape[1] * scale))
+    return _scaled(shape, STROKE_TARGET * max_stroke_width / measured)
 
 
 def resample(pixels: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -91,9 +95,7 @@ def iter_clean_page(
         return
     if target[0] > pixels.shape[0] and denoiser.low_resolution is not None:
         denoiser = denoiser.low_resolution  # trained on soft, enlarged strokes
-    cleaned = np.empty(target, dtype=np.float32)
-    yield from _iter_clean_tiles(resample(pixels, target), denoiser, cleaned, cancel)
-    out[...] = resample(cleaned, pixels.shape)
+    yield from _iter_clean_resized(resample(pixels, target), denoiser, out, cancel)
 
 
 def _iter_clean_prepared(
@@ -111,21 +113,21 @@ def _iter_clean_prepared(
         target = stroke_shape(pixels.shape, measured, denoiser.max_stroke_width)
     if target is not None:
         levels = resample(levels, target)
-    prepared = _to_levels8(levels)
+    prepared = to_uint8(levels, "gray")
     del levels
     if target is None:
         yield from _iter_clean_tiles(prepared, denoiser, out, cancel)
-        return
-    cleaned = np.empty(target, dtype=np.float32)
-    yield from _iter_clean_tiles(prepared, denoiser, cleaned, cancel)
-    out[...] = resample(cleaned, pixels.shape)
+    else:
+        yield from _iter_clean_resized(prepared, denoiser, out, cancel)
 
 
-def _to_levels8(levels: np.ndarray) -> np.ndarray:
-    """float32 levels in 0..1 as uint8, rounded (overwrites `levels`)."""
-    np.multiply(levels, np.float32(255), out=levels)
-    np.add(levels, np.float32(0.5), out=levels)
-    return levels.astype(np.uint8)
+def _iter_clean_resized(
+    resized: np.ndarray, denoiser: Denoiser, out: np.ndarray, cancel: threading.Event | None
+) -> Iterator[tuple[int, int]]:
+    """Clean a page resampled to another size; the result comes back at `out`'s size."""
+    cleaned = np.empty(resized.shape, dtype=np.float32)
+    yield from _iter_clean_tiles(resized, denoiser, cleaned, cancel)
+    out[...] = resample(cleaned, out.shape)
 
 
 def _iter_clean_tiles(
