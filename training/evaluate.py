@@ -31,6 +31,7 @@ from engine.io import to_uint8
 from training import ink
 from training.data import default_data_dir, load_part, load_split
 from training.documents import DIBCO_COLLECTIONS, HELD_OUT, load_dibco
+from training.ink import background_division
 from training.model_card import write_card
 
 REPO = Path(__file__).resolve().parents[1]
@@ -54,12 +55,6 @@ LIGHTING = {
 
 def do_nothing(page: np.ndarray, dpi: tuple[float, float] | None = None) -> np.ndarray:
     return page
-
-
-def background_division(page: np.ndarray, dpi: tuple[float, float] | None = None) -> np.ndarray:
-    """Classical baseline: divide by the paper's brightness, estimated by a median blur."""
-    background = cv2.medianBlur(page, 21).astype(np.float32)
-    return to_uint8(page.astype(np.float32) / np.maximum(background, 1.0), "gray")
 
 
 def model_cleaner(denoiser: Denoiser) -> Cleaner:

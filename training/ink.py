@@ -37,11 +37,15 @@ def doxa(algorithm: str, **parameters: float) -> Binariser:
     return binarise
 
 
+def background_division(page: np.ndarray, dpi: tuple[float, float] | None = None) -> np.ndarray:
+    """Classical baseline: divide by the paper's brightness, estimated by a median blur."""
+    background = cv2.medianBlur(page, 21).astype(np.float32)
+    return to_uint8(page.astype(np.float32) / np.maximum(background, 1.0), "gray")
+
+
 def background_division_otsu(page: np.ndarray) -> np.ndarray:
-    """The page divided by a median-blurred estimate of its paper, then Otsu."""
-    paper = cv2.medianBlur(page, 21).astype(np.float32)
-    divided = to_uint8(page.astype(np.float32) / np.maximum(paper, 1.0), "gray")
-    return doxa("OTSU")(divided)
+    """Background division, then Otsu."""
+    return doxa("OTSU")(background_division(page))
 
 
 def model_binariser(denoiser: Denoiser) -> Binariser:
