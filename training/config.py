@@ -4,6 +4,9 @@ import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+# Fields that hold a (low, high) range of text scales.
+SCALE_FIELDS = ("scale_range", "dibco_scale", "synthetic_scale", "ddd_rescaled_scale")
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -17,8 +20,8 @@ class TrainConfig:
     recipe: str = "patches"
     loss: str = "mse"  # "mse" or "binary_crossentropy"
     ink_weight: float = 1.0  # binary cross-entropy with ink pixels weighing this much more
-    # Share of the DIBCO training collections' ink black and white keeps, the output shifted
-    # to it after training (training.calibration); 0 leaves the output as trained.
+    # Share of the DIBCO training collections' ink black and white keeps: the ink threshold
+    # written into the model after training (training.calibration); 0 leaves it at one half.
     ink_recall: float = 0.0
     patch_size: int = 128
     batch_size: int = 16
@@ -74,7 +77,7 @@ class TrainConfig:
             Path(self.low_resolution_model).parent != Path(self.export_path).parent
         ):
             raise ValueError("low_resolution_model must sit beside export_path")
-        for scales in ("scale_range", "dibco_scale", "synthetic_scale", "ddd_rescaled_scale"):
+        for scales in SCALE_FIELDS:
             low, high = getattr(self, scales)
             if not 0 < low <= high:
                 raise ValueError(f"{scales} must be 0 < low <= high, got {(low, high)}")
@@ -86,7 +89,7 @@ class TrainConfig:
         unknown = set(values) - known
         if unknown:
             raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
-        for scales in ("scale_range", "dibco_scale", "synthetic_scale", "ddd_rescaled_scale"):
+        for scales in SCALE_FIELDS:
             if scales in values:
                 values[scales] = tuple(values[scales])
         return cls(**values)
