@@ -45,6 +45,11 @@ class QueueItem:
         self.real = self.source.resolve()
 
     @property
+    def finished(self) -> bool:
+        """Cleaned, now or by an earlier run (skipped): its result can be shown."""
+        return self.state in (ItemState.DONE, ItemState.SKIPPED)
+
+    @property
     def name(self) -> str:
         if self.root is not None:
             try:

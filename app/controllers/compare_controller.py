@@ -103,7 +103,7 @@ class CompareController(QObject):
             self.images_ready.emit(None, None, "")
             return
         pending = self._load(item.source, self.page, "before", None)
-        finished = item.state in (ItemState.DONE, ItemState.SKIPPED)  # skipped: cleaned before
+        finished = item.finished
         output, first = item.output, item.output_page
         if finished and output is not None and first is not None and output.is_file():
             pending += self._load(output, first + self.page, "after", self.mode)

@@ -325,7 +325,7 @@ class MainController(QObject):
         item = self.current_item()
         if item is None or item.output is None or not item.output.is_file():
             return None
-        return item.output if item.state in (ItemState.DONE, ItemState.SKIPPED) else None
+        return item.output if item.finished else None
 
     def open_result(self) -> None:
         if (result := self._current_result()) is not None:
@@ -422,8 +422,7 @@ class MainController(QObject):
         """After a batch, show the first cleaned page rather than a page that is not (a
         failed file cannot be shown); a selection of several rows is the user's and stays."""
         view, current = self.window.queue_view, self.current_item()
-        shown = (ItemState.DONE, ItemState.SKIPPED)
-        if (current is not None and current.state in shown) or len(view.selected_rows()) > 1:
+        if (current is not None and current.finished) or len(view.selected_rows()) > 1:
             return
         items = self.queue_model.items()
         first = next((row for row, item in enumerate(items) if item.state == ItemState.DONE), None)
@@ -538,7 +537,7 @@ class MainController(QObject):
             label.hide()
             return
         text = f"{item.name}: {item.status_text}"
-        if item.output is not None and item.state in (ItemState.DONE, ItemState.SKIPPED):
+        if item.output is not None and item.finished:
             text += f"\n→ {item.output}"
         label.setText(text)
         label.setToolTip(str(item.source))
