@@ -40,6 +40,8 @@ FORMATS: dict[str, str] = {
     ".webp": "WEBP",
     ".pdf": "PDF",
 }
+# Formats whose files give back exactly the pixels written (as `write_pages` writes them).
+LOSSLESS_FORMATS = frozenset({"PNG", "TIFF", "BMP", "WEBP", "PDF"})
 # Formats that hold several pages.
 MULTI_PAGE_FORMATS = frozenset({"TIFF", "PDF"})
 SUPPORTED_SUFFIXES = frozenset(FORMATS)

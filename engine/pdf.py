@@ -213,7 +213,9 @@ def pdf_bytes(images: Sequence[bytes], sizes_pt: Sequence[tuple[float, float]]) 
     sizes = iter(matched_sizes(images, sizes_pt))
 
     def fill_page(width_px: int, height_px: int, dpi: object) -> tuple[float, ...]:
-        width, height = (max(MIN_PAGE_PT, side) for side in next(sizes))
+        # img2pdf writes the image's matrix to 4 decimals: the page gets the same size, so
+        # the scan covers it exactly and reads back pixel for pixel.
+        width, height = (round(max(MIN_PAGE_PT, side), 4) for side in next(sizes))
         return width, height, width, height
 
     return img2pdf.convert(list(images), layout_fun=fill_page, nodate=True)

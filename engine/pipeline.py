@@ -31,7 +31,9 @@ from engine.events import (
 )
 from engine.io import (
     FORMATS,
+    LOSSLESS_FORMATS,
     OutputMode,
+    format_for,
     is_supported,
     read_pages,
     remove_stale_parts,
@@ -68,6 +70,10 @@ def output_dpi_problem(dpi: float) -> str:
 class Job:
     source: Path
     output: Path
+    # A result of `source` already written in the batch's mode and resolution: a combined
+    # PDF takes its pages from this file instead of cleaning them again (when it is lossless
+    # and still readable; otherwise the source is cleaned).
+    cleaned: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -257,7 +263,9 @@ def clean_jobs(
         yield FileStarted(job.source, output, index, len(jobs))
         file_started = time.perf_counter()
         try:
-            result = yield from _clean_file(job, denoiser, mode, cancel, dpi)
+            result = _earlier_result(job, dpi) if combine_into is not None else None
+            if result is None:
+                result = yield from _clean_file(job, denoiser, mode, cancel, dpi)
             if cancel is not None and cancel.is_set():
                 raise CancelledError("cancelled")
             if combine_into is None:
@@ -302,6 +310,23 @@ def clean_jobs(
         seconds=time.perf_counter() - started,
         cancelled=cancelled,
     )
+
+
+def _earlier_result(job: Job, dpi: float | None) -> CleanedFile | None:
+    """The pages of `job.cleaned`, an earlier lossless result, as written; None when there
+    is none or it cannot be read (the source is then cleaned again)."""
+    if job.cleaned is None or format_for(job.cleaned) not in LOSSLESS_FORMATS:
+        return None
+    given = (float(dpi), float(dpi)) if dpi is not None else None
+    result = CleanedFile(pages=[], dpi=given, sizes_pt=[], megapixels=0.0)  # nothing cleaned
+    try:
+        for page in read_pages(job.cleaned):
+            result.pages.append(page.pixels)
+            result.sizes_pt.append(None if given else page.size_pt)
+            result.dpi = result.dpi or page.dpi
+    except FileError:
+        return None
+    return result
 
 
 def _clean_file(

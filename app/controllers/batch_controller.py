@@ -74,6 +74,17 @@ def _duration(seconds: float) -> str:
     return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
 
 
+def _earlier_result(item: QueueItem, options: BatchOptions) -> Path | None:
+    """`item`'s own result file where it was cleaned in `options`' mode and resolution: the
+    combined PDF then takes its pages from it (the engine checks that it can)."""
+    if item.state != ItemState.DONE or item.cleaned_as is None:
+        return None
+    output, mode, dpi = item.cleaned_as
+    if (mode, dpi) != (options.mode, options.dpi) or output == options.combine_into:
+        return None
+    return output
+
+
 class BatchController(QObject):
     running_changed = Signal(bool)
     progress = Signal(object)  # BatchProgress
@@ -133,7 +144,7 @@ class BatchController(QObject):
         if options.combine_into is None:
             jobs = self._plan(items, options.output_dir, options.output_format)
         else:
-            jobs = self._plan_combined(items, options.combine_into)
+            jobs = self._plan_combined(items, options)
         if not jobs:
             return 0
         worker = BatchWorker(
@@ -188,8 +199,10 @@ class BatchController(QObject):
                 jobs.append(Job(item.source, output))
         return jobs
 
-    def _plan_combined(self, items: list[QueueItem], target: Path) -> list[Job]:
-        """Every item into `target`, unless that would overwrite a queued input."""
+    def _plan_combined(self, items: list[QueueItem], options: BatchOptions) -> list[Job]:
+        """Every item into the combined PDF, unless that would overwrite a queued input."""
+        target = options.combine_into
+        assert target is not None
         real_target = target.resolve()
         clash = next((item for item in self.model.items() if item.real == real_target), None)
         if clash is not None:
@@ -198,9 +211,10 @@ class BatchController(QObject):
                 "choose another file"
             )
             return []
+        jobs = [Job(item.source, target, _earlier_result(item, options)) for item in items]
         for item in items:
             self._prepare(item, target, None, "")  # its place in the PDF is known when done
-        return [Job(item.source, target) for item in items]
+        return jobs
 
     def _prepare(self, item: QueueItem, output: Path, output_page: int | None, reason: str) -> None:
         item.output, item.output_page = output, output_page

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from app.controllers.main_controller import MainController
 from app.queue_model import ItemState, QueueModel
-from engine.events import FileStarted
+from engine.events import FileStarted, TileDone
 from engine.io import read_pages
 from tests.app.pages import drop, partial_files, run_batch, wait_queued
 from tests.conftest import ddd_page
@@ -486,13 +486,19 @@ def test_combine_after_a_clean_builds_the_pdf(
     wait_queued(qtbot, controller, 3)
     run_batch(qtbot, controller, controller.clean_all)
     assert {item.state for item in controller.queue_model.items()} == {ItemState.DONE}
+    results = [item.output for item in controller.queue_model.items()]
+    pages = [page.pixels for result in results for page in read_pages(result)]
     combined = tmp_path / "all.pdf"
     controller.set_combine_into(combined)
+    tiles = count_tiles_cleaned(controller)
 
     summary = run_batch(qtbot, controller, controller.window.clean_all_action.trigger)
 
     assert (summary.cleaned, summary.failed) == (3, 0)
+    assert tiles == []  # built from the results on disk, nothing cleaned again
     assert_sizes(pdf_page_sizes(combined), NUMBERED_SIZES)
+    for page, expected in zip(read_pages(combined), pages, strict=True):
+        np.testing.assert_array_equal(page.pixels, expected)
     items = controller.queue_model.items()
     assert [(item.output, item.output_page) for item in items] == [
         (combined, 0),
@@ -500,6 +506,40 @@ def test_combine_after_a_clean_builds_the_pdf(
         (combined, 3),
     ]
     assert controller.clean_all() == 0  # the PDF holds every page already
+
+
+def count_tiles_cleaned(controller) -> list[TileDone]:
+    """The tiles the next batch cleans, collected as the worker reports them."""
+    tiles: list[TileDone] = []
+
+    def collect(event: object) -> None:
+        if isinstance(event, TileDone):
+            tiles.append(event)
+
+    controller.batch.worker_created.connect(
+        lambda worker: worker.event_emitted.connect(collect, Qt.ConnectionType.DirectConnection)
+    )
+    return tiles
+
+
+def test_combine_cleans_again_what_has_no_usable_result(
+    qtbot, controller, numbered_folder: Path, tmp_path: Path
+):
+    """A result in another mode, or one deleted since, is no source for the PDF's pages."""
+    controller.add_paths([numbered_folder])
+    wait_queued(qtbot, controller, 3)
+    run_batch(qtbot, controller, controller.clean_all)
+    _, second, third = controller.queue_model.items()
+    second.output.unlink()  # page2.pdf's result is gone
+    third.cleaned_as = (third.output, "bw", None)  # page10.png's was cleaned in another mode
+    controller.set_combine_into(tmp_path / "all.pdf")
+    tiles = count_tiles_cleaned(controller)
+
+    summary = run_batch(qtbot, controller, controller.clean_all)
+
+    assert (summary.cleaned, summary.failed) == (3, 0)
+    assert {tile.path for tile in tiles} == {second.source, third.source}
+    assert_sizes(pdf_page_sizes(tmp_path / "all.pdf"), NUMBERED_SIZES)
 
 
 def test_a_combined_pdf_is_rebuilt_whole_when_the_queue_changes(

@@ -14,9 +14,9 @@ from PIL import Image
 from engine.cleaning import clean_page
 from engine.denoiser import Denoiser
 from engine.errors import PageTooLargeError, UnreadableImageError
-from engine.events import BatchFinished, FileDone, FileFailed
-from engine.io import probe_image, read_pages, to_uint8
-from engine.pipeline import clean_jobs, plan_jobs
+from engine.events import BatchFinished, FileDone, FileFailed, TileDone
+from engine.io import probe_image, read_pages, to_uint8, write_pages
+from engine.pipeline import Job, clean_jobs, plan_jobs
 from tests.conftest import ddd_page
 from tests.engine.test_cli import run_cli
 
@@ -291,3 +291,49 @@ def test_pages_without_dpi_take_the_resolution_of_the_others_in_a_combined_pdf(
 
     assert page_sizes(combined) == [(388.8, 302.4), (216.0, 302.4), (388.8, 302.4)]
     assert page_sizes(alone) == [(72.0, 100.8)]  # alone: the 300 dpi default, as before
+
+
+def test_a_pdf_page_at_an_uneven_resolution_reads_back_pixel_for_pixel(tmp_path: Path):
+    """PNG stores pixels per metre: 200 dpi comes back as 199.9996, and the PDF page made
+    from it must still hold the scan exactly (no resampling when it is read again)."""
+    pixels = scan()
+    source = tmp_path / "page.png"
+    Image.fromarray(pixels).save(source, dpi=(200, 200))
+    (page,) = read_pages(source)
+    assert page.dpi != (200.0, 200.0)
+    pdf = tmp_path / "page.pdf"
+    write_pages(pdf, [pixels], page.dpi)
+
+    (back,) = read_pages(pdf)
+
+    np.testing.assert_array_equal(back.pixels, pixels)
+
+
+def test_a_combined_pdf_takes_earlier_results_as_they_are(tmp_path: Path, tiny_model_path: Path):
+    """A job's earlier lossless result goes into the combined PDF without cleaning again;
+    a lossy or unreadable one does not (that source is cleaned)."""
+    denoiser = Denoiser(tiny_model_path)
+    sources = []
+    for name, width in (("a.png", 300), ("b.png", 320), ("c.png", 340)):
+        sources.append(tmp_path / name)
+        Image.fromarray(scan()[:, :width]).save(sources[-1], dpi=(200, 200))
+    kept = tmp_path / "kept.tif"
+    write_pages(kept, [np.full((420, 300), 77, np.uint8)], (200.0, 200.0))  # not a cleaning
+    lossy = tmp_path / "lossy.jpg"
+    write_pages(lossy, [np.full((420, 320), 77, np.uint8)], (200.0, 200.0))
+    jobs = [
+        Job(sources[0], tmp_path / "all.pdf", cleaned=kept),
+        Job(sources[1], tmp_path / "all.pdf", cleaned=lossy),
+        Job(sources[2], tmp_path / "all.pdf", cleaned=tmp_path / "gone.png"),
+    ]
+
+    events = list(clean_jobs(jobs, denoiser, combine_into=tmp_path / "all.pdf"))
+
+    cleaned_again = {event.path for event in events if isinstance(event, TileDone)}
+    assert cleaned_again == {sources[1], sources[2]}
+    assert events[-1].cleaned == 3
+    pages = [page.pixels for page in read_pages(tmp_path / "all.pdf")]
+    assert (pages[0] == 77).all()
+    expected = [to_uint8(clean_page(scan()[:, :width], denoiser), "gray") for width in (320, 340)]
+    for page, cleaned in zip(pages[1:], expected, strict=True):
+        np.testing.assert_array_equal(page, cleaned)
