@@ -33,6 +33,19 @@ class UnsupportedFormatError(FileError):
 class PageTooLargeError(FileError):
     """The image declares more pixels than DocClean accepts (a decompression-bomb guard)."""
 
+    @classmethod
+    def for_page(
+        cls, path: Path, width: int, height: int, limit: int, where: str = ""
+    ) -> "PageTooLargeError":
+        """E.g. "page 2 of 2: 3600 megapixels, above the 150 megapixel limit (60000×60000
+        pixels)"; `where` names the page (and its render resolution) in multi-page files."""
+        megapixels = width * height / 1e6
+        return cls(
+            path,
+            f"{where}{megapixels:.0f} megapixels, above the {limit // 1_000_000} megapixel "
+            f"limit ({width}×{height} pixels)",
+        )
+
 
 class OutputError(FileError):
     """The cleaned page could not be written (permissions, disk full, name clash...)."""

@@ -119,15 +119,18 @@ def _open(path: Path) -> Image.Image:
         raise UnreadableImageError(path, "not a recognisable image (empty or corrupt?)") from None
     except (OSError, ValueError, SyntaxError) as error:
         raise UnreadableImageError(path, f"cannot open: {error}") from None
-    pixels = image.width * image.height
-    if pixels > MAX_PAGE_PIXELS:
+    try:
+        _check_pixels(image, path)
+    except PageTooLargeError:
         image.close()
-        raise PageTooLargeError(
-            path,
-            f"{image.width}×{image.height} pixels is above the limit of "
-            f"{MAX_PAGE_PIXELS // 1_000_000} megapixels per page",
-        )
+        raise
     return image
+
+
+def _check_pixels(image: Image.Image, path: Path, where: str = "") -> None:
+    """Refuse a page (the current frame) that declares too many pixels, before decoding."""
+    if image.width * image.height > MAX_PAGE_PIXELS:
+        raise PageTooLargeError.for_page(path, image.width, image.height, MAX_PAGE_PIXELS, where)
 
 
 def _page_count(image: Image.Image, path: Path) -> int:
@@ -217,6 +220,10 @@ def read_pages(path: Path, first: int = 0) -> Iterator[Page]:
             where = f"page {index + 1} of {count}: " if count > 1 else ""
             try:
                 image.seek(index)
+            except Exception as error:
+                raise UnreadableImageError(path, f"{where}cannot decode ({error})") from None
+            _check_pixels(image, path, where)  # every page's own size, before its pixels
+            try:
                 image.load()
                 oriented = ImageOps.exif_transpose(image) if index == 0 else image
                 pixels = to_gray(oriented)

@@ -98,17 +98,16 @@ def _page_info(page: pdfium.PdfPage) -> PdfPageInfo:
     return PdfPageInfo(size_pt=size_pt, dpi=_native_dpi(page, size_pt) or DEFAULT_RENDER_DPI)
 
 
-def _check_size(path: Path, index: int, info: PdfPageInfo, max_pixels: int) -> tuple[int, int]:
+def _check_size(
+    path: Path, index: int, count: int, info: PdfPageInfo, max_pixels: int
+) -> tuple[int, int]:
     width = round(info.size_pt[0] * info.dpi / POINTS_PER_INCH)
     height = round(info.size_pt[1] * info.dpi / POINTS_PER_INCH)
     if width < 1 or height < 1:
         raise UnreadableImageError(path, f"page {index + 1} has no area")
     if width * height > max_pixels:
-        raise PageTooLargeError(
-            path,
-            f"page {index + 1} at {info.dpi:.0f} dpi is {width}×{height} pixels, above the "
-            f"limit of {max_pixels // 1_000_000} megapixels per page",
-        )
+        where = f"page {index + 1} of {count} at {info.dpi:.0f} dpi: "
+        raise PageTooLargeError.for_page(path, width, height, max_pixels, where)
     return width, height
 
 
@@ -125,7 +124,7 @@ def probe_pdf(path: Path, max_pixels: int) -> tuple[int, PdfPageInfo, tuple[int,
             raise UnreadableImageError(path, f"page 1: cannot read ({error})") from None
         finally:
             document.close()
-    return count, info, _check_size(path, 0, info, max_pixels)
+    return count, info, _check_size(path, 0, count, info, max_pixels)
 
 
 def render_pdf_pages(
@@ -142,7 +141,7 @@ def render_pdf_pages(
                 try:
                     page = document[index]
                     info = _page_info(page)
-                    width, height = _check_size(path, index, info, max_pixels)
+                    width, height = _check_size(path, index, count, info, max_pixels)
                     # PDFium rounds the bitmap size up, and draws a scan pixel for pixel only
                     # at (or a hair under) its exact scale: aim just below the exact size.
                     width_pt, height_pt = info.size_pt

@@ -160,7 +160,7 @@ def test_encrypted_damaged_empty_and_huge_pdfs_are_refused(tmp_path: Path, mixed
         damaged: (UnreadableImageError, "not a readable PDF"),
         garbage: (UnreadableImageError, "not a readable PDF"),
         empty: (UnreadableImageError, "no pages"),
-        huge: (PageTooLargeError, "above the limit"),
+        huge: (PageTooLargeError, "above the 150 megapixel limit"),
     }
     for path, (error, message) in cases.items():
         with pytest.raises(error, match=message):
