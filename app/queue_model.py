@@ -9,6 +9,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QIcon
 
+from engine.io import page_files, result_page
+
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -48,6 +50,23 @@ class QueueItem:
     def finished(self) -> bool:
         """Cleaned, now or by an earlier run (skipped): its result can be shown."""
         return self.state in (ItemState.DONE, ItemState.SKIPPED)
+
+    def result_page(self, page: int = 0) -> tuple[Path, int] | None:
+        """The file that holds this item's page `page` once cleaned, and the page there (a
+        combined PDF holds many files' pages; a PNG result of a 3-page file is 3 files)."""
+        if self.output is None or self.output_page is None:
+            return None
+        return result_page(self.output, self.output_page + page, self.pages or 1)
+
+    @property
+    def output_text(self) -> str:
+        """Where the result goes: "cleaned/scan.tif", or "cleaned/scan-p1.png … scan-p3.png"."""
+        if self.output is None:
+            return ""
+        files = page_files(self.output, self.pages or 1) if self.output_page == 0 else []
+        if len(files) > 1:
+            return f"{files[0]} … {files[-1].name}"
+        return str(self.output)
 
     @property
     def name(self) -> str:
@@ -118,7 +137,7 @@ class QueueModel(QAbstractTableModel):
             return item.thumbnail
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == self.STATUS and item.output is not None:
-                return f"{item.status_text}\n→ {item.output}"
+                return f"{item.status_text}\n→ {item.output_text}"
             return str(item.source) if column == self.NAME else item.status_text
         return None
 

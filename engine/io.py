@@ -9,7 +9,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Literal
 
 import numpy as np
@@ -261,12 +261,23 @@ def _pil_page(pixels: np.ndarray, mode: OutputMode, format: str) -> Image.Image:
     return image
 
 
-def page_count_problem(path: Path, pages: int) -> str:
-    """Why `pages` pages cannot be written to `path` in its format; "" if they can."""
-    format = format_for(path)
-    if pages > 1 and format not in MULTI_PAGE_FORMATS:
-        return f"{format} holds one page; {pages} pages need TIFF or PDF output"
-    return ""
+def page_files(output: PurePath, pages: int) -> list[PurePath]:
+    """The files a `pages`-page document written to `output` becomes: `output` itself, or,
+    where its format holds one page, one file per page (`NAME-p1.png`, `NAME-p2.png`…)."""
+    if pages <= 1 or format_for(Path(output)) in MULTI_PAGE_FORMATS:
+        return [output]
+    return [output.with_name(f"{output.stem}-p{n}{output.suffix}") for n in range(1, pages + 1)]
+
+
+def result_page(output: Path, page: int, pages: int) -> tuple[Path, int]:
+    """Which file holds page `page` (0-based) of a `pages`-page result, and its page there."""
+    files = page_files(output, pages)
+    return (Path(files[page]), 0) if len(files) > 1 else (output, page)
+
+
+def is_written(output: Path) -> bool:
+    """Whether a result for `output` exists: the file, or the first of its page files."""
+    return output.exists() or Path(page_files(output, 2)[0]).exists()
 
 
 def write_pages(
@@ -278,19 +289,39 @@ def write_pages(
 ) -> None:
     """Write cleaned uint8 pages to `path` atomically, in the format its extension names.
 
-    Several pages need a format that holds them (TIFF, PDF). PDF pages get `sizes_pt`
-    (the source PDF's page sizes) where known, else their pixels at `dpi`. The file appears
-    complete or not at all: pages go to a temporary file in the same folder, then renamed.
+    Several pages go into one file where the format holds them (TIFF, PDF), else into one
+    file per page (`page_files`). PDF pages get `sizes_pt` (the source PDF's page sizes)
+    where known, else their pixels at `dpi`. The files appear complete or not at all: pages
+    go to temporary files in the same folder, renamed once every one is written.
     """
     path = Path(path)
     format = format_for(path)
     if not pages:
         raise OutputError(path, "no pages to write")
-    if problem := page_count_problem(path, len(pages)):
-        raise OutputError(path, problem)
+    files = page_files(path, len(pages))
+    if len(files) > 1:
+        parts: list[tuple[str, Path]] = []
+        try:
+            for file, page in zip(files, pages, strict=True):
+                parts.append(_write_part(Path(file), _image_writer(Path(file), [page], dpi, mode)))
+        except BaseException:
+            for part, _ in parts:
+                Path(part).unlink(missing_ok=True)
+            raise
+        for part, file in parts:
+            _commit(part, file)
+        return
     if format == "PDF":
         write_pdf(path, *pdf_pages(pages, sizes_pt, dpi, mode == "bw"))
         return
+    write_atomically(path, _image_writer(path, pages, dpi, mode))
+
+
+def _image_writer(
+    path: Path, pages: Sequence[np.ndarray], dpi: tuple[float, float] | None, mode: OutputMode
+) -> Callable[[str], object]:
+    """What writes `pages` as an image file in `path`'s format, to the path it is given."""
+    format = format_for(path)
     images = [_pil_page(page, mode, format) for page in pages]
     options: dict[str, object] = {}
     if dpi:
@@ -307,7 +338,7 @@ def write_pages(
         options["save_all"] = True
         options["append_images"] = images[1:]
     # TIFF pages need a seekable file, so Pillow writes to the temporary path itself.
-    write_atomically(path, lambda file: images[0].save(file, format=format, **options))
+    return lambda file: images[0].save(file, format=format, **options)
 
 
 def write_pdf(path: Path, images: Sequence[bytes], sizes_pt: Sequence[tuple[float, float]]) -> None:
@@ -327,6 +358,11 @@ def write_atomically(path: Path, write: Callable[[str], object]) -> None:
 
     Any failure removes the temporary file and raises `OutputError` (for OS errors).
     """
+    _commit(*_write_part(path, write))
+
+
+def _write_part(path: Path, write: Callable[[str], object]) -> tuple[str, Path]:
+    """`write(temporary_path)` beside `path`, flushed to disk: (temporary path, `path`)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(
@@ -340,13 +376,21 @@ def write_atomically(path: Path, write: Callable[[str], object]) -> None:
         with open(temporary, "rb") as written:
             os.fsync(written.fileno())
         os.chmod(temporary, _new_file_mode())  # mkstemp makes it private (0600)
-        os.replace(temporary, path)
     except BaseException as error:
         Path(temporary).unlink(missing_ok=True)
         if isinstance(error, OSError):
-            reason = error.strerror or str(error)
-            raise OutputError(path, f"cannot write: {reason}") from None
+            raise OutputError(path, f"cannot write: {error.strerror or error}") from None
         raise
+    return temporary, path
+
+
+def _commit(temporary: str, path: Path) -> None:
+    """Rename a written temporary file into place."""
+    try:
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise OutputError(path, f"cannot write: {error.strerror or error}") from None
 
 
 def _new_file_mode() -> int:

@@ -35,6 +35,7 @@ from engine.io import (
     OutputMode,
     format_for,
     is_supported,
+    is_written,
     read_pages,
     remove_stale_parts,
     to_uint8,
@@ -256,7 +257,7 @@ def clean_jobs(
             cancelled = True
             break
         output = combine_into or job.output
-        if output.exists() and not overwrite:
+        if is_written(output) and not overwrite:
             skipped += 1
             yield FileSkipped(job.source, output, "already cleaned (use overwrite to redo)")
             continue

@@ -18,7 +18,6 @@ from engine.events import (
     PageStarted,
     TileDone,
 )
-from engine.io import page_count_problem
 from engine.pipeline import Job, output_path_for
 
 
@@ -191,8 +190,6 @@ class BatchController(QObject):
                 reason = "its output would overwrite the input; choose another output folder"
             elif real_output in outputs:
                 reason = f"{outputs[real_output].name} is also written to {output}"
-            else:
-                reason = page_count_problem(output, item.pages or 1)
             self._prepare(item, output, 0, reason)
             if not reason:
                 outputs[real_output] = item

@@ -104,9 +104,9 @@ class CompareController(QObject):
             return
         pending = self._load(item.source, self.page, "before", None)
         finished = item.finished
-        output, first = item.output, item.output_page
-        if finished and output is not None and first is not None and output.is_file():
-            pending += self._load(output, first + self.page, "after", self.mode)
+        result = item.result_page(self.page)
+        if finished and result is not None and result[0].is_file():
+            pending += self._load(*result, "after", self.mode)
         if not (keep_shown and pending):
             self._emit()
 
@@ -116,9 +116,9 @@ class CompareController(QObject):
             return ""
         match item.state:
             case ItemState.DONE if self._after is None:
-                output = item.output
-                if output is not None and not output.is_file():
-                    return f"Cleaned: shown once {output.name} is written"
+                result = item.result_page(self.page)
+                if result is not None and not result[0].is_file():
+                    return f"Cleaned: shown once {result[0].name} is written"
                 return "Loading the cleaned page…"
             case ItemState.DONE:
                 return ""

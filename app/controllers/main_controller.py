@@ -323,9 +323,8 @@ class MainController(QObject):
 
     def _current_result(self) -> Path | None:
         item = self.current_item()
-        if item is None or item.output is None or not item.output.is_file():
-            return None
-        return item.output if item.finished else None
+        result = item.result_page() if item is not None and item.finished else None
+        return result[0] if result is not None and result[0].is_file() else None
 
     def open_result(self) -> None:
         if (result := self._current_result()) is not None:
@@ -538,7 +537,7 @@ class MainController(QObject):
             return
         text = f"{item.name}: {item.status_text}"
         if item.output is not None and item.finished:
-            text += f"\n→ {item.output}"
+            text += f"\n→ {item.output_text}"
         label.setText(text)
         label.setToolTip(str(item.source))
         label.show()

@@ -44,7 +44,8 @@ class OptionsPanel(QWidget):
         for output_format, label in FORMAT_LABELS.items():
             self.format_combo.addItem(label, output_format)
         self.format_combo.setToolTip(
-            "File format of the results; documents of several pages need TIFF or PDF"
+            "File format of the results; a document of several pages as PNG becomes one file "
+            "per page"
         )
         self.combine_check = QCheckBox("Combine into one PDF…")
         self.combine_check.setToolTip("Put every cleaned page, in queue order, into one PDF")

@@ -4,10 +4,10 @@ less those an earlier run already finished."""
 import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from engine.cluster.storage import Store, existing_files
-from engine.io import is_supported
+from engine.io import is_supported, page_files
 from engine.pipeline import natural_key, output_path_for, plan_jobs
 
 
@@ -94,7 +94,8 @@ def pending_files(
     overwrite: bool = False,
 ) -> tuple[list[PlannedFile], int]:
     """Files still to clean, and how many an earlier run finished: done with this model
-    (`Manifest.finished`), into the same output, and that output still there."""
+    (`Manifest.finished`), into the same output, and that output (or, for a document
+    written page by page, its first page's file) still there."""
     if overwrite or not finished:
         return list(files), 0
     existing = existing_files(target)
@@ -102,6 +103,6 @@ def pending_files(
         item
         for item in files
         if finished.get(source.uri(item.source)) != target.uri(item.target)
-        or item.target not in existing
+        or not ({item.target, str(page_files(PurePosixPath(item.target), 2)[0])} & existing)
     ]
     return todo, len(files) - len(todo)

@@ -11,7 +11,7 @@ import posixpath
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -21,7 +21,7 @@ from engine.cluster.errors import ClusterError
 from engine.cluster.storage import Store, download_file, upload_file
 from engine.denoiser import Denoiser, default_session_options
 from engine.errors import FileError, UnreadableImageError
-from engine.io import OutputMode, Page, read_pages, to_uint8, write_pages
+from engine.io import OutputMode, Page, page_files, read_pages, to_uint8, write_pages
 
 
 def _pack(pages: Sequence[np.ndarray]) -> bytes:
@@ -148,8 +148,10 @@ def _write_pages(
     with tempfile.TemporaryDirectory(prefix="docclean-") as folder:
         local = Path(folder) / posixpath.basename(path)
         write_pages(local, pages, dpi, mode, sizes)
+        remote = page_files(PurePosixPath(path), len(pages))  # one file per page, or one
         try:
-            upload_file(store, local, path)
+            for written, target in zip(page_files(local, len(pages)), remote, strict=True):
+                upload_file(store, Path(written), str(target))
         except OSError as error:
             raise FileError(path, f"cannot write: {error}") from None
 

@@ -263,7 +263,14 @@ def test_compare_view_steps_through_the_pages(qtbot, controller, tmp_path: Path)
         ("same", {"doc.pdf": ("PDF", 3), "page.png": ("PNG", 1), "scan.tif": ("TIFF", 2)}),
         ("pdf", {"doc.pdf": ("PDF", 3), "page.pdf": ("PDF", 1), "scan.pdf": ("PDF", 2)}),
         ("tiff", {"doc.tif": ("TIFF", 3), "page.tif": ("TIFF", 1), "scan.tif": ("TIFF", 2)}),
-        ("png", {"page.png": ("PNG", 1)}),
+        (
+            "png",
+            {
+                **{f"doc-p{n}.png": ("PNG", 1) for n in (1, 2, 3)},
+                "page.png": ("PNG", 1),
+                **{f"scan-p{n}.png": ("PNG", 1) for n in (1, 2)},
+            },
+        ),
     ],
 )
 def test_output_format_choice(
@@ -281,20 +288,21 @@ def test_output_format_choice(
 
     summary = run_batch(qtbot, controller, controller.clean_all)
 
-    assert summary.cleaned == len(written)
+    assert (summary.cleaned, summary.failed) == (3, 0)
     outputs = inputs / "cleaned"
     found = {path.name: (file_format(path), page_count(path)) for path in outputs.iterdir()}
     assert found == written
-    if output_format == "png":  # several pages cannot go into one PNG: said before cleaning
-        assert summary.failed == 0  # refused before the batch, not after cleaning every page
-        assert status(controller, "doc.pdf") == (
-            "failed: PNG holds one page; 3 pages need TIFF or PDF output"
-        )
-        assert status(controller, "scan.tif") == (
-            "failed: PNG holds one page; 2 pages need TIFF or PDF output"
-        )
-    else:
-        assert {item.state for item in controller.queue_model.items()} == {ItemState.DONE}
+    assert {item.state for item in controller.queue_model.items()} == {ItemState.DONE}
+    if output_format == "png":  # a page of a document written page by page is found
+        window, view = controller.window, controller.window.compare_view
+        row = [item.name for item in controller.queue_model.items()].index("doc.pdf")
+        window.queue_view.selectRow(row)
+        window.next_page_action.trigger()
+        qtbot.waitUntil(lambda: window.page_bar.label.text() == "page 2 of 3")
+        expected = next(read_pages(outputs / "doc-p2.png")).pixels
+        qtbot.waitUntil(lambda: view.after is not None and view.after.height() == len(expected))
+        np.testing.assert_array_equal(grey(view.after), expected)
+        assert "doc-p1.png … doc-p3.png" in window.details_label.text()
     if output_format in ("same", "pdf"):
         assert_sizes(pdf_page_sizes(outputs / "doc.pdf"), DOCUMENT_SIZES)
 

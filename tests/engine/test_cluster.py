@@ -214,17 +214,25 @@ def test_object_storage_path_through_pyarrow(
     subset = tmp_path / "in"
     shutil.copytree(archive / "box2", subset / "box2")
     shutil.copy(archive / "bound.tif", subset)
+    # An animated PNG: its two pages come back as two PNGs, as `docclean clean` writes them.
+    scans = [ddd_page(name) for name in ("101.png", "102.png")]
+    frames = [Image.open(path).convert("L").crop((0, 0, 200, 160)) for path in scans]
+    frames[0].save(subset / "flip.png", save_all=True, append_images=frames[1:])
+    local = tmp_path / "local"
+    assert main(["clean", str(subset / "flip.png"), "-o", str(local), "--model", str(model)]) == 0
     out = tmp_path / "out"
     summary = clean_on_ray(subset.as_uri(), out.as_uri(), model=model, progress=False)
-    assert (summary.cleaned, summary.failed) == (5, 0)
+    assert (summary.cleaned, summary.failed) == (6, 0)
     assert summary.manifest == (out / MANIFEST_NAME).as_uri()
     produced = outputs(out)
-    assert produced == {name: local_outputs.joinpath(name).read_bytes() for name in produced}
-    assert set(produced) == {"bound.tif", *(f"box2/{p.name}" for p in subset.glob("box2/*"))}
+    expected = {**outputs(local_outputs), **outputs(local)}
+    assert produced == {name: expected[name] for name in produced}
+    box = {f"box2/{p.name}" for p in subset.glob("box2/*")}
+    assert set(produced) == {"bound.tif", "flip-p1.png", "flip-p2.png", *box}
     assert {record["input"][:8] for record in manifest_lines(out)} == {"file:///"}
     assert not list(out.rglob(".*.part"))
     again = clean_on_ray(subset.as_uri(), out.as_uri(), model=model, progress=False)
-    assert (again.cleaned, again.skipped) == (0, 5)
+    assert (again.cleaned, again.skipped) == (0, 6)
 
 
 def test_worker_plan_fills_the_cluster() -> None:

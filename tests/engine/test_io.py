@@ -12,7 +12,8 @@ from engine.errors import (
     UnreadableImageError,
     UnsupportedFormatError,
 )
-from engine.io import probe_image, read_pages, to_uint8, write_pages
+from engine.io import is_written, probe_image, read_pages, result_page, to_uint8, write_pages
+from engine.pipeline import natural_key
 
 GRADIENT = np.tile(np.arange(0, 250, 5, dtype=np.uint8), (30, 1))  # 30×50
 
@@ -161,6 +162,35 @@ def test_failed_write_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert list(tmp_path.iterdir()) == []
 
 
-def test_several_pages_need_tiff(tmp_path: Path) -> None:
-    with pytest.raises(OutputError, match="need TIFF"):
-        write_pages(tmp_path / "out.png", [np.zeros((5, 5), np.uint8)] * 2, dpi=None)
+def test_several_pages_in_a_one_page_format_become_one_file_each(tmp_path: Path) -> None:
+    pages = [np.full((5, 5 + n), 20 * n, np.uint8) for n in range(11)]
+
+    write_pages(tmp_path / "out.png", pages, dpi=(150, 150))
+
+    names = [f"out-p{n}.png" for n in range(1, 12)]
+    assert sorted((path.name for path in tmp_path.iterdir()), key=natural_key) == names
+    for name, page in zip(names, pages, strict=True):
+        (back,) = read_pages(tmp_path / name)
+        np.testing.assert_array_equal(back.pixels, page)
+        assert back.dpi is not None and round(back.dpi[0]) == 150
+    assert is_written(tmp_path / "out.png") and not is_written(tmp_path / "other.png")
+    assert result_page(tmp_path / "out.png", 10, 11) == (tmp_path / "out-p11.png", 0)
+    assert result_page(tmp_path / "out.tif", 10, 11) == (tmp_path / "out.tif", 10)
+
+
+def test_a_page_that_cannot_be_written_leaves_none_of_the_document(
+    tmp_path: Path, monkeypatch
+) -> None:
+    saved = []
+    save = Image.Image.save
+
+    def full_on_the_third(self, *args, **kwargs):
+        if len(saved) == 2:
+            raise OSError(28, "No space left on device")
+        saved.append(args[0])
+        return save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Image.Image, "save", full_on_the_third)
+    with pytest.raises(OutputError, match="No space left"):
+        write_pages(tmp_path / "out.png", [np.zeros((5, 5), np.uint8)] * 3, dpi=None)
+    assert len(saved) == 2 and list(tmp_path.iterdir()) == []

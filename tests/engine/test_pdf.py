@@ -201,9 +201,13 @@ def test_output_format_choice(tmp_path: Path, mixed_pdf: Path, tiny_model_path: 
     as_png = run_cli(
         "clean", str(mixed_pdf), "-o", str(tmp_path / "png"), "--format", "png", *model
     )
-    assert as_png.returncode == 1
-    assert "PNG holds one page; 3 pages need TIFF or PDF output" in as_png.stderr
-    assert not (tmp_path / "png").exists() or list((tmp_path / "png").iterdir()) == []
+    assert as_png.returncode == 0, as_png.stderr  # one PNG per page
+    names = sorted(path.name for path in (tmp_path / "png").iterdir())
+    assert names == ["mixed-p1.png", "mixed-p2.png", "mixed-p3.png"]
+    for name, page in zip(names, read_pages(tmp_path / "tif" / "mixed.tif"), strict=True):
+        np.testing.assert_array_equal(next(read_pages(tmp_path / "png" / name)).pixels, page.pixels)
+    again = run_cli("clean", str(mixed_pdf), "-o", str(tmp_path / "png"), "--format", "png")
+    assert "skipped 1 already cleaned" in again.stdout
 
 
 def test_combine_a_folder_into_one_pdf_in_name_order(tmp_path: Path, tiny_model_path: Path):
