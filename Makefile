@@ -7,13 +7,13 @@ STAMP := $(VENV)/.setup-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup setup-runtime run test lint bench fuzz train train-previous training-fonts train-ablations evaluate experiments package screenshot icons system-packages clean
+.PHONY: setup setup-runtime run test test-engine-alone lint bench fuzz train train-previous training-fonts train-ablations evaluate experiments package screenshot icons system-packages clean
 
 # Runtime only: enough to run the app and the command line.
 $(VENV)/.setup-runtime: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e .
+	$(PIP) install -q -e ".[gui]"
 	touch $@
 
 setup-runtime: $(VENV)/.setup-runtime
@@ -22,7 +22,7 @@ setup-runtime: $(VENV)/.setup-runtime
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e ".[train,dev,cluster]"
+	$(PIP) install -q -e ".[gui,train,dev,cluster]"
 	# augraphy's metadata pulls the non-headless OpenCV wheel; its other needs are in [train].
 	$(PIP) install -q --no-deps "augraphy>=8.2.6"
 	$(PY) scripts/check_environment.py
@@ -37,12 +37,24 @@ system-packages:
 	  echo "Installing tesseract-ocr (used by evaluation)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr >/dev/null; }
 
+# Qt's window needs X11 libraries that a fresh system may lack: installed where missing.
 run: setup-runtime
+	$(PY) -m app.system_libraries --install
 	$(VENV)/bin/docclean-gui
 
 test: setup system-packages
 	$(MAKE) lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+	$(MAKE) test-engine-alone
+
+# The engine's tests where only the engine is installed, as on a server or a cluster worker:
+# no Qt, no OpenCV, no TensorFlow (the import contracts promise it; this proves it).
+ENGINE_VENV := .venv-engine
+test-engine-alone:
+	test -x $(ENGINE_VENV)/bin/python || $(PYTHON) -m venv $(ENGINE_VENV)
+	$(ENGINE_VENV)/bin/python -m pip install -q -e ".[test]"
+	$(ENGINE_VENV)/bin/python scripts/check_engine_alone.py
+	$(ENGINE_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/engine
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -50,9 +62,9 @@ lint: setup
 	$(VENV)/bin/lint-imports
 
 bench: setup system-packages
-	$(PY) -m engine.bench
-	$(PY) -m engine.cluster_bench
-	$(PY) -m engine.memory_bench
+	$(PY) -m benchmarks.speed
+	$(PY) -m benchmarks.cluster
+	$(PY) -m benchmarks.memory
 	$(PY) -m training.evaluate
 
 # A long fuzz run of the image readers (make test runs a short one); findings go to fuzz-findings/.

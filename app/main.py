@@ -32,6 +32,12 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_self_test(args)
 
+    from app.system_libraries import missing_libraries, missing_message, uses_xcb
+
+    if uses_xcb() and (missing := missing_libraries()):  # instead of Qt's plugin error
+        print(missing_message(missing), file=sys.stderr)
+        return 1
+
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication

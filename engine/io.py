@@ -5,7 +5,6 @@ TIFF); everything after reading is a plain 2-D numpy array of grey levels.
 """
 
 import os
-import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from pathlib import Path, PurePath
 from typing import Literal
 
 import numpy as np
+import psutil
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from engine.errors import (
@@ -393,24 +393,26 @@ def _commit(temporary: str, path: Path) -> None:
         raise OutputError(path, f"cannot write: {error.strerror or error}") from None
 
 
+def _read_umask() -> int:
+    """The process's umask. Reading it means setting it, so this runs once, at import,
+    before the app or a batch starts threads that create files."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
+_UMASK = _read_umask()
+
+
 def _new_file_mode() -> int:
     """The mode a plain `open(..., "w")` would give a new file: 0666 less the umask."""
-    try:
-        status = Path("/proc/self/status").read_text()
-        umask = int(re.search(r"^Umask:\s+([0-7]+)", status, re.MULTILINE).group(1), 8)
-    except (OSError, AttributeError):
-        umask = 0o022
-    return 0o666 & ~umask
+    return 0o666 & ~_UMASK
 
 
 def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, owned by someone else
-        return True
-    return True
+    """Whether process `pid` runs, on every platform (`os.kill(pid, 0)` would end it on
+    Windows)."""
+    return psutil.pid_exists(pid)
 
 
 def remove_stale_parts(folder: Path) -> list[Path]:

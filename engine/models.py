@@ -4,7 +4,8 @@ import os
 import sys
 from pathlib import Path
 
-MODEL_FILE = "docclean.onnx"
+from engine.bundle import MODEL_FILE
+
 MODEL_ENV = "DOCCLEAN_MODEL"
 
 

@@ -71,3 +71,15 @@ def ddd_page(name: str = "101.png", folder: str = "train") -> Path:
     if not path.is_file():
         pytest.skip(f"shared data not found at {path}")
     return path
+
+
+def write_page(path: Path, height: int = 120, width: int = 160, seed: int = 0) -> Path:
+    """A small scan-like page: grey paper, noise, a few dark "lines of text"."""
+    rng = np.random.default_rng(seed)
+    page = np.full((height, width), 190, np.float32)
+    for top in range(20, height - 20, 30):
+        page[top : top + 8, 15 : width - 15] = 40
+    page = np.clip(page + rng.normal(0, 15, page.shape), 0, 255).astype(np.uint8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(page).save(path, dpi=(200, 200))
+    return path

@@ -3,8 +3,6 @@
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-from PIL import Image
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
@@ -13,18 +11,6 @@ from app.controllers.main_controller import MainController
 from engine.events import BatchFinished
 
 BATCH_TIMEOUT_MS = 30_000
-
-
-def write_page(path: Path, height: int = 120, width: int = 160, seed: int = 0) -> Path:
-    """A small scan-like page: grey paper, noise, a few dark "lines of text"."""
-    rng = np.random.default_rng(seed)
-    page = np.full((height, width), 190, np.float32)
-    for top in range(20, height - 20, 30):
-        page[top : top + 8, 15 : width - 15] = 40
-    page = np.clip(page + rng.normal(0, 15, page.shape), 0, 255).astype(np.uint8)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(page).save(path, dpi=(200, 200))
-    return path
 
 
 def drop(window, paths: list[Path] | list[QUrl]) -> tuple[bool, bool]:

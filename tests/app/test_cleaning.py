@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QFileDialog
 from app.controllers.batch_controller import rate_text
 from app.queue_model import ItemState
 from engine.events import BatchFinished, TileDone
-from tests.app.pages import partial_files, run_batch, wait_queued, write_page
+from tests.app.pages import partial_files, run_batch, wait_queued
+from tests.conftest import write_page
 
 
 def pixels(path: Path) -> np.ndarray:

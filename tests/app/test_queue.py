@@ -22,7 +22,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QFileDialog, QStyleOptionViewItem
 
 from app.queue_model import ItemState, QueueItem, QueueModel
-from tests.app.pages import drop, run_batch, wait_queued, write_page
+from tests.app.pages import drop, run_batch, wait_queued
+from tests.conftest import write_page
 
 
 def names(controller) -> list[str]:

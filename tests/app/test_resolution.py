@@ -7,7 +7,8 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-from tests.app.pages import run_batch, wait_queued, write_page
+from tests.app.pages import run_batch, wait_queued
+from tests.conftest import write_page
 
 
 def written_dpi(path: Path) -> tuple[int, int]:

@@ -2,6 +2,7 @@
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -138,3 +139,18 @@ def test_cancel_during_a_write_finishes_that_file_and_stops(tmp_path: Path, tiny
         FileDone,
         FileDone,
     ]
+
+
+def test_outputs_get_the_mode_the_umask_gives_new_files(tmp_path: Path):
+    """As a plain `open()` would: the temporary file's private mode is not left on it."""
+    code = (
+        "import os, sys\n"
+        "os.umask(0o027)\n"
+        "import numpy as np\n"
+        "from pathlib import Path\n"
+        "from engine.io import write_pages\n"
+        "write_pages(Path(sys.argv[1]), [np.zeros((4, 4), np.uint8)], None)\n"
+    )
+    output = tmp_path / "page.png"
+    subprocess.run([sys.executable, "-c", code, str(output)], check=True, cwd=REPO)
+    assert stat.S_IMODE(output.stat().st_mode) == 0o640

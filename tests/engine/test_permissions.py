@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.pages import write_page
-from tests.conftest import REPO
+from tests.conftest import REPO, write_page
 
 PR_CAPBSET_DROP = 24
 CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER = 1, 2, 3

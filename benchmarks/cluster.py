@@ -137,8 +137,8 @@ def median(runs: list[tuple[float, float]]) -> tuple[float, float]:
 
 
 def make_a4_pages(folder: Path, count: int) -> float:
-    """`count` A4 pages at 300 dpi made of real scans (`engine.bench.make_page`)."""
-    from engine.bench import A4_300_DPI, make_page
+    """`count` A4 pages at 300 dpi made of real scans (`benchmarks.speed.make_page`)."""
+    from benchmarks.speed import A4_300_DPI, make_page
 
     for index in range(count):
         make_page(folder / f"a4-{index}.png")

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from engine.bench import make_page, peak_memory_mb
+from benchmarks.speed import make_page, peak_memory_mb
 from engine.models import default_model_path
 
 A3_600_DPI = (9921, 7016)  # height, width
@@ -73,7 +73,7 @@ def batch_growth(model: Path, scratch: Path) -> tuple[float, float, float]:
     write_small_pages(folder, BATCH_PAGES)
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "engine.memory_bench", "--batch-child", str(folder), str(model)],
+        [sys.executable, "-m", "benchmarks.memory", "--batch-child", str(folder), str(model)],
         check=True,
         capture_output=True,
         text=True,
