@@ -3,6 +3,8 @@
 - Peak resident memory of `docclean clean` on an A3 page scanned at 600 dpi (7016×9921).
 - Memory growth over a batch of 1,000 small pages: resident memory after page 100 and
   after page 1,000, so leaks show as growth while start-up costs do not.
+- Peak resident memory of `docclean clean --combine` over 200 A4 pages (150 dpi) beside
+  that of one of those pages alone: the combined PDF's pages wait on disk, not in memory.
 """
 
 import argparse
@@ -26,6 +28,9 @@ SMALL_PAGE = (640, 480)
 BATCH_PAGES = 1000
 FIRST_CHECKPOINT = 100
 GROWTH_LIMIT_MB = 50
+COMBINE_PAGES = 200
+A4_150_DPI = (1754, 1240)
+COMBINE_GROWTH_LIMIT_MB = 100  # over one page alone
 
 
 def resident_mb() -> float:
@@ -83,6 +88,23 @@ def batch_growth(model: Path, scratch: Path) -> tuple[float, float, float]:
     return readings[str(FIRST_CHECKPOINT)], readings[str(BATCH_PAGES)], seconds
 
 
+def combine_peaks(model: Path, scratch: Path) -> tuple[float, float, float]:
+    """(peak MB of one page alone, of the 200-page combine, seconds of the combine)."""
+    folder = scratch / "book"
+    folder.mkdir()
+    make_page(scratch / "a4.png", A4_150_DPI)
+    with Image.open(scratch / "a4.png") as image:
+        page = np.asarray(image)
+    for index in range(COMBINE_PAGES):  # different pages: each rolled a little further
+        Image.fromarray(np.roll(page, index * 11, axis=0)).save(folder / f"page{index:03}.png")
+    one = peak_memory_mb(model, folder / "page000.png", scratch / "one")
+    started = time.perf_counter()
+    combined = peak_memory_mb(
+        model, folder, scratch / "unused", "--combine", str(scratch / "b.pdf")
+    )
+    return one, combined, time.perf_counter() - started
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", type=Path, default=None)
@@ -116,6 +138,15 @@ def main(argv: list[str] | None = None) -> int:
             f"{BATCH_PAGES} pages of {SMALL_PAGE[1]}×{SMALL_PAGE[0]}: RSS {first:.0f} MB after "
             f"page {FIRST_CHECKPOINT}, {last:.0f} MB after page {BATCH_PAGES}, growth "
             f"{growth:+.1f} MB (limit {GROWTH_LIMIT_MB}), {seconds:.0f} s — {verdict}"
+        )
+        one, combined, seconds = combine_peaks(model, scratch)
+        growth = combined - one
+        verdict = "ok" if growth < COMBINE_GROWTH_LIMIT_MB else "OVER LIMIT"
+        failures += growth >= COMBINE_GROWTH_LIMIT_MB
+        print(
+            f"--combine of {COMBINE_PAGES} A4 pages at 150 dpi: peak RSS {combined:.0f} MB, one "
+            f"page alone {one:.0f} MB, {growth:+.0f} MB (limit {COMBINE_GROWTH_LIMIT_MB}), "
+            f"{seconds:.0f} s — {verdict}"
         )
     return 1 if failures else 0
 

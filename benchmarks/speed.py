@@ -82,8 +82,9 @@ MEASURE_PEAK = (
 )
 
 
-def peak_memory_mb(model: Path, source: Path, output_dir: Path) -> float:
-    """Peak resident memory of a fresh process running `docclean clean` on the page."""
+def peak_memory_mb(model: Path, source: Path, output_dir: Path, *options: str) -> float:
+    """Peak resident memory of a fresh process running `docclean clean` on the page (or
+    folder), with `options` besides."""
     result = subprocess.run(
         [
             sys.executable,
@@ -97,6 +98,7 @@ def peak_memory_mb(model: Path, source: Path, output_dir: Path) -> float:
             str(model),
             "--overwrite",
             "-q",
+            *options,
         ],
         check=True,
         capture_output=True,

@@ -22,12 +22,14 @@ from engine.errors import (
     UnsupportedFormatError,
 )
 from engine.pdf import (
+    EncodedPage,
     check_page_index,
     pdf_bytes,
     pdf_pages,
     probe_pdf,
     render_pdf_pages,
 )
+from engine.pdf_writer import PageSpool
 
 # Extension -> Pillow format name. Outputs keep the input's format.
 FORMATS: dict[str, str] = {
@@ -341,16 +343,33 @@ def _image_writer(
     return lambda file: images[0].save(file, format=format, **options)
 
 
-def write_pdf(path: Path, images: Sequence[bytes], sizes_pt: Sequence[tuple[float, float]]) -> None:
+def write_pdf(
+    path: Path, images: Sequence[EncodedPage], sizes_pt: Sequence[tuple[float, float]]
+) -> None:
     """Write encoded pages (`engine.pdf.pdf_pages`) as one PDF, atomically."""
     path = Path(path)
     try:
         data = pdf_bytes(images, sizes_pt)
     except Exception as error:
-        if not type(error).__module__.startswith("img2pdf"):
-            raise
-        raise OutputError(path, f"cannot write the PDF: {error}") from None  # e.g. too large
+        raise _pdf_error(path, error) from None
     write_atomically(path, lambda file: Path(file).write_bytes(data))
+
+
+def write_spooled_pdf(path: Path, spool: PageSpool) -> None:
+    """Write the pages waiting in `spool` as one PDF, atomically, one page at a time."""
+    try:
+        write_atomically(path, spool.write_to)
+    except (OutputError, MemoryError):
+        raise
+    except Exception as error:
+        raise _pdf_error(path, error) from None
+
+
+def _pdf_error(path: Path, error: Exception) -> Exception:
+    """img2pdf's and qpdf's refusals (a page too large for PDF…) as an `OutputError`."""
+    if not type(error).__module__.startswith(("img2pdf", "pikepdf")):
+        return error
+    return OutputError(path, f"cannot write the PDF: {error}")
 
 
 def write_atomically(path: Path, write: Callable[[str], object]) -> None:

@@ -142,22 +142,61 @@ def render_pdf_pages(
                     page = document[index]
                     info = _page_info(page)
                     width, height = _check_size(path, index, count, info, max_pixels)
-                    # PDFium rounds the bitmap size up, and draws a scan pixel for pixel only
-                    # at (or a hair under) its exact scale: aim just below the exact size.
-                    width_pt, height_pt = info.size_pt
-                    scale = min(width / width_pt, height / height_pt) * (1 - 1e-6)
-                    bitmap = page.render(scale=scale, grayscale=True)
-                    pixels = np.array(bitmap.to_numpy()[:height, :width], dtype=np.uint8)
+                    pixels = _scan_pixels(page, (height, width))
+                    if pixels is None:
+                        pixels = _render(page, info, (height, width))
                     page.close()
                 except pdfium.PdfiumError as error:
                     where = f"page {index + 1} of {count}"
                     raise UnreadableImageError(path, f"{where}: cannot render ({error})") from None
-            if pixels.ndim == 3:  # PDFium may hand back a single-channel bitmap as H×W×1
-                pixels = pixels[..., 0]
             yield pixels, info, index, count
     finally:
         with _PDFIUM:
             document.close()
+
+
+def _render(page: pdfium.PdfPage, info: PdfPageInfo, shape: tuple[int, int]) -> np.ndarray:
+    """The page drawn at `shape` (height, width) pixels, as a viewer shows it."""
+    height, width = shape
+    # PDFium rounds the bitmap size up: aim just below the exact size.
+    width_pt, height_pt = info.size_pt
+    scale = min(width / width_pt, height / height_pt) * (1 - 1e-6)
+    bitmap = page.render(scale=scale, grayscale=True)
+    pixels = np.array(bitmap.to_numpy()[:height, :width], dtype=np.uint8)
+    return pixels[..., 0] if pixels.ndim == 3 else pixels  # a grey bitmap may come as H×W×1
+
+
+def _shows_nothing(item: pdfium.PdfObject) -> bool:
+    """An invisible text object: the OCR text layer of a searchable scan."""
+    if item.type != pdfium_c.FPDF_PAGEOBJ_TEXT:
+        return item.type == pdfium_c.FPDF_PAGEOBJ_FORM  # a container; its contents count
+    mode = pdfium_c.FPDFTextObj_GetTextRenderMode(item.raw)
+    return mode == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
+
+
+def _scan_pixels(page: pdfium.PdfPage, shape: tuple[int, int]) -> np.ndarray | None:
+    """The page's pixels taken from its scan image itself, where the page shows nothing
+    but that image, upright, filling it (turned by the page's /Rotate): exact, where PDFium
+    resamples an image it places a hair off its pixel grid (an A4 page at 300 dpi comes
+    out a row off). None where the page is anything else: it is drawn instead."""
+    objects = list(page.get_objects(max_depth=2))
+    images = [item for item in objects if item.type == pdfium_c.FPDF_PAGEOBJ_IMAGE]
+    if len(images) != 1 or not all(map(_shows_nothing, set(objects) - set(images))):
+        return None
+    (image,) = images
+    a, b, c, d, _, _ = image.get_matrix().get()
+    bounds, box = image.get_bounds(), page.get_cropbox()
+    covers = all(abs(side - edge) < 0.5 for side, edge in zip(bounds, box, strict=True))
+    metadata = image.get_metadata()
+    if not covers or b or c or a <= 0 or d <= 0:
+        return None
+    if metadata.colorspace == pdfium_c.FPDF_COLORSPACE_UNKNOWN:  # a stencil mask
+        return None
+    if pdfium_c.FPDFPageObj_HasTransparency(image.raw):  # a soft mask: drawn on white
+        return None
+    pixels = np.asarray(image.get_bitmap(render=False).to_pil().convert("L"))
+    pixels = np.rot90(pixels, -(page.get_rotation() // 90))  # /Rotate turns clockwise
+    return np.ascontiguousarray(pixels) if pixels.shape == shape else None
 
 
 def encode_page(pixels: np.ndarray, black_and_white: bool) -> bytes:
@@ -177,13 +216,18 @@ class GuessedSize(tuple[float, float]):
     """A page size from the default resolution, for an image that carries no DPI."""
 
 
-def _pixel_size(image: bytes) -> tuple[int, int]:
-    with Image.open(io.BytesIO(image)) as opened:  # reads the header only
+# An encoded page (`encode_page`): its bytes, or the file that holds them.
+EncodedPage = bytes | str
+
+
+def _pixel_size(image: EncodedPage) -> tuple[int, int]:
+    source = io.BytesIO(image) if isinstance(image, bytes) else image
+    with Image.open(source) as opened:  # reads the header only
         return opened.size
 
 
 def matched_sizes(
-    images: Sequence[bytes], sizes_pt: Sequence[tuple[float, float]]
+    images: Sequence[EncodedPage], sizes_pt: Sequence[tuple[float, float]]
 ) -> list[tuple[float, float]]:
     """`sizes_pt` with every `GuessedSize` page at the resolution of the pages whose size is
     known (their median), so a page without DPI is not tiny or huge beside the others."""
@@ -206,7 +250,7 @@ def matched_sizes(
     ]
 
 
-def pdf_bytes(images: Sequence[bytes], sizes_pt: Sequence[tuple[float, float]]) -> bytes:
+def pdf_bytes(images: Sequence[EncodedPage], sizes_pt: Sequence[tuple[float, float]]) -> bytes:
     """A PDF with one page per image, each page exactly `sizes_pt` (width, height) large
     (pages of a `GuessedSize` at the resolution of the others, see `matched_sizes`)."""
     sizes = iter(matched_sizes(images, sizes_pt))

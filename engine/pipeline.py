@@ -40,9 +40,10 @@ from engine.io import (
     remove_stale_parts,
     to_uint8,
     write_pages,
-    write_pdf,
+    write_spooled_pdf,
 )
 from engine.pdf import MAX_SCAN_DPI, MIN_SCAN_DPI, pdf_pages
+from engine.pdf_writer import PageSpool
 
 # Without an output folder, results go to a folder of this name beside each input.
 DEFAULT_OUTPUT_FOLDER = "cleaned"
@@ -232,13 +233,30 @@ def clean_jobs(
     """
     if dpi is not None and (problem := output_dpi_problem(dpi)):
         raise ValueError(problem)
+    spool = PageSpool() if combine_into is not None else None
+    try:
+        yield from _batch(jobs, denoiser, mode, overwrite, cancel, combine_into, spool, dpi)
+    finally:
+        if spool is not None:
+            spool.close()
+
+
+def _batch(
+    jobs: Sequence[Job],
+    denoiser: Denoiser,
+    mode: OutputMode,
+    overwrite: bool,
+    cancel: threading.Event | None,
+    combine_into: Path | None,
+    combined: PageSpool | None,
+    dpi: float | None,
+) -> Iterator[Event]:
+    """`clean_jobs`' work; a combined PDF's pages wait in `combined` until the end."""
     started = time.perf_counter()
     swept: set[Path] = set()
     cleaned = skipped = failed = 0
     megapixels = 0.0
     cancelled = False
-    combined: list[bytes] = []
-    combined_sizes: list[tuple[float, float]] = []
 
     def sweep(folder: Path) -> None:
         if folder not in swept:
@@ -269,13 +287,11 @@ def clean_jobs(
                 result = yield from _clean_file(job, denoiser, mode, cancel, dpi)
             if cancel is not None and cancel.is_set():
                 raise CancelledError("cancelled")
-            if combine_into is None:
+            if combined is None:
                 sweep(job.output.parent)
                 write_pages(job.output, result.pages, result.dpi, mode, result.sizes_pt)
             else:
-                images, sizes = pdf_pages(result.pages, result.sizes_pt, result.dpi, mode == "bw")
-                combined += images
-                combined_sizes += sizes
+                combined.add(*pdf_pages(result.pages, result.sizes_pt, result.dpi, mode == "bw"))
         except CancelledError:
             cancelled = True
             break
@@ -295,10 +311,10 @@ def clean_jobs(
             yield FileDone(job.source, output, len(result.pages), result.megapixels, seconds)
     if combine_into is not None and cancelled:
         cleaned = 0  # nothing was written
-    if combine_into is not None and combined and not cancelled:
+    if combine_into is not None and combined and not cancelled:  # some pages, not cancelled
         try:
             sweep(combine_into.parent)
-            write_pdf(combine_into, combined, combined_sizes)
+            write_spooled_pdf(combine_into, combined)
         except FileError as error:
             failed += 1
             cleaned = 0

@@ -16,6 +16,8 @@ from engine.denoiser import Denoiser
 from engine.errors import PageTooLargeError, UnreadableImageError
 from engine.events import BatchFinished, FileDone, FileFailed, TileDone
 from engine.io import probe_image, read_pages, to_uint8, write_pages
+from engine.pdf import pdf_bytes, pdf_pages
+from engine.pdf_writer import PageSpool
 from engine.pipeline import Job, clean_jobs, plan_jobs
 from tests.conftest import ddd_page
 from tests.engine.test_cli import run_cli
@@ -341,3 +343,79 @@ def test_a_combined_pdf_takes_earlier_results_as_they_are(tmp_path: Path, tiny_m
     expected = [to_uint8(clean_page(scan()[:, :width], denoiser), "gray") for width in (320, 340)]
     for page, cleaned in zip(pages[1:], expected, strict=True):
         np.testing.assert_array_equal(page, cleaned)
+
+
+def test_a_pdf_written_page_by_page_matches_one_made_whole(tmp_path: Path):
+    """The combined PDF's page-by-page writer: a valid file (its cross-reference table is
+    exact: no recovery needed) with the same pages, sizes and pixels as img2pdf's own."""
+    rng = np.random.default_rng(3)
+    spool = PageSpool()
+    pages, sizes, black_and_white = [], [], []
+    for index in range(12):
+        pixels = np.where(rng.random((150 + index, 200)) < 0.2, 0, 255).astype(np.uint8)
+        size = (200 * 72 / 150, (150 + index) * 72 / 150)
+        images, sizes_pt = pdf_pages([pixels], [size], None, index % 3 == 0)  # some G4
+        spool.add(images, sizes_pt)
+        pages.append(pixels)
+        sizes.append(size)
+        black_and_white.append(index % 3 == 0)
+    spool.add(*pdf_pages([pages[0]], [], None, False))  # no DPI: sized like the others
+    spooled = tmp_path / "spooled.pdf"
+    whole = tmp_path / "whole.pdf"
+
+    spool.write_to(str(spooled))
+    whole.write_bytes(pdf_bytes(spool.files, spool.sizes))
+    spool.close()
+
+    with pikepdf.open(spooled, attempt_recovery=False) as pdf:
+        assert pdf.check_pdf_syntax() == [] and len(pdf.pages) == 13
+    assert page_sizes(spooled) == page_sizes(whole)
+    assert page_sizes(spooled)[-1] == page_sizes(spooled)[0]
+    for mine, theirs in zip(read_pages(spooled), read_pages(whole), strict=True):
+        np.testing.assert_array_equal(mine.pixels, theirs.pixels)
+    for page, expected in zip(read_pages(spooled), pages, strict=False):
+        np.testing.assert_array_equal(page.pixels, expected)
+
+
+def test_a_scan_page_gives_its_own_pixels_and_anything_more_is_drawn(tmp_path: Path):
+    """An A4 page at 300 dpi (595.2 × 841.92 pt) as img2pdf and scanners write it: PDFium
+    draws its image a row off, so the scan's own pixels are taken. A page that shows more
+    than its scan (here a black bar drawn over it) is drawn as a viewer shows it."""
+    pixels = np.full((3508, 2480), 255, np.uint8)
+    pixels[100], pixels[:, 50], pixels[0, :10] = 0, 0, 0
+    scan_pdf = tmp_path / "a4.pdf"
+    scan_pdf.write_bytes(img2pdf.convert([encoded(pixels, 300)]))
+    (page,) = read_pages(scan_pdf)
+    np.testing.assert_array_equal(page.pixels, pixels)
+
+    drawn = tmp_path / "drawn.pdf"
+    with pikepdf.open(scan_pdf) as pdf:
+        pdf.pages[0].contents_add(pdf.make_stream(b"0 g 0 0 595.2 72 re f"), prepend=False)
+        pdf.save(drawn)
+    (page,) = read_pages(drawn)
+    assert (page.pixels[-300:] == 0).all()  # the bar: the bottom inch
+    assert (page.pixels[:-300] == pixels[:-300]).mean() > 0.999
+
+
+def test_a_searchable_scan_gives_its_own_pixels_too(tmp_path: Path):
+    """An OCR text layer is invisible text over the scan: the page still shows only it."""
+    pixels = np.full((3508, 2480), 255, np.uint8)
+    pixels[100] = 0
+    path = tmp_path / "searchable.pdf"
+    path.write_bytes(img2pdf.convert([encoded(pixels, 300)]))
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        page = pdf.pages[0]
+        font = pdf.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+            )
+        )
+        page.Resources.Font = pikepdf.Dictionary(F1=font)
+        text = b"BT 3 Tr /F1 40 Tf 72 700 Td (invisible words) Tj ET"
+        page.contents_add(pdf.make_stream(text), prepend=False)
+        pdf.save(path)
+    assert "invisible words" in pdfium.PdfDocument(path)[0].get_textpage().get_text_range()
+
+    (read,) = read_pages(path)
+
+    np.testing.assert_array_equal(read.pixels, pixels)
