@@ -21,15 +21,8 @@ from engine.errors import (
     UnreadableImageError,
     UnsupportedFormatError,
 )
-from engine.pdf import (
-    EncodedPage,
-    check_page_index,
-    pdf_bytes,
-    pdf_pages,
-    probe_pdf,
-    render_pdf_pages,
-)
-from engine.pdf_writer import PageSpool
+from engine.pdf import check_page_index, probe_pdf, render_pdf_pages
+from engine.pdf_writer import EncodedPage, PageSpool, pdf_bytes, pdf_pages
 
 # Extension -> Pillow format name. Outputs keep the input's format.
 FORMATS: dict[str, str] = {

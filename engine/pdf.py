@@ -1,23 +1,19 @@
-"""Scanned PDFs: render every page at the scan's own resolution; write cleaned pages back.
+"""Reading PDFs: every page at its scan's own resolution, as plain arrays of grey levels.
 
-Reading uses PDFium (pypdfium2). PDFium is not thread-safe, so every call into it holds
-one lock; pages are rendered one at a time and handed out as plain arrays. Writing uses
-img2pdf, which embeds images without re-encoding them: grey pages as 8-bit Flate (from
-PNG), black-and-white pages as 1-bit CCITT G4, each on a page of the original's size.
+PDFium (pypdfium2) does it. PDFium is not thread-safe, so every call into it holds one
+lock; pages are read one at a time. A page that is only its scan gives the scan's own
+pixels; any other page is drawn. Writing is `engine.pdf_writer` (PDFs built from images)
+and `engine.pdf_edit` (a user's PDF with its scans cleaned in place).
 """
 
-import io
-import statistics
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import img2pdf
 import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from PIL import Image
 
 from engine.errors import PageTooLargeError, UnreadableImageError
 
@@ -197,92 +193,3 @@ def _scan_pixels(page: pdfium.PdfPage, shape: tuple[int, int]) -> np.ndarray | N
     pixels = np.asarray(image.get_bitmap(render=False).to_pil().convert("L"))
     pixels = np.rot90(pixels, -(page.get_rotation() // 90))  # /Rotate turns clockwise
     return np.ascontiguousarray(pixels) if pixels.shape == shape else None
-
-
-def encode_page(pixels: np.ndarray, black_and_white: bool) -> bytes:
-    """A losslessly compressed image img2pdf embeds as it is: PNG, or G4 TIFF for 1-bit."""
-    image = Image.fromarray(pixels, mode="L")
-    buffer = io.BytesIO()
-    if black_and_white:
-        image.convert("1", dither=Image.Dither.NONE).save(
-            buffer, format="TIFF", compression="group4"
-        )
-    else:
-        image.save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-class GuessedSize(tuple[float, float]):
-    """A page size from the default resolution, for an image that carries no DPI."""
-
-
-# An encoded page (`encode_page`): its bytes, or the file that holds them.
-EncodedPage = bytes | str
-
-
-def _pixel_size(image: EncodedPage) -> tuple[int, int]:
-    source = io.BytesIO(image) if isinstance(image, bytes) else image
-    with Image.open(source) as opened:  # reads the header only
-        return opened.size
-
-
-def matched_sizes(
-    images: Sequence[EncodedPage], sizes_pt: Sequence[tuple[float, float]]
-) -> list[tuple[float, float]]:
-    """`sizes_pt` with every `GuessedSize` page at the resolution of the pages whose size is
-    known (their median), so a page without DPI is not tiny or huge beside the others."""
-    known = [
-        (_pixel_size(image), size)
-        for image, size in zip(images, sizes_pt, strict=True)
-        if not isinstance(size, GuessedSize)
-    ]
-    if not known or len(known) == len(sizes_pt):
-        return list(sizes_pt)
-    dpi = statistics.median(
-        POINTS_PER_INCH * ((width * height) / (size[0] * size[1])) ** 0.5
-        for (width, height), size in known
-    )
-    return [
-        (width * POINTS_PER_INCH / dpi, height * POINTS_PER_INCH / dpi)
-        if isinstance(size, GuessedSize)
-        else size
-        for size, (width, height) in zip(sizes_pt, map(_pixel_size, images), strict=True)
-    ]
-
-
-def pdf_bytes(images: Sequence[EncodedPage], sizes_pt: Sequence[tuple[float, float]]) -> bytes:
-    """A PDF with one page per image, each page exactly `sizes_pt` (width, height) large
-    (pages of a `GuessedSize` at the resolution of the others, see `matched_sizes`)."""
-    sizes = iter(matched_sizes(images, sizes_pt))
-
-    def fill_page(width_px: int, height_px: int, dpi: object) -> tuple[float, ...]:
-        # img2pdf writes the image's matrix to 4 decimals: the page gets the same size, so
-        # the scan covers it exactly and reads back pixel for pixel.
-        width, height = (round(max(MIN_PAGE_PT, side), 4) for side in next(sizes))
-        return width, height, width, height
-
-    return img2pdf.convert(list(images), layout_fun=fill_page, nodate=True)
-
-
-def pdf_pages(
-    pages: Sequence[np.ndarray],
-    sizes_pt: Sequence[tuple[float, float] | None],
-    dpi: tuple[float, float] | None,
-    black_and_white: bool,
-) -> tuple[list[bytes], list[tuple[float, float]]]:
-    """Encoded pages for `pdf_bytes` and their physical sizes: the source PDF's where known
-    (`sizes_pt` may be shorter than `pages`), else their pixels at `dpi`; without a `dpi`,
-    a `GuessedSize`."""
-    known = list(sizes_pt) + [None] * (len(pages) - len(sizes_pt))
-    sizes = [
-        size or (page_size_pt(page, dpi) if dpi else GuessedSize(page_size_pt(page, None)))
-        for page, size in zip(pages, known, strict=True)
-    ]
-    return [encode_page(page, black_and_white) for page in pages], sizes
-
-
-def page_size_pt(pixels: np.ndarray, dpi: tuple[float, float] | None) -> tuple[float, float]:
-    """The physical size of an image page: its pixels at its DPI (or the render default)."""
-    x_dpi, y_dpi = dpi or (DEFAULT_RENDER_DPI, DEFAULT_RENDER_DPI)
-    height, width = pixels.shape
-    return width * POINTS_PER_INCH / x_dpi, height * POINTS_PER_INCH / y_dpi

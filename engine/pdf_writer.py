@@ -1,23 +1,117 @@
-"""A PDF of any length written page by page: the combined PDF of `--combine`.
+"""PDFs built from cleaned pages: img2pdf embeds each page without re-encoding it (grey as
+8-bit Flate from PNG, black and white as 1-bit CCITT G4) on a page of the given size.
 
-Its cleaned pages wait, encoded, in a temporary folder (`PageSpool`); at the end each one
-becomes a one-page PDF (img2pdf lays it out exactly as `engine.pdf.pdf_bytes` does) whose
-image, drawing and page are copied into the file as they come (`PdfAssembler`), so one
-page's data is in memory at a time, however many pages there are.
+A combined PDF (`--combine`) of any length is written page by page: its pages wait, encoded,
+in a temporary folder (`PageSpool`); at the end each becomes a one-page PDF whose image,
+drawing and page are copied into the file as they come (`PdfAssembler`), so one page's
+data is in memory at a time, however many pages there are.
 """
 
 import io
+import statistics
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+import img2pdf
+import numpy as np
 import pikepdf  # img2pdf's PDF library
+from PIL import Image
 
-from engine.pdf import matched_sizes, pdf_bytes
+from engine.pdf import DEFAULT_RENDER_DPI, MIN_PAGE_PT, POINTS_PER_INCH
 
 HEADER = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
 PAGES_OBJECT = 1  # the page tree: its number is known before its pages are
+
+
+def encode_page(pixels: np.ndarray, black_and_white: bool) -> bytes:
+    """A losslessly compressed image img2pdf embeds as it is: PNG, or G4 TIFF for 1-bit."""
+    image = Image.fromarray(pixels, mode="L")
+    buffer = io.BytesIO()
+    if black_and_white:
+        image.convert("1", dither=Image.Dither.NONE).save(
+            buffer, format="TIFF", compression="group4"
+        )
+    else:
+        image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+class GuessedSize(tuple[float, float]):
+    """A page size from the default resolution, for an image that carries no DPI."""
+
+
+# An encoded page (`encode_page`): its bytes, or the file that holds them.
+EncodedPage = bytes | str
+
+
+def _pixel_size(image: EncodedPage) -> tuple[int, int]:
+    source = io.BytesIO(image) if isinstance(image, bytes) else image
+    with Image.open(source) as opened:  # reads the header only
+        return opened.size
+
+
+def matched_sizes(
+    images: Sequence[EncodedPage], sizes_pt: Sequence[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    """`sizes_pt` with every `GuessedSize` page at the resolution of the pages whose size is
+    known (their median), so a page without DPI is not tiny or huge beside the others."""
+    known = [
+        (_pixel_size(image), size)
+        for image, size in zip(images, sizes_pt, strict=True)
+        if not isinstance(size, GuessedSize)
+    ]
+    if not known or len(known) == len(sizes_pt):
+        return list(sizes_pt)
+    dpi = statistics.median(
+        POINTS_PER_INCH * ((width * height) / (size[0] * size[1])) ** 0.5
+        for (width, height), size in known
+    )
+    return [
+        (width * POINTS_PER_INCH / dpi, height * POINTS_PER_INCH / dpi)
+        if isinstance(size, GuessedSize)
+        else size
+        for size, (width, height) in zip(sizes_pt, map(_pixel_size, images), strict=True)
+    ]
+
+
+def pdf_bytes(images: Sequence[EncodedPage], sizes_pt: Sequence[tuple[float, float]]) -> bytes:
+    """A PDF with one page per image, each page exactly `sizes_pt` (width, height) large
+    (pages of a `GuessedSize` at the resolution of the others, see `matched_sizes`)."""
+    sizes = iter(matched_sizes(images, sizes_pt))
+
+    def fill_page(width_px: int, height_px: int, dpi: object) -> tuple[float, ...]:
+        # img2pdf writes the image's matrix to 4 decimals: the page gets the same size, so
+        # the scan covers it exactly and reads back pixel for pixel.
+        width, height = (round(max(MIN_PAGE_PT, side), 4) for side in next(sizes))
+        return width, height, width, height
+
+    return img2pdf.convert(list(images), layout_fun=fill_page, nodate=True)
+
+
+def pdf_pages(
+    pages: Sequence[np.ndarray],
+    sizes_pt: Sequence[tuple[float, float] | None],
+    dpi: tuple[float, float] | None,
+    black_and_white: bool,
+) -> tuple[list[bytes], list[tuple[float, float]]]:
+    """Encoded pages for `pdf_bytes` and their physical sizes: the source PDF's where known
+    (`sizes_pt` may be shorter than `pages`), else their pixels at `dpi`; without a `dpi`,
+    a `GuessedSize`."""
+    known = list(sizes_pt) + [None] * (len(pages) - len(sizes_pt))
+    sizes = [
+        size or (page_size_pt(page, dpi) if dpi else GuessedSize(page_size_pt(page, None)))
+        for page, size in zip(pages, known, strict=True)
+    ]
+    return [encode_page(page, black_and_white) for page in pages], sizes
+
+
+def page_size_pt(pixels: np.ndarray, dpi: tuple[float, float] | None) -> tuple[float, float]:
+    """The physical size of an image page: its pixels at its DPI (or the render default)."""
+    x_dpi, y_dpi = dpi or (DEFAULT_RENDER_DPI, DEFAULT_RENDER_DPI)
+    height, width = pixels.shape
+    return width * POINTS_PER_INCH / x_dpi, height * POINTS_PER_INCH / y_dpi
 
 
 def _indirect(value: object) -> bool:

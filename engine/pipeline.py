@@ -42,8 +42,8 @@ from engine.io import (
     write_pages,
     write_spooled_pdf,
 )
-from engine.pdf import MAX_SCAN_DPI, MIN_SCAN_DPI, pdf_pages
-from engine.pdf_writer import PageSpool
+from engine.pdf import MAX_SCAN_DPI, MIN_SCAN_DPI
+from engine.pdf_writer import PageSpool, pdf_pages
 
 # Without an output folder, results go to a folder of this name beside each input.
 DEFAULT_OUTPUT_FOLDER = "cleaned"

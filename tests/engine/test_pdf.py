@@ -16,8 +16,7 @@ from engine.denoiser import Denoiser
 from engine.errors import PageTooLargeError, UnreadableImageError
 from engine.events import BatchFinished, FileDone, FileFailed, TileDone
 from engine.io import probe_image, read_pages, to_uint8, write_pages
-from engine.pdf import pdf_bytes, pdf_pages
-from engine.pdf_writer import PageSpool
+from engine.pdf_writer import PageSpool, pdf_bytes, pdf_pages
 from engine.pipeline import Job, clean_jobs, plan_jobs
 from tests.conftest import ddd_page
 from tests.engine.test_cli import run_cli
