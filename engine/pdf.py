@@ -89,6 +89,69 @@ def _native_dpi(page: pdfium.PdfPage, size_pt: tuple[float, float]) -> float | N
     return round(dpi, 2) if MIN_SCAN_DPI <= dpi <= MAX_SCAN_DPI else None
 
 
+@dataclass(frozen=True)
+class PageScan:
+    """A page's scan as the file stores it: the image that fills the page."""
+
+    pixels: np.ndarray  # grey levels, rows as stored (top of the image first)
+    dpi: float
+    turns: int  # quarter turns clockwise that show it as the page does
+    bits: int  # bits per pixel as stored: 1 for a bilevel scan
+    filters: tuple[str, ...]  # as stored, e.g. ("DCTDecode",) for a JPEG scan
+
+
+def _page_scan(path: Path, page: pdfium.PdfPage, where: str, max_pixels: int) -> PageScan | None:
+    """The one image that covers most of the page (small logos beside it aside); None for
+    a page without one, or whose scan is a stencil mask."""
+    width_pt, height_pt = float(page.get_width()), float(page.get_height())
+    covering = []
+    for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+        left, bottom, right, top = image.get_bounds()
+        if (right - left) * (top - bottom) >= SCAN_COVERAGE * width_pt * height_pt:
+            covering.append(image)
+    if len(covering) != 1:
+        return None
+    (image,) = covering
+    metadata = image.get_metadata()
+    if metadata.colorspace == pdfium_c.FPDF_COLORSPACE_UNKNOWN:
+        return None
+    width_px, height_px = image.get_px_size()
+    if width_px * height_px > max_pixels:
+        raise PageTooLargeError.for_page(path, width_px, height_px, max_pixels, where)
+    left, bottom, right, top = image.get_bounds()
+    dpi = POINTS_PER_INCH * (width_px * height_px / ((right - left) * (top - bottom))) ** 0.5
+    a, b, c, d, _, _ = image.get_matrix().get()
+    upright = a > 0 and d > 0 and not b and not c
+    return PageScan(
+        pixels=np.asarray(image.get_bitmap(render=False).to_pil().convert("L")),
+        dpi=dpi,
+        turns=page.get_rotation() // 90 if upright else 0,
+        bits=metadata.bits_per_pixel,
+        filters=tuple(image.get_filters()),
+    )
+
+
+def read_pdf_scans(path: Path, max_pixels: int) -> Iterator[tuple[PageScan | None, int, int]]:
+    """Yield (the page's scan or None, index, count) for every page, one at a time."""
+    with _PDFIUM:
+        document = _open_document(path)
+        count = len(document)
+    try:
+        for index in range(count):
+            where = f"page {index + 1} of {count}: "
+            with _PDFIUM:
+                try:
+                    page = document[index]
+                    scan = _page_scan(path, page, where, max_pixels)
+                    page.close()
+                except pdfium.PdfiumError as error:
+                    raise UnreadableImageError(path, f"{where}cannot read ({error})") from None
+            yield scan, index, count
+    finally:
+        with _PDFIUM:
+            document.close()
+
+
 def _page_info(page: pdfium.PdfPage) -> PdfPageInfo:
     size_pt = (float(page.get_width()), float(page.get_height()))
     return PdfPageInfo(size_pt=size_pt, dpi=_native_dpi(page, size_pt) or DEFAULT_RENDER_DPI)

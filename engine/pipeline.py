@@ -43,6 +43,7 @@ from engine.io import (
     write_spooled_pdf,
 )
 from engine.pdf import MAX_SCAN_DPI, MIN_SCAN_DPI
+from engine.pdf_edit import edit_pdf
 from engine.pdf_writer import PageSpool, pdf_pages
 
 # Without an output folder, results go to a folder of this name beside each input.
@@ -282,16 +283,22 @@ def _batch(
         yield FileStarted(job.source, output, index, len(jobs))
         file_started = time.perf_counter()
         try:
-            result = _earlier_result(job, dpi) if combine_into is not None else None
-            if result is None:
-                result = yield from _clean_file(job, denoiser, mode, cancel, dpi)
-            if cancel is not None and cancel.is_set():
-                raise CancelledError("cancelled")
-            if combined is None:
+            if combined is None and _edits_in_place(job):
                 sweep(job.output.parent)
-                write_pages(job.output, result.pages, result.dpi, mode, result.sizes_pt)
+                pages, cleaned_mp = yield from _edit_in_place(job, denoiser, mode, cancel, dpi)
             else:
-                combined.add(*pdf_pages(result.pages, result.sizes_pt, result.dpi, mode == "bw"))
+                result = _earlier_result(job, dpi) if combined is not None else None
+                if result is None:
+                    result = yield from _clean_file(job, denoiser, mode, cancel, dpi)
+                if cancel is not None and cancel.is_set():
+                    raise CancelledError("cancelled")
+                if combined is None:
+                    sweep(job.output.parent)
+                    write_pages(job.output, result.pages, result.dpi, mode, result.sizes_pt)
+                else:
+                    bw = mode == "bw"
+                    combined.add(*pdf_pages(result.pages, result.sizes_pt, result.dpi, bw))
+                pages, cleaned_mp = len(result.pages), result.megapixels
         except CancelledError:
             cancelled = True
             break
@@ -306,9 +313,9 @@ def _batch(
             yield FileFailed(job.source, f"unexpected error: {error}", type(error).__name__)
         else:
             cleaned += 1
-            megapixels += result.megapixels
+            megapixels += cleaned_mp
             seconds = time.perf_counter() - file_started
-            yield FileDone(job.source, output, len(result.pages), result.megapixels, seconds)
+            yield FileDone(job.source, output, pages, cleaned_mp, seconds)
     if combine_into is not None and cancelled:
         cleaned = 0  # nothing was written
     if combine_into is not None and combined and not cancelled:  # some pages, not cancelled
@@ -327,6 +334,24 @@ def _batch(
         seconds=time.perf_counter() - started,
         cancelled=cancelled,
     )
+
+
+def _edits_in_place(job: Job) -> bool:
+    """A PDF cleaned into a PDF is the user's document with its scans cleaned."""
+    return format_for(job.source) == format_for(job.output) == "PDF"
+
+
+def _edit_in_place(
+    job: Job,
+    denoiser: Denoiser,
+    mode: OutputMode,
+    cancel: threading.Event | None,
+    dpi: float | None,
+) -> Iterator[Event]:
+    """`engine.pdf_edit.edit_pdf`, with `_clean_file`'s guard; returns (pages, megapixels)."""
+    if job.output.resolve() == job.source.resolve():
+        raise OutputError(job.output, "refusing to overwrite the input file")
+    return (yield from edit_pdf(job.source, job.output, denoiser, mode, cancel, dpi))
 
 
 def _earlier_result(job: Job, dpi: float | None) -> CleanedFile | None:
