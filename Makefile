@@ -65,6 +65,7 @@ bench: setup system-packages
 	$(PY) -m benchmarks.speed
 	$(PY) -m benchmarks.cluster
 	$(PY) -m benchmarks.memory
+	$(PY) -m benchmarks.pdf_sizes
 	$(PY) -m training.evaluate
 
 # A long fuzz run of the image readers (make test runs a short one); findings go to fuzz-findings/.

@@ -7,7 +7,7 @@ edits the file. Pages without a scan (born-digital text or art) pass through unt
 do small images beside the text. Encoding fits the page: a bilevel scan stays 1-bit CCITT
 G4 (so does every page in black-and-white mode); a grey page is 8-bit Flate with PNG
 predictors, or, for a JPEG scan whose lossless page would be more than `JPEG_GROWTH` times
-the size of the original, JPEG at `JPEG_QUALITY`, whichever is smaller.
+the size of the original, JPEG at the best of `JPEG_QUALITIES` that fits in that.
 """
 
 import io
@@ -28,8 +28,10 @@ from engine.io import MAX_PAGE_PIXELS, OutputMode, to_uint8, write_atomically
 from engine.pdf import PageScan, read_pdf_scans
 from engine.pdf_writer import encode_page, pdf_bytes
 
-JPEG_QUALITY = 90
+# A JPEG scan whose cleaned page, lossless, is over JPEG_GROWTH times its size stays JPEG, at
+# the first of these qualities that fits (or the smallest it gets).
 JPEG_GROWTH = 1.5
+JPEG_QUALITIES = (90, 85, 80, 75)
 # Entries of an image that describe its encoding: replaced with the cleaned page's.
 ENCODING_KEYS = ("/Filter", "/DecodeParms", "/Decode", "/BitsPerComponent", "/ColorSpace")
 
@@ -71,7 +73,7 @@ def edit_pdf(
             pixels = to_uint8(cleaned, "bw" if bilevel else "gray", denoiser.ink_threshold)
             _replace(image, np.rot90(pixels, scan.turns), bilevel, scan)
             megapixels += shown.size / 1e6
-        write_atomically(output, lambda file: document.save(file))
+        write_atomically(output, lambda file: document.save(file, deterministic_id=True))
     return count, megapixels
 
 
@@ -92,10 +94,12 @@ def _replace(image: pikepdf.Stream, pixels: np.ndarray, bilevel: bool, scan: Pag
     """Put `pixels` (as stored) into `image`, encoded as fits the page."""
     encoded = encode_page(np.ascontiguousarray(pixels), bilevel)
     if not bilevel and "DCTDecode" in scan.filters:
-        original = len(image.read_raw_bytes())
-        if len(encoded) > JPEG_GROWTH * original:
+        budget = JPEG_GROWTH * len(image.read_raw_bytes())
+        for quality in JPEG_QUALITIES:
+            if len(encoded) <= budget:
+                break
             buffer = io.BytesIO()
-            Image.fromarray(pixels).save(buffer, format="JPEG", quality=JPEG_QUALITY)
+            Image.fromarray(pixels).save(buffer, format="JPEG", quality=quality)
             encoded = min(encoded, buffer.getvalue(), key=len)
     height, width = pixels.shape
     with pikepdf.open(io.BytesIO(pdf_bytes([encoded], [(width, height)]))) as single:

@@ -21,7 +21,16 @@ from engine.cluster.errors import ClusterError
 from engine.cluster.storage import Store, download_file, upload_file
 from engine.denoiser import Denoiser, default_session_options
 from engine.errors import FileError, UnreadableImageError
-from engine.io import OutputMode, Page, page_files, read_pages, to_uint8, write_pages
+from engine.io import (
+    OutputMode,
+    Page,
+    page_files,
+    read_pages,
+    to_uint8,
+    write_atomically,
+    write_pages,
+)
+from engine.pdf_edit import edit_pdf
 
 
 def _pack(pages: Sequence[np.ndarray]) -> bytes:
@@ -68,10 +77,27 @@ def _read_pages(store: Store, path: str) -> list[Page]:
         return list(read_pages(local))
 
 
+def _is_pdf(path: str) -> bool:
+    return posixpath.splitext(path)[1].lower() == ".pdf"
+
+
+def _read_bytes(store: Store, path: str) -> bytes:
+    try:
+        if store.is_local:
+            return Path(path).read_bytes()
+        with store.filesystem.open_input_stream(path) as stream:
+            return stream.read()
+    except OSError as error:
+        raise UnreadableImageError(posixpath.basename(path), f"cannot read: {error}") from None
+
+
 def read_stage(row: dict[str, Any], store: Store) -> dict[str, Any]:
-    """Ray task: decode every page of one input."""
+    """Ray task: decode every page of one input (a PDF travels whole: it is edited in place,
+    as `docclean clean` does)."""
 
     def work() -> dict[str, Any]:
+        if _is_pdf(row["source"]):
+            return {"data": _read_bytes(store, row["source"]), "meta": json.dumps({"pdf": True})}
         pages = _read_pages(store, row["source"])
         meta = {
             "dpi": [page.dpi for page in pages],
@@ -114,8 +140,25 @@ class CleanStage:
             self.denoiser = Denoiser(Path(folder) / model_name, options, providers, batch_size)
         self.mode = mode
 
+    def _edit_pdf(self, row: dict[str, Any]) -> dict[str, Any]:
+        with tempfile.TemporaryDirectory(prefix="docclean-") as folder:
+            source = Path(folder) / "in" / posixpath.basename(row["source"])
+            output = Path(folder) / "out" / source.name
+            source.parent.mkdir()
+            source.write_bytes(row["data"])
+            events = edit_pdf(source, output, self.denoiser, self.mode)
+            while True:
+                try:
+                    next(events)
+                except StopIteration as finished:
+                    pages, megapixels = finished.value
+                    break
+            return {"data": output.read_bytes(), "pages": pages, "megapixels": megapixels}
+
     def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
         def work() -> dict[str, Any]:
+            if json.loads(row["meta"]).get("pdf"):
+                return self._edit_pdf(row)
             pages = _unpack(row["data"])
             dpis = json.loads(row["meta"])["dpi"]
             cleaned = []
@@ -156,11 +199,28 @@ def _write_pages(
             raise FileError(path, f"cannot write: {error}") from None
 
 
+def _write_bytes(store: Store, path: str, data: bytes) -> None:
+    """A finished file (an edited PDF) written atomically."""
+    if store.is_local:
+        write_atomically(Path(path), lambda file: Path(file).write_bytes(data))
+        return
+    with tempfile.TemporaryDirectory(prefix="docclean-") as folder:
+        local = Path(folder) / posixpath.basename(path)
+        local.write_bytes(data)
+        try:
+            upload_file(store, local, path)
+        except OSError as error:
+            raise FileError(path, f"cannot write: {error}") from None
+
+
 def write_stage(row: dict[str, Any], store: Store, mode: OutputMode) -> dict[str, Any]:
     """Ray task: write one cleaned file atomically, with the input's DPI and page sizes."""
 
     def work() -> dict[str, Any]:
         meta = json.loads(row["meta"])
+        if meta.get("pdf"):
+            _write_bytes(store, row["target"], row["data"])
+            return {"status": "done"}
         dpi = next((tuple(dpi) for dpi in meta["dpi"] if dpi), None)
         sizes = [tuple(size) if size else None for size in meta["sizes_pt"]]
         _write_pages(store, row["target"], _unpack(row["data"]), dpi, mode, sizes)

@@ -218,21 +218,24 @@ def test_object_storage_path_through_pyarrow(
     scans = [ddd_page(name) for name in ("101.png", "102.png")]
     frames = [Image.open(path).convert("L").crop((0, 0, 200, 160)) for path in scans]
     frames[0].save(subset / "flip.png", save_all=True, append_images=frames[1:])
+    # A PDF: edited in place, as `docclean clean` does.
+    frames[0].save(subset / "minutes.pdf", save_all=True, append_images=frames[1:], resolution=150)
     local = tmp_path / "local"
-    assert main(["clean", str(subset / "flip.png"), "-o", str(local), "--model", str(model)]) == 0
+    for name in ("flip.png", "minutes.pdf"):
+        assert main(["clean", str(subset / name), "-o", str(local), "--model", str(model)]) == 0
     out = tmp_path / "out"
     summary = clean_on_ray(subset.as_uri(), out.as_uri(), model=model, progress=False)
-    assert (summary.cleaned, summary.failed) == (6, 0)
+    assert (summary.cleaned, summary.failed) == (7, 0)
     assert summary.manifest == (out / MANIFEST_NAME).as_uri()
     produced = outputs(out)
     expected = {**outputs(local_outputs), **outputs(local)}
     assert produced == {name: expected[name] for name in produced}
     box = {f"box2/{p.name}" for p in subset.glob("box2/*")}
-    assert set(produced) == {"bound.tif", "flip-p1.png", "flip-p2.png", *box}
+    assert set(produced) == {"bound.tif", "flip-p1.png", "flip-p2.png", "minutes.pdf", *box}
     assert {record["input"][:8] for record in manifest_lines(out)} == {"file:///"}
     assert not list(out.rglob(".*.part"))
     again = clean_on_ray(subset.as_uri(), out.as_uri(), model=model, progress=False)
-    assert (again.cleaned, again.skipped) == (0, 6)
+    assert (again.cleaned, again.skipped) == (0, 7)
 
 
 def test_worker_plan_fills_the_cluster() -> None:
