@@ -7,7 +7,7 @@ STAMP := $(VENV)/.setup-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup setup-runtime run test test-engine-alone lint bench fuzz train train-previous training-fonts train-ablations evaluate experiments package screenshot icons system-packages clean
+.PHONY: setup setup-runtime run test test-engine-alone lint quantise bench fuzz train train-previous training-fonts train-ablations evaluate experiments package screenshot icons system-packages clean
 
 # Runtime only: enough to run the app and the command line.
 $(VENV)/.setup-runtime: pyproject.toml
@@ -110,6 +110,10 @@ train-ablations: setup training-fonts
 	$(PY) -m training.train --config training/configs/ablations/full_resolution_head.toml
 	$(PY) -m training.train --config training/configs/ablations/scale_jitter.toml
 	$(PY) -m training.train --config training/configs/ablations/synthetic.toml
+
+# The shipped model's INT8 version, written only where its quality holds (training.quantise).
+quantise: setup
+	$(PY) -m training.quantise
 
 evaluate: setup system-packages
 	$(PY) -m training.evaluate

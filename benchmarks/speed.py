@@ -25,6 +25,7 @@ from engine.denoiser import Denoiser
 from engine.events import FileDone
 from engine.models import default_model_path, resource_path
 from engine.pipeline import Job, clean_jobs
+from engine.precision import int8_path_for
 from engine.tiling import pad_page, plan_tiles, tile_at
 
 A4_300_DPI = (3508, 2480)  # height, width
@@ -135,7 +136,7 @@ def bench_models(models: list[Path], source: Path, scratch: Path, runs: int) -> 
             "bare_mps": megapixels / median["bare"],
             "tiling_overhead": (median["memory"] - median["bare"]) / median["bare"],
             "io_share": (median["e2e"] - median["memory"]) / median["e2e"],
-            "peak_mb": peak_memory_mb(model, source, scratch / "mem"),
+            "peak_mb": peak_memory_mb(model, source, scratch / "mem", "--precision", "float"),
         }
     return results
 
@@ -145,9 +146,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("models", nargs="*", type=Path)
     args = parser.parse_args(argv)
-    models = args.models or [
-        path for path in (default_model_path(), resource_path("models/seed.onnx")) if path.is_file()
-    ]
+    shipped = default_model_path()
+    candidates = (shipped, int8_path_for(shipped), resource_path("models/seed.onnx"))
+    models = args.models or [path for path in candidates if path.is_file()]
     if not models:
         sys.exit("no model found: train one with `make train` or pass a path")
     with tempfile.TemporaryDirectory() as folder:
@@ -169,11 +170,14 @@ def main(argv: list[str] | None = None) -> None:
                 f"{r['bare_mps']:>8.2f} MP/s {r['tiling_overhead']:>16.1%} "
                 f"{r['io_share']:>15.1%} {r['peak_mb']:>6.0f} MB"
             )
-        if len(results) > 1:
-            first, *others = results
-            for other in others:
-                ratio = results[first]["e2e_mps"] / results[other]["e2e_mps"]
-                print(f"{first} is {ratio:.2f}× the end-to-end throughput of {other}")
+        *models_run, baseline = results
+        for name in models_run:  # the last model (the seed) is the baseline
+            ratio = results[name]["e2e_mps"] / results[baseline]["e2e_mps"]
+            bare = results[name]["bare_mps"] / results[baseline]["bare_mps"]
+            print(
+                f"{name} is {ratio:.2f}× the end-to-end throughput of {baseline} "
+                f"({bare:.2f}× bare session)"
+            )
 
 
 if __name__ == "__main__":

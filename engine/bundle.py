@@ -18,11 +18,15 @@ CARD_SUFFIXES = (".json", ".md")
 
 
 def model_files(models: Path, name: str = MODEL_FILE) -> list[str]:
-    """The model `name` in the folder `models`, its cards and, where its card names one,
-    its low-resolution companion and that one's cards: file names, in that order."""
+    """The model `name` in the folder `models`, its cards, the INT8 version its card names
+    and, where its card names one, its low-resolution companion and that one's files: file
+    names, in that order."""
     model = models / name
     files = [name, *(model.with_suffix(suffix).name for suffix in CARD_SUFFIXES)]
     card = json.loads(model.with_suffix(".json").read_text(encoding="utf-8"))
+    int8 = card.get("int8_model")  # engine.precision.INT8_CARD_KEY: no card of its own
+    if int8:
+        files.append(int8["file"])
     companion = card.get("low_resolution_model")
     if companion:
         files += model_files(models, companion)

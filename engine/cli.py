@@ -73,6 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
         "into every output image and sets the page size of PDF output (default: each "
         "file's own DPI)",
     )
+    clean.add_argument(
+        "--precision",
+        choices=("auto", "float", "int8"),
+        default="auto",
+        help="auto: the model's INT8 version where the CPU has fast integer dot products "
+        "(default); float; int8",
+    )
     clean.add_argument("--overwrite", action="store_true", help="redo outputs that exist")
     clean.add_argument("--no-recursive", action="store_true", help="do not descend into subfolders")
     clean.add_argument("--batch-size", type=int, default=4, help="tiles per model call")
@@ -130,6 +137,12 @@ def add_cluster_parser(commands: argparse._SubParsersAction) -> None:
     cluster.add_argument(
         "--format", choices=("same", "png", "tiff", "pdf"), default="same", help="as for clean"
     )
+    cluster.add_argument(
+        "--precision",
+        choices=("auto", "float", "int8"),
+        default="auto",
+        help="as for clean (auto decides by this machine's CPU)",
+    )
     cluster.add_argument("--batch-size", type=int, default=4, help="tiles per model call")
     cluster.add_argument(
         "--overwrite", action="store_true", help="redo every input, whatever the manifest says"
@@ -159,13 +172,15 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
-def load_denoiser(model: Path | None, batch_size: int, threads: int):
+def load_denoiser(model: Path | None, batch_size: int, threads: int, precision: str = "auto"):
     """Create the one session this run uses (onnxruntime is imported only here)."""
     from engine.denoiser import Denoiser, default_session_options
     from engine.models import default_model_path
+    from engine.precision import model_for_precision
 
     options = default_session_options(threads)
-    return Denoiser(model or default_model_path(), session_options=options, batch_size=batch_size)
+    path = model_for_precision(model or default_model_path(), precision)
+    return Denoiser(path, session_options=options, batch_size=batch_size)
 
 
 def run_clean(args: argparse.Namespace) -> int:
@@ -174,7 +189,7 @@ def run_clean(args: argparse.Namespace) -> int:
     from engine.progress import ProgressReporter
 
     try:
-        denoiser = load_denoiser(args.model, args.batch_size, args.threads)
+        denoiser = load_denoiser(args.model, args.batch_size, args.threads, args.precision)
     except ModelError as error:
         print(f"docclean: {error}", file=sys.stderr)
         return EXIT_MODEL
@@ -217,6 +232,7 @@ def run_cluster(args: argparse.Namespace) -> int:
             workers=args.workers,
             threads=args.threads,
             batch_size=args.batch_size,
+            precision=args.precision,
             device=args.device,
             overwrite=args.overwrite,
             address=args.address,

@@ -16,6 +16,7 @@ DEFAULT_TILE_SHAPE = (420, 540)
 MARGIN_KEY = "docclean.margin"
 ALIGNMENT_KEY = "docclean.alignment"
 NAME_KEY = "docclean.name"
+PRECISION_KEY = "docclean.precision"
 WORKING_DPI_KEY = "docclean.dpi"  # the resolution the model was trained at
 # A model file beside this one for pages the engine enlarges to the working resolution.
 LOW_RESOLUTION_KEY = "docclean.low_resolution_model"
@@ -128,6 +129,7 @@ class Denoiser:
         self._check_signature()
         metadata = self.session.get_modelmeta().custom_metadata_map
         self.name: str = metadata.get(NAME_KEY) or self.card.get("name") or self.model_path.stem
+        self.precision = metadata.get(PRECISION_KEY, "float")  # "int8": training.quantise's
         self.alignment = self._int_metadata(metadata, ALIGNMENT_KEY, DEFAULT_ALIGNMENT)
         self.working_dpi = self._int_metadata(metadata, WORKING_DPI_KEY, None) or None
         preparation = metadata.get(INPUT_KEY, "")
@@ -291,7 +293,10 @@ class Denoiser:
         metrics = self.card.get("metrics", {})
         rmse = metrics.get("rmse") if isinstance(metrics, dict) else None
         quality = f", validation RMSE {rmse:.4f}" if isinstance(rmse, int | float) else ""
-        described = f"{self.name} ({self.model_path.name}, sha256 {self.sha256[:12]}…{quality})"
+        precision = ", INT8" if self.precision == "int8" else ""
+        described = (
+            f"{self.name} ({self.model_path.name}{precision}, sha256 {self.sha256[:12]}…{quality})"
+        )
         if self.low_resolution is not None:
             described += f"; low-resolution pages: {self.low_resolution.describe()}"
         return described

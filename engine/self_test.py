@@ -11,6 +11,7 @@ from engine.events import FileDone, FileFailed
 from engine.io import read_pages
 from engine.models import default_model_path, resource_path
 from engine.pipeline import Job, clean_jobs
+from engine.precision import model_for_precision
 
 SAMPLE = "samples/stained-page.png"
 
@@ -26,7 +27,7 @@ def run_self_test(model: Path | None = None) -> list[str]:
     sample = resource_path(SAMPLE)
     if not sample.is_file():
         return [f"sample page missing: {sample}"]
-    denoiser = Denoiser(model or default_model_path())  # raises ModelError
+    denoiser = Denoiser(model_for_precision(model or default_model_path()))  # or ModelError
     with tempfile.TemporaryDirectory() as folder:
         output = Path(folder) / sample.name
         events = list(clean_jobs([Job(sample, output)], denoiser))

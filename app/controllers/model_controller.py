@@ -8,6 +8,7 @@ from app.workers.tasks import TaskRunner
 from engine.denoiser import Denoiser
 from engine.errors import ModelError
 from engine.models import default_model_path
+from engine.precision import model_for_precision
 
 
 class ModelController(QObject):
@@ -35,7 +36,7 @@ class ModelController(QObject):
         request = self._request
         self._set_loading(True)
         self.runner.submit(
-            lambda: Denoiser(path),
+            lambda: Denoiser(model_for_precision(path)),  # its INT8 version where fast
             lambda denoiser: self._on_loaded(request, denoiser),
             lambda error: self._on_failed(request, path, error, fallback),
             urgent=True,

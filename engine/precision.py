@@ -1,0 +1,61 @@
+"""Which of a model's precisions to run: its INT8 version (`training.quantise`) where the
+CPU has fast integer dot products (x86 VNNI, ARM dot product), the float model elsewhere.
+
+The float model's card names its INT8 version and that file's sha256; `--precision`
+(`auto`, `float`, `int8`) overrides the choice.
+"""
+
+import platform
+import sys
+from pathlib import Path
+from typing import Literal
+
+from engine.denoiser import read_card, sha256_of
+from engine.errors import ModelError
+
+Precision = Literal["auto", "float", "int8"]
+PRECISIONS: tuple[Precision, ...] = ("auto", "float", "int8")
+INT8_CARD_KEY = "int8_model"
+# /proc/cpuinfo flags of integer dot-product instructions INT8 convolutions run on.
+DOT_PRODUCT_FLAGS = frozenset({"avx512_vnni", "avx_vnni", "asimddp"})
+
+
+def int8_path_for(model: Path) -> Path:
+    """Where a model's INT8 version lives: `docclean.onnx` -> `docclean_int8.onnx`."""
+    return model.with_name(f"{model.stem}_int8{model.suffix}")
+
+
+def fast_integer_cpu(cpuinfo: str | None = None) -> bool:
+    """Whether this CPU has integer dot-product instructions (Linux reads /proc/cpuinfo;
+    Apple silicon has them; elsewhere float is the safe answer)."""
+    if cpuinfo is None:
+        if sys.platform == "darwin":
+            return platform.machine() == "arm64"
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text()
+        except OSError:
+            return False
+    for line in cpuinfo.splitlines():
+        name, _, value = line.partition(":")
+        if name.strip() in ("flags", "Features") and DOT_PRODUCT_FLAGS & set(value.split()):
+            return True
+    return False
+
+
+def model_for_precision(model: Path, precision: Precision = "auto") -> Path:
+    """The file to run for `model` at `precision`: the INT8 version its card names (checked
+    against its sha256) for `int8`, and for `auto` on a CPU with fast integer dot products;
+    the model itself otherwise, and for `auto` where it has no INT8 version."""
+    if precision == "float" or (precision == "auto" and not fast_integer_cpu()):
+        return model
+    entry = read_card(model).get(INT8_CARD_KEY) if model.is_file() else None
+    if not entry:
+        if precision == "int8":
+            raise ModelError(model, "has no INT8 version (run python -m training.quantise)")
+        return model
+    int8 = model.with_name(str(entry.get("file", "")))
+    if int8.name != entry.get("file") or not int8.is_file():
+        raise ModelError(model, f"its INT8 version {entry.get('file')!r} is not a file beside it")
+    if sha256_of(int8) != entry.get("sha256"):
+        raise ModelError(model, f"its INT8 version {int8.name} is not the one its card names")
+    return int8
