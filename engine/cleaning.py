@@ -18,6 +18,8 @@ from engine.tiling import pad_page, plan_tiles, stitch_tile, tile_at
 MIN_TRUSTED_DPI = 97
 # Pages within this relative distance of the working resolution are cleaned as they are.
 RESAMPLE_TOLERANCE = 0.15
+# Rows of a resampled page copied out of Pillow at a time.
+RESAMPLE_ROWS = 512
 # Text whose strokes are wider than a model's max_stroke_width is reduced to this share of it.
 STROKE_TARGET = 3 / 4
 
@@ -60,11 +62,21 @@ def stroke_shape(
     return _scaled(shape, STROKE_TARGET * max_stroke_width / measured)
 
 
-def resample(pixels: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Grey levels in 0..1 (float32) at another size, with Lanczos filtering."""
+def resample(
+    pixels: np.ndarray, shape: tuple[int, int], out: np.ndarray | None = None
+) -> np.ndarray:
+    """Grey levels in 0..1 (float32) at another size, with Lanczos filtering; into `out`
+    (float32, `shape`) where given, with no full-size temporary besides Pillow's."""
     levels = np.asarray(pixels, dtype=np.float32) * np.float32(_scale(pixels))
-    resized = Image.fromarray(levels, mode="F").resize(shape[::-1], Image.Resampling.LANCZOS)
-    return np.clip(np.asarray(resized, dtype=np.float32), 0.0, 1.0)
+    image = Image.fromarray(levels, mode="F")
+    del levels
+    resized = image.resize(shape[::-1], Image.Resampling.LANCZOS)
+    del image
+    out = np.empty(shape, dtype=np.float32) if out is None else out
+    for top in range(0, shape[0], RESAMPLE_ROWS):  # Pillow's pixels come out band by band
+        band = resized.crop((0, top, shape[1], min(top + RESAMPLE_ROWS, shape[0])))
+        np.clip(np.asarray(band), 0.0, 1.0, out=out[top : top + RESAMPLE_ROWS])
+    return out
 
 
 def iter_clean_page(
@@ -127,7 +139,7 @@ def _iter_clean_resized(
     """Clean a page resampled to another size; the result comes back at `out`'s size."""
     cleaned = np.empty(resized.shape, dtype=np.float32)
     yield from _iter_clean_tiles(resized, denoiser, cleaned, cancel)
-    out[...] = resample(cleaned, out.shape)
+    resample(cleaned, out.shape, out=out)
 
 
 def _iter_clean_tiles(

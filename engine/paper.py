@@ -17,6 +17,8 @@ BLOCK = 8
 WINDOW = 11
 # The darkest paper the estimate accepts: keeps the division finite on black borders.
 DARKEST_PAPER = 0.05
+# Rows divided at a time by `normalise_paper`.
+NORMALISE_ROWS = 256
 # Normalised levels below this count as ink when strokes are measured.
 INK_LEVEL = 0.7
 
@@ -45,21 +47,36 @@ def _window_maximum(values: np.ndarray, axis: int) -> np.ndarray:
     return sliding_window_view(padded, WINDOW, axis=axis).max(axis=-1)
 
 
+def _paper_8bit(page: np.ndarray) -> np.ndarray:
+    """The paper's brightness under every pixel as 8-bit levels: the grid enlarged
+    bilinearly from 1/BLOCK resolution."""
+    grid = _paper_grid(np.asarray(page, dtype=np.float32))
+    return np.asarray(grid.resize(page.shape[::-1], Image.Resampling.BILINEAR))
+
+
+def _as_level(paper: np.ndarray) -> np.ndarray:
+    levels = np.multiply(paper, np.float32(1 / 255), dtype=np.float32)
+    return np.maximum(levels, np.float32(DARKEST_PAPER), out=levels)
+
+
 def paper_level(page: np.ndarray) -> np.ndarray:
     """A smooth estimate of the paper's brightness under every pixel (float32, page shape),
-    from grey levels in 0..1; enlarged bilinearly from 1/BLOCK resolution."""
-    grid = _paper_grid(np.asarray(page, dtype=np.float32))
-    enlarged = np.asarray(grid.resize(page.shape[::-1], Image.Resampling.BILINEAR))
-    paper = np.multiply(enlarged, np.float32(1 / 255), dtype=np.float32)
-    return np.maximum(paper, np.float32(DARKEST_PAPER), out=paper)
+    from grey levels in 0..1."""
+    return _as_level(_paper_8bit(page))
 
 
 def normalise_paper(page: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """The page divided by its paper: paper near 1, ink as dark as it is against it.
-    `out` (float32, the page's shape, the page itself allowed) receives the result."""
+    `out` (float32, the page's shape, the page itself allowed) receives the result. The
+    division goes in bands of rows, so a large page needs no full-size float paper."""
     page = np.asarray(page, dtype=np.float32)
-    normalised = np.divide(page, paper_level(page), out=out)
-    return np.minimum(normalised, np.float32(1.0), out=normalised)
+    paper = _paper_8bit(page)
+    normalised = np.empty_like(page) if out is None else out
+    for start in range(0, page.shape[0], NORMALISE_ROWS):
+        rows = slice(start, start + NORMALISE_ROWS)
+        np.divide(page[rows], _as_level(paper[rows]), out=normalised[rows])
+        np.minimum(normalised[rows], np.float32(1.0), out=normalised[rows])
+    return normalised
 
 
 def _dark_runs(ink: np.ndarray) -> np.ndarray:
