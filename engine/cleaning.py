@@ -67,8 +67,9 @@ def resample(
 ) -> np.ndarray:
     """Grey levels in 0..1 (float32) at another size, with Lanczos filtering; into `out`
     (float32, `shape`) where given, with no full-size temporary besides Pillow's."""
-    levels = np.asarray(pixels, dtype=np.float32) * np.float32(_scale(pixels))
-    image = Image.fromarray(levels, mode="F")
+    scale = np.float32(_scale(pixels))
+    levels = np.asarray(pixels, dtype=np.float32)
+    image = Image.fromarray(levels if scale == 1 else levels * scale, mode="F")
     del levels
     resized = image.resize(shape[::-1], Image.Resampling.LANCZOS)
     del image
