@@ -4,12 +4,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from engine.io import OUTPUT_MODES
-from engine.pipeline import OUTPUT_SUFFIXES, output_dpi_problem
+from engine.options import OUTPUT_FORMATS, OUTPUT_MODES
+from engine.pipeline import output_dpi_problem
 
 ORGANISATION = "DocClean"
 APPLICATION = "DocClean"
-OUTPUT_FORMATS = tuple(OUTPUT_SUFFIXES)  # "same", "png", "tiff", "pdf"
 COMPARE_MODES = ("split", "side-by-side")
 RECENT_FOLDERS = 8  # folders the File menu offers again
 

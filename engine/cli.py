@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine import __version__
+from engine.options import BATCH_SIZE, OUTPUT_FORMATS, OUTPUT_MODES, PRECISIONS
 
 if TYPE_CHECKING:
     from engine.cluster import ClusterSummary
@@ -47,13 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--model", type=Path, default=None, help="ONNX model (default: bundled)")
     clean.add_argument(
         "--mode",
-        choices=("gray", "bw"),
+        choices=OUTPUT_MODES,
         default="gray",
         help="gray: cleaned grey levels (default); bw: pure black and white",
     )
     clean.add_argument(
         "--format",
-        choices=("same", "png", "tiff", "pdf"),
+        choices=OUTPUT_FORMATS,
         default="same",
         help="output format: same as each input (default), png, tiff or pdf",
     )
@@ -75,14 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     clean.add_argument(
         "--precision",
-        choices=("auto", "float", "int8"),
+        choices=PRECISIONS,
         default="auto",
         help="auto: the model's INT8 version where the CPU has fast integer dot products "
         "(default); float; int8",
     )
     clean.add_argument("--overwrite", action="store_true", help="redo outputs that exist")
     clean.add_argument("--no-recursive", action="store_true", help="do not descend into subfolders")
-    clean.add_argument("--batch-size", type=int, default=4, help="tiles per model call")
+    clean.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="tiles per model call")
     clean.add_argument("--threads", type=int, default=0, help="CPU threads (default: cores)")
     clean.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     add_cluster_parser(commands)
@@ -133,17 +134,15 @@ def add_cluster_parser(commands: argparse._SubParsersAction) -> None:
         help="auto: GPU actors where the cluster has GPUs and onnxruntime has CUDA (default)",
     )
     cluster.add_argument("--model", type=Path, default=None, help="ONNX model (default: bundled)")
-    cluster.add_argument("--mode", choices=("gray", "bw"), default="gray", help="as for clean")
-    cluster.add_argument(
-        "--format", choices=("same", "png", "tiff", "pdf"), default="same", help="as for clean"
-    )
+    cluster.add_argument("--mode", choices=OUTPUT_MODES, default="gray", help="as for clean")
+    cluster.add_argument("--format", choices=OUTPUT_FORMATS, default="same", help="as for clean")
     cluster.add_argument(
         "--precision",
-        choices=("auto", "float", "int8"),
+        choices=PRECISIONS,
         default="auto",
         help="as for clean (auto decides by this machine's CPU)",
     )
-    cluster.add_argument("--batch-size", type=int, default=4, help="tiles per model call")
+    cluster.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="tiles per model call")
     cluster.add_argument(
         "--overwrite", action="store_true", help="redo every input, whatever the manifest says"
     )

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from engine.errors import ModelError
+from engine.options import BATCH_SIZE
 
 # The model's input is a 420×540 tile (height × width) unless the model fixes another size.
 DEFAULT_TILE_SHAPE = (420, 540)
@@ -94,7 +95,7 @@ class Denoiser:
         model_path: Path | str,
         session_options: Any | None = None,
         providers: list[str] | None = None,
-        batch_size: int = 4,
+        batch_size: int = BATCH_SIZE,
         companions: bool = True,
     ) -> None:
         """`companions=False` ignores the low-resolution model the metadata may name."""

@@ -9,7 +9,6 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import Literal
 
 import numpy as np
 import psutil
@@ -21,6 +20,7 @@ from engine.errors import (
     UnreadableImageError,
     UnsupportedFormatError,
 )
+from engine.options import OutputMode
 from engine.pdf import check_page_index, probe_pdf, render_pdf_pages
 from engine.pdf_writer import EncodedPage, PageSpool, pdf_bytes, pdf_pages
 
@@ -62,8 +62,6 @@ QUANTISE_ROWS = 512
 # Outputs are written as hidden `.NAME.PID.RANDOM.part` files, then renamed into place.
 PART_SUFFIX = ".part"
 
-OutputMode = Literal["gray", "bw"]
-OUTPUT_MODES: tuple[OutputMode, ...] = ("gray", "bw")
 
 Image.MAX_IMAGE_PIXELS = None  # we check the size ourselves, with a typed error
 

@@ -42,6 +42,8 @@ from engine.io import (
     write_pages,
     write_spooled_pdf,
 )
+from engine.logs import unexpected
+from engine.options import OUTPUT_SUFFIXES
 from engine.pdf import MAX_SCAN_DPI, MIN_SCAN_DPI
 from engine.pdf_edit import edit_pdf
 from engine.pdf_writer import PageSpool, pdf_pages
@@ -49,13 +51,6 @@ from engine.pdf_writer import PageSpool, pdf_pages
 # Without an output folder, results go to a folder of this name beside each input.
 DEFAULT_OUTPUT_FOLDER = "cleaned"
 
-# Output format choices: "same" keeps each input's format; the others give this extension.
-OUTPUT_SUFFIXES: dict[str, str | None] = {
-    "same": None,
-    "png": ".png",
-    "tiff": ".tif",
-    "pdf": ".pdf",
-}
 
 # A resolution given for every page (`clean_jobs(dpi=…)`) must be a plausible scan's.
 OUTPUT_DPI_RANGE = (MIN_SCAN_DPI, MAX_SCAN_DPI)
@@ -310,7 +305,7 @@ def _batch(
             yield FileFailed(job.source, "not enough memory for this page", "MemoryError")
         except Exception as error:  # a batch never dies on one file
             failed += 1
-            yield FileFailed(job.source, f"unexpected error: {error}", type(error).__name__)
+            yield FileFailed(job.source, unexpected(error, job.source), type(error).__name__)
         else:
             cleaned += 1
             megapixels += cleaned_mp

@@ -8,13 +8,11 @@ The float model's card names its INT8 version and that file's sha256; `--precisi
 import platform
 import sys
 from pathlib import Path
-from typing import Literal
 
 from engine.denoiser import read_card, sha256_of
 from engine.errors import ModelError
+from engine.options import Precision
 
-Precision = Literal["auto", "float", "int8"]
-PRECISIONS: tuple[Precision, ...] = ("auto", "float", "int8")
 INT8_CARD_KEY = "int8_model"
 # /proc/cpuinfo flags of integer dot-product instructions INT8 convolutions run on.
 DOT_PRODUCT_FLAGS = frozenset({"avx512_vnni", "avx_vnni", "asimddp"})

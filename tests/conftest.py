@@ -1,6 +1,7 @@
 """Fixtures shared by every test folder: small real ONNX models and real page images."""
 
 import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ from tests.onnx_builders import build_brightener, build_random_fcn, build_three_
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("DOCCLEAN_LOG_DIR", tempfile.mkdtemp(prefix="docclean-test-logs-"))
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 OnDone = Callable[[Any], None]
-OnError = Callable[[BaseException], None]
+OnError = Callable[[Exception], None]
 
 
 class _Task(QRunnable):
@@ -23,7 +23,7 @@ class _Task(QRunnable):
     def run(self) -> None:
         try:
             result = self._function()
-        except BaseException as error:  # handed to the GUI thread, which decides what to show
+        except Exception as error:  # handed to the GUI thread, which decides what to show
             self._runner._failed.emit(self._task_id, error)
         else:
             self._runner._finished.emit(self._task_id, result)
@@ -80,7 +80,7 @@ class TaskRunner(QObject):
             callbacks[0](result)
 
     @Slot(int, object)
-    def _deliver_error(self, task_id: int, error: BaseException) -> None:
+    def _deliver_error(self, task_id: int, error: Exception) -> None:
         callbacks = self._callbacks.pop(task_id, None)
         if callbacks is not None:
             if callbacks[1] is None:

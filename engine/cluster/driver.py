@@ -20,6 +20,7 @@ from engine.cluster.storage import Store, open_store
 from engine.denoiser import Denoiser, default_session_options
 from engine.io import OutputMode, remove_stale_parts
 from engine.models import default_model_path
+from engine.options import BATCH_SIZE
 from engine.precision import Precision, model_for_precision
 
 INSTALL_HINT = "install the cluster extra: pip install docclean[cluster]"
@@ -179,7 +180,7 @@ def run_cluster(
     output_format: str = "same",
     workers: int = 0,
     threads: int = 0,
-    batch_size: int = 4,
+    batch_size: int = BATCH_SIZE,
     device: Device = "auto",
     overwrite: bool = False,
     address: str | None = None,

@@ -30,6 +30,7 @@ from engine.io import (
     write_atomically,
     write_pages,
 )
+from engine.logs import unexpected
 from engine.pdf_edit import edit_pdf
 
 
@@ -49,7 +50,7 @@ def _failure(error: BaseException) -> str:
         return error.reason
     if isinstance(error, MemoryError):
         return "not enough memory for this page"
-    return f"unexpected error: {error}"
+    return unexpected(error, "a cluster stage")
 
 
 def _timed_stage(row: dict[str, Any], work: Callable[[], dict[str, Any]]) -> dict[str, Any]:

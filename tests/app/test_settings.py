@@ -81,3 +81,11 @@ def test_recent_folders_are_offered_in_the_file_menu_after_a_restart(
     recent[0].trigger()
     wait_queued(qtbot, second, 3)
     assert [item.name for item in second.queue_model.items()] == ["a.png", "b.png", "sub/c.png"]
+
+
+def test_the_options_panel_offers_every_mode_and_format_the_engine_has() -> None:
+    from app.views.options_panel import FORMAT_LABELS, MODE_LABELS
+    from engine.options import OUTPUT_FORMATS, OUTPUT_MODES
+
+    assert tuple(MODE_LABELS) == OUTPUT_MODES
+    assert tuple(FORMAT_LABELS) == OUTPUT_FORMATS

@@ -191,3 +191,28 @@ def test_an_output_folder_that_cannot_exist(tmp_path: Path, denoiser: Denoiser) 
     failures = [e for e in events if isinstance(e, FileFailed)]
     assert len(failures) == 1 and failures[0].error == "OutputError"
     assert blocker.read_text().startswith("a file")
+
+
+def test_a_bug_fails_its_file_with_a_pointer_to_the_traceback(
+    tmp_path: Path, denoiser: Denoiser, monkeypatch
+) -> None:
+    """A bug (not a bad file) fails that file only; its traceback goes to the log, and the
+    reason says where."""
+    monkeypatch.setenv("DOCCLEAN_LOG_DIR", str(tmp_path / "logs"))
+    pages = []
+    for name in ("a.png", "b.png"):
+        pages.append(tmp_path / name)
+        Image.fromarray(np.full((40, 50), 200, np.uint8)).save(pages[-1])
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in the stitching")
+
+    monkeypatch.setattr("engine.pipeline._clean_file", broken)
+    jobs, _ = plan_jobs(pages, tmp_path / "out")
+    events = list(clean_jobs(jobs[:1], denoiser))
+
+    (failure,) = [event for event in events if isinstance(event, FileFailed)]
+    log = tmp_path / "logs" / "docclean.log"
+    assert failure.reason == f"unexpected error: a bug in the stitching (details in {log})"
+    text = log.read_text()
+    assert "Traceback" in text and "a bug in the stitching" in text and "a.png" in text

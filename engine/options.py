@@ -1,0 +1,23 @@
+"""The choices a cleaning run takes, written once: the command line, the app and the cluster
+path offer these. Plain values only (no numpy, no onnxruntime), so `docclean --help` stays
+instant."""
+
+from typing import Literal
+
+OutputMode = Literal["gray", "bw"]
+OUTPUT_MODES: tuple[OutputMode, ...] = ("gray", "bw")
+
+# Output format choices: "same" keeps each input's format; the others give this extension.
+OUTPUT_SUFFIXES: dict[str, str | None] = {
+    "same": None,
+    "png": ".png",
+    "tiff": ".tif",
+    "pdf": ".pdf",
+}
+OUTPUT_FORMATS = tuple(OUTPUT_SUFFIXES)
+
+Precision = Literal["auto", "float", "int8"]
+PRECISIONS: tuple[Precision, ...] = ("auto", "float", "int8")
+
+# Tiles per model call: measured best for the shipped model on a 2-core CPU.
+BATCH_SIZE = 4
