@@ -18,6 +18,12 @@ REPO = Path(__file__).resolve().parents[1]
 DATA_ENV = "DOCCLEAN_DATA"
 SPLIT_FILE = REPO / "training" / "split.json"
 
+# The DDD pairs are NoisyOffice's: every model card carries this line.
+DATA_ATTRIBUTION = (
+    "NoisyOffice data set, UCI Machine Learning Repository, created by M. J. Castro-Bleda, "
+    "S. España-Boquera, J. Pastor-Pellicer and F. Zamora-Martínez; licensed CC BY 4.0."
+)
+
 
 def default_data_dir() -> Path:
     """`../shared/data/ddd` beside the checkout, unless DOCCLEAN_DATA says otherwise."""

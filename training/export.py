@@ -26,19 +26,17 @@ from engine.denoiser import (
     WORKING_DPI_KEY,
     sha256_of,
 )
+from training.data import DATA_ATTRIBUTION
 from training.model_card import write_card
 from training.models import (
     TILE_SHAPE,
+    load_checkpoint,
     macs_per_pixel,
     receptive_field_radius,
     total_stride,
 )
 
 PARITY_TOLERANCE = 1e-4
-DATA_ATTRIBUTION = (
-    "NoisyOffice data set, UCI Machine Learning Repository, created by M. J. Castro-Bleda, "
-    "S. España-Boquera, J. Pastor-Pellicer and F. Zamora-Martínez; licensed CC BY 4.0."
-)
 
 
 DDD_DATA = {
@@ -175,8 +173,6 @@ def _rename_output(graph: onnx.ModelProto, new_name: str) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Export a `.keras` checkpoint: `python -m training.export CHECKPOINT OUT.onnx --name N`."""
     import argparse
-
-    from training.train import load_checkpoint
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("checkpoint", type=Path)

@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from pathlib import Path
+
 import keras
 from keras import layers
 
@@ -183,3 +185,8 @@ MODELS = {
     "full_resolution": full_resolution_denoiser,
     "subpixel": subpixel_denoiser,
 }
+
+
+def load_checkpoint(path: Path) -> keras.Model:
+    """A trained model from its `.keras` checkpoint (for export or fine-tuning)."""
+    return keras.models.load_model(path, custom_objects={"rmse": rmse}, compile=False)

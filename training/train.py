@@ -19,8 +19,9 @@ import tensorflow as tf
 
 from engine.paper import normalise_paper
 from training.config import TrainConfig
-from training.data import default_data_dir, load_part, load_split
-from training.models import MODELS, TILE_SHAPE, InkWeightedCrossEntropy, rmse
+from training.data import DATA_ATTRIBUTION, default_data_dir, load_part, load_split
+from training.export import export_onnx
+from training.models import MODELS, TILE_SHAPE, InkWeightedCrossEntropy, load_checkpoint, rmse
 from training.patches import pad_to_multiple, patch_stream
 
 REPO = Path(__file__).resolve().parents[1]
@@ -99,7 +100,6 @@ def documents_dataset(config: TrainConfig, ddd_pairs: list) -> tf.data.Dataset:
 def documents_data(config: TrainConfig) -> dict:
     """The model card's account of the "documents" recipe's training data."""
     from training.documents import DIBCO_COLLECTIONS, DIBCO_TERMS, HELD_OUT, TRAINING_COLLECTIONS
-    from training.export import DATA_ATTRIBUTION
 
     return {
         "pairs": (
@@ -152,10 +152,6 @@ def build_model(config: TrainConfig, shape: tuple[int | None, int | None]) -> ke
     if config.model == "subpixel":
         return MODELS[config.model](shape, width=config.width, depth=config.depth)
     return MODELS[config.model](shape)
-
-
-def load_checkpoint(path: Path) -> keras.Model:
-    return keras.models.load_model(path, custom_objects={"rmse": rmse}, compile=False)
 
 
 def train(config: TrainConfig, data_dir: Path | None = None) -> Path:
@@ -250,8 +246,6 @@ def train(config: TrainConfig, data_dir: Path | None = None) -> Path:
 def export_run(config: TrainConfig, checkpoint: Path, training: dict) -> Path:
     """Export a run's checkpoint to `config.export_path` with its metadata and card, its
     ink threshold calibrated first where the config asks (training.calibration)."""
-    from training.export import export_onnx
-
     model = load_checkpoint(checkpoint)
     options = dict(
         working_dpi=config.working_dpi,

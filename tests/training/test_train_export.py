@@ -15,13 +15,14 @@ from training.data import default_data_dir, group_by_text, list_pairs, load_spli
 from training.export import ExportError, export_onnx, parity_error
 from training.models import (
     full_resolution_denoiser,
+    load_checkpoint,
     macs_per_pixel,
     receptive_field_radius,
     seed_autoencoder,
     subpixel_denoiser,
     total_stride,
 )
-from training.train import load_checkpoint, train
+from training.train import train
 
 pytestmark = pytest.mark.skipif(
     not (default_data_dir() / "train").is_dir(), reason="shared data not available"
