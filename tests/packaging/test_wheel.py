@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import venv
+import zipfile
 from pathlib import Path
 
 import img2pdf
@@ -46,6 +47,8 @@ def run(command: list, **kwargs) -> subprocess.CompletedProcess:
 def test_the_installed_wheel_cleans_a_page_and_a_pdf(tmp_path: Path) -> None:
     run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(REPO)])
     (wheel,) = tmp_path.glob("docclean-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert not [name for name in names if name.startswith(("training/experiments", "benchmarks"))]
     environment = tmp_path / "venv"
     venv.create(environment, with_pip=True)
     python = environment / "bin" / "python"
