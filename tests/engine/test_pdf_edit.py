@@ -69,7 +69,27 @@ def users_document(tmp_path: Path) -> Path:
             Rect=[72, 400, 272, 440],
             A=pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://example.org")),
         )
+        logo = pdf.make_stream(
+            bytes(range(64)) * 16,
+            Type=pikepdf.Name.XObject,
+            Subtype=pikepdf.Name.Image,
+            Width=32,
+            Height=32,
+            ColorSpace=pikepdf.Name.DeviceGray,
+            BitsPerComponent=8,
+        )  # a small image beside the text: left alone
+        digital.Resources.XObject = pikepdf.Dictionary(Logo=logo)
+        digital.Contents = pdf.make_stream(BORN_DIGITAL + b" q 40 0 0 40 500 700 cm /Logo Do Q")
+        field = pdf.make_indirect(
+            pikepdf.Dictionary(
+                FT=pikepdf.Name.Tx, T=pikepdf.String("Name"), V=pikepdf.String("A. Clerk")
+            )
+        )
         digital.Annots = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(link)]))
+        pdf.Root.AcroForm = pdf.make_indirect(pikepdf.Dictionary(Fields=pikepdf.Array([field])))
+        pdf.Root.PageLabels = pdf.make_indirect(
+            pikepdf.Dictionary(Nums=pikepdf.Array([0, pikepdf.Dictionary(S=pikepdf.Name.r)]))
+        )
         with pikepdf.open(io.BytesIO(bilevel_scan())) as letter:
             pdf.pages.extend(letter.pages)
         with pdf.open_outline() as outline:
@@ -110,9 +130,15 @@ def test_a_users_pdf_is_the_same_document_with_its_scans_cleaned(
             assert [item.title for item in outline.root] == ["Chapter 1", "Chapter 2", "Chapter 3"]
         (link,) = cleaned.pages[1].Annots
         assert str(link.A.URI) == "https://example.org"
+        (field,) = cleaned.Root.AcroForm.Fields
+        assert (str(field.T), str(field.V)) == ("Name", "A. Clerk")
+        assert str(cleaned.Root.PageLabels.Nums[1].S) == "/r"
         untouched, kept = original.pages[1], cleaned.pages[1]
-        assert kept.Contents.read_bytes() == untouched.Contents.read_bytes() == BORN_DIGITAL
-        assert list(kept.get_images()) == []
+        assert kept.Contents.read_bytes() == untouched.Contents.read_bytes()
+        assert kept.Contents.read_bytes().startswith(BORN_DIGITAL)
+        (logo,), (original_logo,) = kept.get_images().values(), untouched.get_images().values()
+        assert logo.read_raw_bytes() == original_logo.read_raw_bytes()
+        assert logo.read_bytes() == bytes(range(64)) * 16
         for index in (0, 2):  # each scan replaced in place: same size, same place
             (old,), (new,) = (
                 original.pages[index].get_images().values(),
