@@ -84,6 +84,7 @@ class Page:
     index: int
     count: int
     size_pt: tuple[float, float] | None = None  # a PDF page's physical size, in points
+    bilevel: bool = False  # stored as 1 bit per pixel (a bilevel scan)
 
 
 def is_supported(path: Path) -> bool:
@@ -208,7 +209,7 @@ def read_pages(path: Path, first: int = 0) -> Iterator[Page]:
     path = Path(path)
     if _check_file(path) == "PDF":
         for pixels, info, index, count in render_pdf_pages(path, MAX_PAGE_PIXELS, first):
-            yield Page(pixels, (info.dpi, info.dpi), index, count, info.size_pt)
+            yield Page(pixels, (info.dpi, info.dpi), index, count, info.size_pt, info.bilevel)
         return
     with _open(path) as image:
         count = _page_count(image, path)
@@ -224,6 +225,7 @@ def read_pages(path: Path, first: int = 0) -> Iterator[Page]:
             try:
                 image.load()
                 oriented = ImageOps.exif_transpose(image) if index == 0 else image
+                bilevel = oriented.mode == "1"
                 pixels = to_gray(oriented)
             except MemoryError:
                 raise
@@ -231,7 +233,7 @@ def read_pages(path: Path, first: int = 0) -> Iterator[Page]:
                 raise UnreadableImageError(path, f"{where}cannot decode ({error})") from None
             if pixels.ndim != 2 or pixels.size == 0:
                 raise UnreadableImageError(path, f"{where}has no pixels")
-            yield Page(pixels=pixels, dpi=_dpi(image) or dpi, index=index, count=count)
+            yield Page(pixels, _dpi(image) or dpi, index, count, bilevel=bilevel)
 
 
 def to_uint8(
@@ -284,6 +286,7 @@ def write_pages(
     dpi: tuple[float, float] | None,
     mode: OutputMode = "gray",
     sizes_pt: Sequence[tuple[float, float] | None] = (),
+    bilevel: Sequence[bool] = (),
 ) -> None:
     """Write cleaned uint8 pages to `path` atomically, in the format its extension names.
 
@@ -310,7 +313,7 @@ def write_pages(
             _commit(part, file)
         return
     if format == "PDF":
-        write_pdf(path, *pdf_pages(pages, sizes_pt, dpi, mode == "bw"))
+        write_pdf(path, *pdf_pages(pages, sizes_pt, dpi, mode == "bw", bilevel))
         return
     write_atomically(path, _image_writer(path, pages, dpi, mode))
 

@@ -35,6 +35,7 @@ _PDFIUM = threading.Lock()
 class PdfPageInfo:
     size_pt: tuple[float, float]  # width, height as displayed (rotation applied)
     dpi: float  # render resolution
+    bilevel: bool = False  # the page is one 1-bit scan
 
 
 def _open_document(path: Path) -> pdfium.PdfDocument:
@@ -75,18 +76,20 @@ def _has_no_pages(path: Path) -> bool:
         return False
 
 
-def _native_dpi(page: pdfium.PdfPage, size_pt: tuple[float, float]) -> float | None:
-    """The resolution of the one image that fills the page, if the page is a scan."""
+def _scan_of(page: pdfium.PdfPage, size_pt: tuple[float, float]) -> tuple[float | None, bool]:
+    """The resolution of the one image that fills the page, if the page is a scan, and
+    whether that image is bilevel (1 bit per pixel)."""
     images = list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
     if len(images) != 1:
-        return None
+        return None, False
     left, bottom, right, top = images[0].get_bounds()
     area_pt = (right - left) * (top - bottom)
     if area_pt < SCAN_COVERAGE * size_pt[0] * size_pt[1]:
-        return None
+        return None, False
     width_px, height_px = images[0].get_px_size()
     dpi = POINTS_PER_INCH * (width_px * height_px / area_pt) ** 0.5
-    return round(dpi, 2) if MIN_SCAN_DPI <= dpi <= MAX_SCAN_DPI else None
+    bilevel = images[0].get_metadata().bits_per_pixel == 1
+    return (round(dpi, 2) if MIN_SCAN_DPI <= dpi <= MAX_SCAN_DPI else None), bilevel
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,8 @@ def read_pdf_scans(path: Path, max_pixels: int) -> Iterator[tuple[PageScan | Non
 
 def _page_info(page: pdfium.PdfPage) -> PdfPageInfo:
     size_pt = (float(page.get_width()), float(page.get_height()))
-    return PdfPageInfo(size_pt=size_pt, dpi=_native_dpi(page, size_pt) or DEFAULT_RENDER_DPI)
+    dpi, bilevel = _scan_of(page, size_pt)
+    return PdfPageInfo(size_pt=size_pt, dpi=dpi or DEFAULT_RENDER_DPI, bilevel=bilevel)
 
 
 def _check_size(

@@ -95,16 +95,20 @@ def pdf_pages(
     sizes_pt: Sequence[tuple[float, float] | None],
     dpi: tuple[float, float] | None,
     black_and_white: bool,
+    bilevel: Sequence[bool] = (),
 ) -> tuple[list[bytes], list[tuple[float, float]]]:
     """Encoded pages for `pdf_bytes` and their physical sizes: the source PDF's where known
     (`sizes_pt` may be shorter than `pages`), else their pixels at `dpi`; without a `dpi`,
-    a `GuessedSize`."""
+    a `GuessedSize`. Pages marked `bilevel` (black and white already) are 1-bit G4, as are
+    all with `black_and_white`."""
     known = list(sizes_pt) + [None] * (len(pages) - len(sizes_pt))
     sizes = [
         size or (page_size_pt(page, dpi) if dpi else GuessedSize(page_size_pt(page, None)))
         for page, size in zip(pages, known, strict=True)
     ]
-    return [encode_page(page, black_and_white) for page in pages], sizes
+    one_bit = list(bilevel) + [False] * (len(pages) - len(bilevel))
+    pairs = zip(pages, one_bit, strict=True)
+    return [encode_page(page, black_and_white or bits) for page, bits in pairs], sizes
 
 
 def page_size_pt(pixels: np.ndarray, dpi: tuple[float, float] | None) -> tuple[float, float]:

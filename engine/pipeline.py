@@ -10,7 +10,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -206,6 +206,7 @@ class CleanedFile:
     dpi: tuple[float, float] | None
     sizes_pt: list[tuple[float, float] | None]  # physical page sizes (PDF sources)
     megapixels: float
+    bilevel: list[bool] = field(default_factory=list)  # pages from 1-bit scans, kept 1-bit
 
 
 def clean_jobs(
@@ -284,15 +285,19 @@ def _batch(
             else:
                 result = _earlier_result(job, dpi) if combined is not None else None
                 if result is None:
-                    result = yield from _clean_file(job, denoiser, mode, cancel, dpi)
+                    into_pdf = combined is not None or format_for(job.output) == "PDF"
+                    result = yield from _clean_file(job, denoiser, mode, cancel, dpi, into_pdf)
                 if cancel is not None and cancel.is_set():
                     raise CancelledError("cancelled")
                 if combined is None:
                     sweep(job.output.parent)
-                    write_pages(job.output, result.pages, result.dpi, mode, result.sizes_pt)
+                    write_pages(
+                        job.output, result.pages, result.dpi, mode, result.sizes_pt, result.bilevel
+                    )
                 else:
                     bw = mode == "bw"
-                    combined.add(*pdf_pages(result.pages, result.sizes_pt, result.dpi, bw))
+                    pages_in = (result.pages, result.sizes_pt, result.dpi, bw, result.bilevel)
+                    combined.add(*pdf_pages(*pages_in))
                 pages, cleaned_mp = len(result.pages), result.megapixels
         except CancelledError:
             cancelled = True
@@ -372,9 +377,11 @@ def _clean_file(
     mode: OutputMode,
     cancel: threading.Event | None,
     dpi: float | None = None,
+    into_pdf: bool = False,
 ) -> Iterator[Event]:
     """Clean every page of one file; returns a `CleanedFile`. A given `dpi` replaces the
-    pages' own and their physical sizes (a PDF page's size then follows its pixels)."""
+    pages' own and their physical sizes (a PDF page's size then follows its pixels). Going
+    `into_pdf`, a page from a 1-bit scan comes back black and white, to stay 1-bit there."""
     if job.output.resolve() == job.source.resolve():
         raise OutputError(job.output, "refusing to overwrite the input file")
     given = (float(dpi), float(dpi)) if dpi is not None else None
@@ -386,7 +393,9 @@ def _clean_file(
         out = np.empty((height, width), dtype=np.float32)
         for done, total in iter_clean_page(page.pixels, denoiser, out, cancel, page_dpi):
             yield TileDone(job.source, page.index, page.count, done, total)
-        result.pages.append(to_uint8(out, mode, denoiser.ink_threshold))
+        bilevel = into_pdf and page.bilevel
+        result.pages.append(to_uint8(out, "bw" if bilevel else mode, denoiser.ink_threshold))
+        result.bilevel.append(bilevel)
         result.sizes_pt.append(None if given else page.size_pt)
         result.dpi = result.dpi or page.dpi
         result.megapixels += height * width / 1e6

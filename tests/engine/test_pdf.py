@@ -418,3 +418,22 @@ def test_a_searchable_scan_gives_its_own_pixels_too(tmp_path: Path):
     (read,) = read_pages(path)
 
     np.testing.assert_array_equal(read.pixels, pixels)
+
+
+def test_a_bilevel_scan_stays_1_bit_in_a_combined_pdf(tmp_path: Path, tiny_model_path: Path):
+    """The size rule of PDFs edited in place holds for --combine too: a 1-bit page stays
+    1-bit G4; a grey one stays grey."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    bits = Image.fromarray(np.where(scan() < 128, 0, 255).astype(np.uint8)).convert("1")
+    bits.save(folder / "page1.png", dpi=(200, 200))
+    Image.fromarray(scan()).save(folder / "page2.png", dpi=(200, 200))
+    jobs, _ = plan_jobs([folder])
+    combined = tmp_path / "book.pdf"
+
+    list(clean_jobs(jobs, Denoiser(tiny_model_path), combine_into=combined))
+
+    assert [(image["filter"], image["bits"]) for image in embedded_images(combined)] == [
+        ("/CCITTFaxDecode", 1),
+        ("/FlateDecode", 8),
+    ]
