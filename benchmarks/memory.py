@@ -133,6 +133,12 @@ def poster_peak(model: Path, scratch: Path) -> float:
     return peak_memory_mb(model, poster, scratch / "poster-out")
 
 
+def report(line: str, within: bool) -> int:
+    """Print one measurement with its verdict; 1 when it is over its limit."""
+    print(f"{line} — {'ok' if within else 'OVER LIMIT'}")
+    return 0 if within else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", type=Path, default=None)
@@ -152,43 +158,36 @@ def main(argv: list[str] | None = None) -> int:
         peak = peak_memory_mb(model, page, scratch / "a3-out")
         seconds = time.perf_counter() - started
         megapixels = A3_600_DPI[0] * A3_600_DPI[1] / 1e6
-        verdict = "ok" if peak < PEAK_LIMIT_MB else "OVER LIMIT"
-        failures += peak >= PEAK_LIMIT_MB
-        print(
-            f"A3 at 600 dpi ({A3_600_DPI[1]}×{A3_600_DPI[0]}, {megapixels:.1f} MP): "
-            f"peak RSS {peak:.0f} MB (limit {PEAK_LIMIT_MB}), {seconds:.1f} s — {verdict}"
+        failures += report(
+            f"A3 at 600 dpi ({A3_600_DPI[1]}×{A3_600_DPI[0]}, {megapixels:.1f} MP): peak RSS "
+            f"{peak:.0f} MB (limit {PEAK_LIMIT_MB}), {seconds:.1f} s",
+            peak < PEAK_LIMIT_MB,
         )
         first, last, seconds = batch_growth(model, scratch)
-        growth = last - first
-        verdict = "ok" if growth < GROWTH_LIMIT_MB else "OVER LIMIT"
-        failures += growth >= GROWTH_LIMIT_MB
-        print(
+        failures += report(
             f"{BATCH_PAGES} pages of {SMALL_PAGE[1]}×{SMALL_PAGE[0]}: RSS {first:.0f} MB after "
             f"page {FIRST_CHECKPOINT}, {last:.0f} MB after page {BATCH_PAGES}, growth "
-            f"{growth:+.1f} MB (limit {GROWTH_LIMIT_MB}), {seconds:.0f} s — {verdict}"
+            f"{last - first:+.1f} MB (limit {GROWTH_LIMIT_MB}), {seconds:.0f} s",
+            last - first < GROWTH_LIMIT_MB,
         )
         one, combined, edited = long_document_peaks(model, scratch)
-        growth = combined - one
-        verdict = "ok" if growth < LONG_GROWTH_LIMIT_MB else "OVER LIMIT"
-        failures += growth >= LONG_GROWTH_LIMIT_MB
-        print(
+        failures += report(
             f"{LONG_PAGES} A4 pages at 150 dpi combined into one PDF: peak RSS {combined:.0f} MB, "
-            f"one page alone {one:.0f} MB, {growth:+.0f} MB (limit {LONG_GROWTH_LIMIT_MB}) — "
-            f"{verdict}"
+            f"one page alone {one:.0f} MB, {combined - one:+.0f} MB (limit "
+            f"{LONG_GROWTH_LIMIT_MB})",
+            combined - one < LONG_GROWTH_LIMIT_MB,
         )
-        verdict = "ok" if edited < LONG_DOCUMENT_LIMIT_MB else "OVER LIMIT"
-        failures += edited >= LONG_DOCUMENT_LIMIT_MB
-        print(
+        failures += report(
             f"a {LONG_PAGES}-page scanned PDF of them cleaned in place: peak RSS {edited:.0f} MB "
             f"(limit {LONG_DOCUMENT_LIMIT_MB}; qpdf holds the cleaned pages, encoded, until "
-            f"it writes the file) — {verdict}"
+            "it writes the file)",
+            edited < LONG_DOCUMENT_LIMIT_MB,
         )
         peak = poster_peak(model, scratch)
-        verdict = "ok" if peak < LONG_DOCUMENT_LIMIT_MB else "OVER LIMIT"
-        failures += peak >= LONG_DOCUMENT_LIMIT_MB
-        print(
+        failures += report(
             f"a scanned poster, {POSTER_INCHES[0]}×{POSTER_INCHES[1]} in at {POSTER_DPI} dpi, "
-            f"cleaned in place: peak RSS {peak:.0f} MB (limit {LONG_DOCUMENT_LIMIT_MB}) — {verdict}"
+            f"cleaned in place: peak RSS {peak:.0f} MB (limit {LONG_DOCUMENT_LIMIT_MB})",
+            peak < LONG_DOCUMENT_LIMIT_MB,
         )
     return 1 if failures else 0
 
