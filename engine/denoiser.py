@@ -293,7 +293,7 @@ class Denoiser:
     def describe(self) -> str:
         metrics = self.card.get("metrics", {})
         rmse = metrics.get("rmse") if isinstance(metrics, dict) else None
-        quality = f", validation RMSE {rmse:.4f}" if isinstance(rmse, int | float) else ""
+        quality = f", DDD validation RMSE {rmse:.4f}" if isinstance(rmse, int | float) else ""
         precision = ", INT8" if self.precision == "int8" else ""
         described = (
             f"{self.name} ({self.model_path.name}{precision}, sha256 {self.sha256[:12]}…{quality})"

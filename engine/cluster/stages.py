@@ -100,9 +100,11 @@ def read_stage(row: dict[str, Any], store: Store) -> dict[str, Any]:
         if _is_pdf(row["source"]):
             return {"data": _read_bytes(store, row["source"]), "meta": json.dumps({"pdf": True})}
         pages = _read_pages(store, row["source"])
+        into_pdf = _is_pdf(row["target"])  # a 1-bit scan stays 1-bit there, as in clean
         meta = {
             "dpi": [page.dpi for page in pages],
             "sizes_pt": [page.size_pt for page in pages],
+            "bilevel": [into_pdf and page.bilevel for page in pages],
         }
         return {"data": _pack([page.pixels for page in pages]), "meta": json.dumps(meta)}
 
@@ -161,14 +163,14 @@ class CleanStage:
             if json.loads(row["meta"]).get("pdf"):
                 return self._edit_pdf(row)
             pages = _unpack(row["data"])
-            dpis = json.loads(row["meta"])["dpi"]
+            meta = json.loads(row["meta"])
             cleaned = []
-            for pixels, dpi in zip(pages, dpis, strict=True):
+            for pixels, dpi, bilevel in zip(pages, meta["dpi"], meta["bilevel"], strict=True):
                 page_dpi = tuple(dpi) if dpi else None
                 cleaned.append(
                     to_uint8(
                         clean_page(pixels, self.denoiser, page_dpi),
-                        self.mode,
+                        "bw" if bilevel else self.mode,
                         self.denoiser.ink_threshold,
                     )
                 )
@@ -185,13 +187,14 @@ def _write_pages(
     dpi: tuple[float, float] | None,
     mode: OutputMode,
     sizes: Sequence[tuple[float, float] | None],
+    bilevel: Sequence[bool],
 ) -> None:
     if store.is_local:
-        write_pages(Path(path), pages, dpi, mode, sizes)
+        write_pages(Path(path), pages, dpi, mode, sizes, bilevel)
         return
     with tempfile.TemporaryDirectory(prefix="docclean-") as folder:
         local = Path(folder) / posixpath.basename(path)
-        write_pages(local, pages, dpi, mode, sizes)
+        write_pages(local, pages, dpi, mode, sizes, bilevel)
         remote = page_files(PurePosixPath(path), len(pages))  # one file per page, or one
         try:
             for written, target in zip(page_files(local, len(pages)), remote, strict=True):
@@ -224,7 +227,8 @@ def write_stage(row: dict[str, Any], store: Store, mode: OutputMode) -> dict[str
             return {"status": "done"}
         dpi = next((tuple(dpi) for dpi in meta["dpi"] if dpi), None)
         sizes = [tuple(size) if size else None for size in meta["sizes_pt"]]
-        _write_pages(store, row["target"], _unpack(row["data"]), dpi, mode, sizes)
+        pages = _unpack(row["data"])
+        _write_pages(store, row["target"], pages, dpi, mode, sizes, meta["bilevel"])
         return {"status": "done"}
 
     row = _timed_stage(row, work)
