@@ -24,6 +24,7 @@ from engine.cleaning import clean_page
 from engine.denoiser import Denoiser
 from engine.events import FileDone
 from engine.models import default_model_path, resource_path
+from engine.options import BATCH_SIZE
 from engine.pipeline import Job, clean_jobs
 from engine.precision import int8_path_for
 from engine.tiling import pad_page, plan_tiles, tile_at
@@ -141,6 +142,28 @@ def bench_models(models: list[Path], source: Path, scratch: Path, runs: int) -> 
     return results
 
 
+def text_page(shape: tuple[int, int] = A4_300_DPI) -> np.ndarray:
+    """A page of text at the data set's own scale (a real noisy page tiled): cleaned
+    without resampling, so every tile of the page goes through the network."""
+    source = np.asarray(Image.open(SAMPLE).convert("L"))
+    rows, cols = -(-shape[0] // source.shape[0]), -(-shape[1] // source.shape[1])
+    return np.tile(source, (rows, cols))[: shape[0], : shape[1]]
+
+
+def batch_sweep(model: Path, runs: int, sizes: tuple[int, ...] = (1, 2, 4, 8)) -> dict:
+    """In-memory MP/s of a text page at each batch size (tiles per model call),
+    interleaved; medians."""
+    page = text_page()
+    denoisers = {size: Denoiser(model, batch_size=size) for size in sizes}
+    times: dict[int, list[float]] = {size: [] for size in sizes}
+    for denoiser in denoisers.values():
+        clean_page(page, denoiser)  # warm-up
+    for _ in range(runs):
+        for size, denoiser in denoisers.items():
+            times[size].append(in_memory_seconds(denoiser, page))
+    return {size: page.size / 1e6 / statistics.median(values) for size, values in times.items()}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
@@ -169,6 +192,14 @@ def main(argv: list[str] | None = None) -> None:
                 f"{name:<16} {r['e2e_mps']:>6.2f} MP/s {r['memory_mps']:>6.2f} MP/s "
                 f"{r['bare_mps']:>8.2f} MP/s {r['tiling_overhead']:>16.1%} "
                 f"{r['io_share']:>15.1%} {r['peak_mb']:>6.0f} MB"
+            )
+        if SAMPLE.is_file():
+            rates = batch_sweep(models[0], args.runs)
+            best = max(rates, key=rates.__getitem__)
+            print(
+                f"batch size ({models[0].stem}, A4 of text at its own scale, in memory): "
+                + ", ".join(f"{size}: {rate:.2f} MP/s" for size, rate in rates.items())
+                + f"; best {best} (the engine's default: {BATCH_SIZE})"
             )
         *models_run, baseline = results
         for name in models_run:  # the last model (the seed) is the baseline
