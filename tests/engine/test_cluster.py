@@ -15,6 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
+import pikepdf
 import pytest
 from PIL import Image
 
@@ -309,3 +310,27 @@ def test_without_ray_the_command_says_how_to_install_it(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 2
     assert "pip install docclean[cluster]" in result.stderr
+
+
+def test_a_bilevel_page_stays_1_bit_in_a_pdf_as_the_local_cli_writes_it(
+    ray_instance: object, model: Path, tmp_path: Path
+) -> None:
+    scans = tmp_path / "in"
+    scans.mkdir()
+    with Image.open(ddd_page("101.png")) as image:
+        image.convert("L").point(lambda level: 255 if level > 128 else 0).convert("1").save(
+            scans / "letter.png", dpi=(200, 200)
+        )
+    local = tmp_path / "local"
+    options = ["--model", str(model), "--format", "pdf", "-q"]
+    assert main(["clean", str(scans), "-o", str(local), *options]) == 0
+    out = tmp_path / "out"
+    summary = clean_on_ray(str(scans), str(out), model=model, output_format="pdf", progress=False)
+
+    assert (summary.cleaned, summary.failed) == (1, 0)
+    images = []
+    for path in (out / "letter.pdf", local / "letter.pdf"):  # img2pdf's /ID differs per run
+        with pikepdf.open(path) as pdf:
+            (image,) = pdf.pages[0].get_images().values()
+            images.append((str(image.Filter), image.read_raw_bytes(), str(pdf.pages[0].MediaBox)))
+    assert images[0] == images[1] and "/CCITTFaxDecode" in images[0][0]
