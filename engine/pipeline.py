@@ -279,9 +279,12 @@ def _batch(
         yield FileStarted(job.source, output, index, len(jobs))
         file_started = time.perf_counter()
         try:
+            if job.output.resolve() == job.source.resolve():
+                raise OutputError(job.output, "refusing to overwrite the input file")
             if combined is None and _edits_in_place(job):
                 sweep(job.output.parent)
-                pages, cleaned_mp = yield from _edit_in_place(job, denoiser, mode, cancel, dpi)
+                edited = edit_pdf(job.source, job.output, denoiser, mode, cancel, dpi)
+                pages, cleaned_mp = yield from edited
             else:
                 result = _earlier_result(job, dpi) if combined is not None else None
                 if result is None:
@@ -341,19 +344,6 @@ def _edits_in_place(job: Job) -> bool:
     return format_for(job.source) == format_for(job.output) == "PDF"
 
 
-def _edit_in_place(
-    job: Job,
-    denoiser: Denoiser,
-    mode: OutputMode,
-    cancel: threading.Event | None,
-    dpi: float | None,
-) -> Iterator[Event]:
-    """`engine.pdf_edit.edit_pdf`, with `_clean_file`'s guard; returns (pages, megapixels)."""
-    if job.output.resolve() == job.source.resolve():
-        raise OutputError(job.output, "refusing to overwrite the input file")
-    return (yield from edit_pdf(job.source, job.output, denoiser, mode, cancel, dpi))
-
-
 def _earlier_result(job: Job, dpi: float | None) -> CleanedFile | None:
     """The pages of `job.cleaned`, an earlier lossless result, as written; None when there
     is none or it cannot be read (the source is then cleaned again)."""
@@ -382,8 +372,6 @@ def _clean_file(
     """Clean every page of one file; returns a `CleanedFile`. A given `dpi` replaces the
     pages' own and their physical sizes (a PDF page's size then follows its pixels). Going
     `into_pdf`, a page from a 1-bit scan comes back black and white, to stay 1-bit there."""
-    if job.output.resolve() == job.source.resolve():
-        raise OutputError(job.output, "refusing to overwrite the input file")
     given = (float(dpi), float(dpi)) if dpi is not None else None
     result = CleanedFile(pages=[], dpi=given, sizes_pt=[], megapixels=0.0)
     for page in read_pages(job.source):
