@@ -85,3 +85,14 @@ def write_page(path: Path, height: int = 120, width: int = 160, seed: int = 0) -
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(page).save(path, dpi=(200, 200))
     return path
+
+
+def pdf_page_sizes(path: Path) -> list[tuple[float, float]]:
+    """Each page's (width, height) in points, as PDFium reads them."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(path)
+    try:
+        return [document[index].get_size() for index in range(len(document))]
+    finally:
+        document.close()

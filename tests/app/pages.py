@@ -51,3 +51,11 @@ def run_batch(qtbot, controller: MainController, start: Callable[[], object]) ->
         start()
     qtbot.waitUntil(lambda: not controller.batch.running, timeout=BATCH_TIMEOUT_MS)
     return blocker.args[0]
+
+
+def on_worker_events(controller: MainController, handler: Callable[[object], None]) -> None:
+    """Call `handler` with every engine event of the next batch, on the worker thread as the
+    engine yields it (before the GUI thread sees it)."""
+    controller.batch.worker_created.connect(
+        lambda worker: worker.event_emitted.connect(handler, Qt.ConnectionType.DirectConnection)
+    )

@@ -7,14 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
 from app.controllers.batch_controller import rate_text
 from app.queue_model import ItemState
 from engine.events import BatchFinished, TileDone
-from tests.app.pages import partial_files, run_batch, wait_queued
+from tests.app.pages import on_worker_events, partial_files, run_batch, wait_queued
 from tests.conftest import write_page
 
 
@@ -103,11 +103,7 @@ def test_cancel_midway_leaves_no_partial_file(qtbot, controller, big_pages: list
             controller.batch.worker.cancel_event.set()
             hooked.set()
 
-    controller.batch.worker_created.connect(
-        lambda worker: worker.event_emitted.connect(
-            cancel_inside_second_page, Qt.ConnectionType.DirectConnection
-        )
-    )
+    on_worker_events(controller, cancel_inside_second_page)
     finished: list[BatchFinished] = []
     controller.batch.finished.connect(finished.append)
     controller.clean_all()
@@ -217,11 +213,7 @@ def test_quitting_mid_batch_asks_and_on_yes_cancels_cleanly_before_quitting(
             held.set()
             release.wait(timeout=30)
 
-    controller.batch.worker_created.connect(
-        lambda worker: worker.event_emitted.connect(
-            hold_inside_the_second_page, Qt.ConnectionType.DirectConnection
-        )
-    )
+    on_worker_events(controller, hold_inside_the_second_page)
     finished: list[BatchFinished] = []
     controller.batch.finished.connect(finished.append)
     controller.clean_all()

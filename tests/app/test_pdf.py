@@ -13,7 +13,6 @@ from pathlib import Path
 import img2pdf
 import numpy as np
 import pikepdf
-import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 from PySide6.QtCore import QSize, Qt, QUrl
@@ -24,8 +23,8 @@ from app.controllers.main_controller import MainController
 from app.queue_model import ItemState, QueueModel
 from engine.events import FileStarted, TileDone
 from engine.io import read_pages
-from tests.app.pages import drop, partial_files, run_batch, wait_queued
-from tests.conftest import ddd_page
+from tests.app.pages import drop, on_worker_events, partial_files, run_batch, wait_queued
+from tests.conftest import ddd_page, pdf_page_sizes
 
 # (scan, DPI) for each page of the test document; its third page is turned by 90°.
 DOCUMENT = [("101.png", 200), ("11.png", 150), ("102.png", 200)]
@@ -85,14 +84,6 @@ def write_tiff(path: Path, names: tuple[str, ...] = ("105.png", "107.png")) -> P
     path.parent.mkdir(parents=True, exist_ok=True)
     pages[0].save(path, save_all=True, append_images=pages[1:], dpi=(200, 200))
     return path
-
-
-def pdf_page_sizes(path: Path) -> list[tuple[float, float]]:
-    document = pdfium.PdfDocument(path)
-    try:
-        return [document[index].get_size() for index in range(len(document))]
-    finally:
-        document.close()
 
 
 def page_count(path: Path) -> int:
@@ -437,11 +428,7 @@ def test_cancel_while_combining_writes_nothing_and_no_file_is_done(
             controller.batch.worker.cancel_event.set()
             hooked.set()
 
-    controller.batch.worker_created.connect(
-        lambda worker: worker.event_emitted.connect(
-            cancel_at_the_second_file, Qt.ConnectionType.DirectConnection
-        )
-    )
+    on_worker_events(controller, cancel_at_the_second_file)
 
     summary = run_batch(qtbot, controller, controller.clean_all)
 
@@ -524,9 +511,7 @@ def count_tiles_cleaned(controller) -> list[TileDone]:
         if isinstance(event, TileDone):
             tiles.append(event)
 
-    controller.batch.worker_created.connect(
-        lambda worker: worker.event_emitted.connect(collect, Qt.ConnectionType.DirectConnection)
-    )
+    on_worker_events(controller, collect)
     return tiles
 
 

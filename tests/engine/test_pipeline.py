@@ -5,7 +5,6 @@ import threading
 from pathlib import Path
 
 import numpy as np
-import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
@@ -23,6 +22,7 @@ from engine.events import (
 )
 from engine.io import probe_image, read_pages
 from engine.pipeline import Job, clean_jobs, plan_jobs
+from tests.conftest import pdf_page_sizes
 
 
 @pytest.fixture(scope="module")
@@ -147,15 +147,6 @@ def test_output_that_is_the_input_is_refused(tmp_path: Path, denoiser: Denoiser)
     events = list(clean_jobs([Job(source, source)], denoiser, overwrite=True))
     assert any(isinstance(e, FileFailed) and "overwrite the input" in e.reason for e in events)
     assert digest(source) == before
-
-
-def pdf_page_sizes(path: Path) -> list[tuple[float, float]]:
-    """Each page's (width, height) in points."""
-    document = pdfium.PdfDocument(path)
-    try:
-        return [document[index].get_size() for index in range(len(document))]
-    finally:
-        document.close()
 
 
 def test_a_chosen_dpi_is_written_into_every_output(tmp_path: Path, denoiser: Denoiser) -> None:
