@@ -7,9 +7,10 @@ and `engine.pdf_edit` (a user's PDF with its scans cleaned in place).
 """
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -29,6 +30,7 @@ MIN_SCAN_DPI, MAX_SCAN_DPI = 50, 1200
 MIN_PAGE_PT = 3.0
 
 _PDFIUM = threading.Lock()
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -76,18 +78,41 @@ def _has_no_pages(path: Path) -> bool:
         return False
 
 
+def _images(page: pdfium.PdfPage) -> list[pdfium.PdfImage]:
+    return list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+
+
+def _covers(image: pdfium.PdfImage, size_pt: tuple[float, float]) -> bool:
+    """Whether the image covers most of a page of `size_pt` (SCAN_COVERAGE of its area)."""
+    left, bottom, right, top = image.get_bounds()
+    return (right - left) * (top - bottom) >= SCAN_COVERAGE * size_pt[0] * size_pt[1]
+
+
+def _image_dpi(image: pdfium.PdfImage) -> float:
+    """The resolution the image is drawn at: its pixels over the area it covers."""
+    left, bottom, right, top = image.get_bounds()
+    width_px, height_px = image.get_px_size()
+    return POINTS_PER_INCH * (width_px * height_px / ((right - left) * (top - bottom))) ** 0.5
+
+
+def _upright(image: pdfium.PdfImage) -> bool:
+    """Whether the image is drawn as stored: not turned, not mirrored."""
+    a, b, c, d, _, _ = image.get_matrix().get()
+    return a > 0 and d > 0 and not b and not c
+
+
+def _stored_pixels(image: pdfium.PdfImage) -> np.ndarray:
+    """The image's grey levels as the file stores them (rows top to bottom)."""
+    return np.asarray(image.get_bitmap(render=False).to_pil().convert("L"))
+
+
 def _scan_of(page: pdfium.PdfPage, size_pt: tuple[float, float]) -> tuple[float | None, bool]:
     """The resolution of the one image that fills the page, if the page is a scan, and
     whether that image is bilevel (1 bit per pixel)."""
-    images = list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
-    if len(images) != 1:
+    images = _images(page)
+    if len(images) != 1 or not _covers(images[0], size_pt):
         return None, False
-    left, bottom, right, top = images[0].get_bounds()
-    area_pt = (right - left) * (top - bottom)
-    if area_pt < SCAN_COVERAGE * size_pt[0] * size_pt[1]:
-        return None, False
-    width_px, height_px = images[0].get_px_size()
-    dpi = POINTS_PER_INCH * (width_px * height_px / area_pt) ** 0.5
+    dpi = _image_dpi(images[0])
     bilevel = images[0].get_metadata().bits_per_pixel == 1
     return (round(dpi, 2) if MIN_SCAN_DPI <= dpi <= MAX_SCAN_DPI else None), bilevel
 
@@ -106,12 +131,8 @@ class PageScan:
 def _page_scan(path: Path, page: pdfium.PdfPage, where: str, max_pixels: int) -> PageScan | None:
     """The one image that covers most of the page (small logos beside it aside); None for
     a page without one, or whose scan is a stencil mask."""
-    width_pt, height_pt = float(page.get_width()), float(page.get_height())
-    covering = []
-    for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
-        left, bottom, right, top = image.get_bounds()
-        if (right - left) * (top - bottom) >= SCAN_COVERAGE * width_pt * height_pt:
-            covering.append(image)
+    size_pt = (float(page.get_width()), float(page.get_height()))
+    covering = [image for image in _images(page) if _covers(image, size_pt)]
     if len(covering) != 1:
         return None
     (image,) = covering
@@ -121,38 +142,49 @@ def _page_scan(path: Path, page: pdfium.PdfPage, where: str, max_pixels: int) ->
     width_px, height_px = image.get_px_size()
     if width_px * height_px > max_pixels:
         raise PageTooLargeError.for_page(path, width_px, height_px, max_pixels, where)
-    left, bottom, right, top = image.get_bounds()
-    dpi = POINTS_PER_INCH * (width_px * height_px / ((right - left) * (top - bottom))) ** 0.5
-    a, b, c, d, _, _ = image.get_matrix().get()
-    upright = a > 0 and d > 0 and not b and not c
     return PageScan(
-        pixels=np.asarray(image.get_bitmap(render=False).to_pil().convert("L")),
-        dpi=dpi,
-        turns=page.get_rotation() // 90 if upright else 0,
+        pixels=_stored_pixels(image),
+        dpi=_image_dpi(image),
+        turns=page.get_rotation() // 90 if _upright(image) else 0,
         bits=metadata.bits_per_pixel,
         filters=tuple(image.get_filters()),
     )
 
 
-def read_pdf_scans(path: Path, max_pixels: int) -> Iterator[tuple[PageScan | None, int, int]]:
-    """Yield (the page's scan or None, index, count) for every page, one at a time."""
+def _each_page(
+    path: Path, read: Callable[[pdfium.PdfPage, int, int], T], verb: str, first: int = 0
+) -> Iterator[T]:
+    """`read(page, index, count)` for every page from `first` on, one at a time, each under
+    the PDFium lock; PDFium's failures as `UnreadableImageError` ("page 2 of 5: cannot
+    `verb` …")."""
     with _PDFIUM:
         document = _open_document(path)
         count = len(document)
     try:
-        for index in range(count):
-            where = f"page {index + 1} of {count}: "
+        check_page_index(path, first, count)
+        for index in range(first, count):
             with _PDFIUM:
                 try:
                     page = document[index]
-                    scan = _page_scan(path, page, where, max_pixels)
+                    result = read(page, index, count)
                     page.close()
                 except pdfium.PdfiumError as error:
-                    raise UnreadableImageError(path, f"{where}cannot read ({error})") from None
-            yield scan, index, count
+                    where = f"page {index + 1} of {count}"
+                    raise UnreadableImageError(path, f"{where}: cannot {verb} ({error})") from None
+            yield result
     finally:
         with _PDFIUM:
             document.close()
+
+
+def read_pdf_scans(path: Path, max_pixels: int) -> Iterator[tuple[PageScan | None, int, int]]:
+    """Yield (the page's scan or None, index, count) for every page, one at a time."""
+
+    def scan(page: pdfium.PdfPage, index: int, count: int) -> tuple[PageScan | None, int, int]:
+        where = f"page {index + 1} of {count}: "
+        return _page_scan(path, page, where, max_pixels), index, count
+
+    return _each_page(path, scan, "read")
 
 
 def _page_info(page: pdfium.PdfPage) -> PdfPageInfo:
@@ -194,28 +226,18 @@ def render_pdf_pages(
     path: Path, max_pixels: int, first: int = 0
 ) -> Iterator[tuple[np.ndarray, PdfPageInfo, int, int]]:
     """Yield (uint8 grey pixels, page info, index, count) for every page from `first` on."""
-    with _PDFIUM:
-        document = _open_document(path)
-        count = len(document)
-    try:
-        check_page_index(path, first, count)
-        for index in range(first, count):
-            with _PDFIUM:
-                try:
-                    page = document[index]
-                    info = _page_info(page)
-                    width, height = _check_size(path, index, count, info, max_pixels)
-                    pixels = _scan_pixels(page, (height, width))
-                    if pixels is None:
-                        pixels = _render(page, info, (height, width))
-                    page.close()
-                except pdfium.PdfiumError as error:
-                    where = f"page {index + 1} of {count}"
-                    raise UnreadableImageError(path, f"{where}: cannot render ({error})") from None
-            yield pixels, info, index, count
-    finally:
-        with _PDFIUM:
-            document.close()
+
+    def render(
+        page: pdfium.PdfPage, index: int, count: int
+    ) -> tuple[np.ndarray, PdfPageInfo, int, int]:
+        info = _page_info(page)
+        width, height = _check_size(path, index, count, info, max_pixels)
+        pixels = _scan_pixels(page, (height, width))
+        if pixels is None:
+            pixels = _render(page, info, (height, width))
+        return pixels, info, index, count
+
+    return _each_page(path, render, "render", first)
 
 
 def _render(page: pdfium.PdfPage, info: PdfPageInfo, shape: tuple[int, int]) -> np.ndarray:
@@ -247,16 +269,13 @@ def _scan_pixels(page: pdfium.PdfPage, shape: tuple[int, int]) -> np.ndarray | N
     if len(images) != 1 or not all(map(_shows_nothing, set(objects) - set(images))):
         return None
     (image,) = images
-    a, b, c, d, _, _ = image.get_matrix().get()
     bounds, box = image.get_bounds(), page.get_cropbox()
-    covers = all(abs(side - edge) < 0.5 for side, edge in zip(bounds, box, strict=True))
-    metadata = image.get_metadata()
-    if not covers or b or c or a <= 0 or d <= 0:
+    fills = all(abs(side - edge) < 0.5 for side, edge in zip(bounds, box, strict=True))
+    if not fills or not _upright(image):
         return None
-    if metadata.colorspace == pdfium_c.FPDF_COLORSPACE_UNKNOWN:  # a stencil mask
+    if image.get_metadata().colorspace == pdfium_c.FPDF_COLORSPACE_UNKNOWN:  # a stencil mask
         return None
     if pdfium_c.FPDFPageObj_HasTransparency(image.raw):  # a soft mask: drawn on white
         return None
-    pixels = np.asarray(image.get_bitmap(render=False).to_pil().convert("L"))
-    pixels = np.rot90(pixels, -(page.get_rotation() // 90))  # /Rotate turns clockwise
+    pixels = np.rot90(_stored_pixels(image), -(page.get_rotation() // 90))  # turns clockwise
     return np.ascontiguousarray(pixels) if pixels.shape == shape else None
