@@ -92,7 +92,8 @@ def _scan_object(page: pikepdf.Page, scan: PageScan) -> pikepdf.Stream | None:
 
 def _replace(image: pikepdf.Stream, pixels: np.ndarray, bilevel: bool, scan: PageScan) -> None:
     """Put `pixels` (as stored) into `image`, encoded as fits the page."""
-    encoded = encode_page(np.ascontiguousarray(pixels), bilevel)
+    pixels = np.ascontiguousarray(pixels)  # a turned view: every encoder gets plain rows
+    encoded = encode_page(pixels, bilevel)
     if not bilevel and "DCTDecode" in scan.filters:
         budget = JPEG_GROWTH * len(image.read_raw_bytes())
         for quality in JPEG_QUALITIES:
