@@ -3,14 +3,16 @@ scale it knows), pad, cut into tiles, run them in batches, stitch the centres, a
 the result back to the page's size."""
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 import numpy as np
 from PIL import Image
 
+from engine.colour import darkest_channel, paper_divided, recolour
 from engine.denoiser import Denoiser
 from engine.errors import CancelledError
 from engine.io import to_uint8
+from engine.options import OutputMode
 from engine.paper import normalise_paper, stroke_width
 from engine.tiling import pad_page, plan_tiles, stitch_tile, tile_at
 
@@ -172,3 +174,40 @@ def clean_page(
     for _ in iter_clean_page(pixels, denoiser, out, dpi=dpi):
         pass
     return out
+
+
+def iter_clean_output(
+    pixels: np.ndarray,
+    denoiser: Denoiser,
+    mode: OutputMode,
+    cancel: threading.Event | None = None,
+    dpi: tuple[float, float] | None = None,
+    colour: np.ndarray | None = None,
+) -> Generator[tuple[int, int], None, np.ndarray]:
+    """Clean a page as it is written in `mode`; yields (tiles done, tiles total), returns
+    uint8 levels. In colour mode a page with `colour` (H×W×3) comes back in colour: the
+    network sees its darkest paper-divided channel (`engine.colour`); other pages grey."""
+    if mode == "color" and colour is not None:
+        divided = paper_divided(colour)
+        out = np.empty(divided.shape[:2], dtype=np.float32)
+        yield from iter_clean_page(darkest_channel(divided), denoiser, out, cancel, dpi)
+        return recolour(out, divided)
+    out = np.empty(pixels.shape, dtype=np.float32)
+    yield from iter_clean_page(pixels, denoiser, out, cancel, dpi)
+    return to_uint8(out, mode, denoiser.ink_threshold)
+
+
+def clean_output(
+    pixels: np.ndarray,
+    denoiser: Denoiser,
+    mode: OutputMode,
+    dpi: tuple[float, float] | None = None,
+    colour: np.ndarray | None = None,
+) -> np.ndarray:
+    """`iter_clean_output` at once: the page as `mode` writes it (uint8)."""
+    steps = iter_clean_output(pixels, denoiser, mode, dpi=dpi, colour=colour)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as finished:
+            return finished.value

@@ -50,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--mode",
         choices=OUTPUT_MODES,
         default="gray",
-        help="gray: cleaned grey levels (default); bw: pure black and white",
+        help="gray: cleaned grey levels (default); bw: pure black and white; color: white "
+        "paper, every stroke in its own colour (pages without colour stay grey)",
     )
     clean.add_argument(
         "--format",

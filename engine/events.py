@@ -1,7 +1,11 @@
 """Progress events yielded by `engine.pipeline.clean_files`: small, frozen, plain values."""
 
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -87,3 +91,16 @@ Event = (
     | FileFailed
     | BatchFinished
 )
+
+
+def tile_events(
+    steps: Generator[tuple[int, int], None, T], path: Path, page_index: int, page_count: int
+) -> Generator[TileDone, None, T]:
+    """A page's cleaning steps (tiles done, tiles total) as `TileDone` events; returns what
+    the steps return (the cleaned page)."""
+    while True:
+        try:
+            done, total = next(steps)
+        except StopIteration as finished:
+            return finished.value
+        yield TileDone(path, page_index, page_count, done, total)

@@ -1,7 +1,8 @@
 """Reading and writing page images, with their DPI and page order.
 
 Pillow does the file formats (it keeps DPI, EXIF orientation, palettes and multi-page
-TIFF); everything after reading is a plain 2-D numpy array of grey levels.
+TIFF); everything after reading is a plain 2-D numpy array of grey levels, with the
+page's colours beside it where asked for and the page has any (`engine.colour`).
 """
 
 import os
@@ -14,6 +15,7 @@ import numpy as np
 import psutil
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from engine.colour import is_colourful
 from engine.errors import (
     OutputError,
     PageTooLargeError,
@@ -85,6 +87,7 @@ class Page:
     count: int
     size_pt: tuple[float, float] | None = None  # a PDF page's physical size, in points
     bilevel: bool = False  # stored as 1 bit per pixel (a bilevel scan)
+    colour: np.ndarray | None = None  # H×W×3 uint8, where asked for and the page has colour
 
 
 def is_supported(path: Path) -> bool:
@@ -199,17 +202,41 @@ def to_gray(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("L"), dtype=np.uint8)
 
 
-def read_pages(path: Path, first: int = 0) -> Iterator[Page]:
+# Pillow modes that hold grey levels only.
+GREY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "I;16L", "I;16B", "I;16N", "F"})
+
+
+def colour_of(image: Image.Image) -> np.ndarray | None:
+    """The colours of a Pillow image (uint8, H×W×3; transparency on white), or None for a
+    grey image, or a colour one whose pixels are all grey (`engine.colour.is_colourful`)."""
+    if image.mode in GREY_MODES:
+        return None
+    if image.mode in ("P", "PA", "RGBA"):
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(white, rgba)
+    rgb = np.asarray(image.convert("RGB"), dtype=np.uint8)
+    return rgb if is_colourful(rgb) else None
+
+
+def read_pages(path: Path, first: int = 0, colour: bool = False) -> Iterator[Page]:
     """Yield every page of a file in order (from page `first`, 0-based), EXIF orientation
-    applied. Pages before `first` are skipped without being decoded.
+    applied. Pages before `first` are skipped without being decoded. With `colour`, a page
+    that shows colour carries its colours too (`Page.colour`).
 
     Raises `UnreadableImageError` (naming the file, and the page for multi-page files)
     instead of returning partial data.
     """
     path = Path(path)
     if _check_file(path) == "PDF":
-        for pixels, info, index, count in render_pdf_pages(path, MAX_PAGE_PIXELS, first):
-            yield Page(pixels, (info.dpi, info.dpi), index, count, info.size_pt, info.bilevel)
+        pages = render_pdf_pages(path, MAX_PAGE_PIXELS, first, colour)
+        for pixels, info, index, count in pages:
+            rgb = pixels if pixels.ndim == 3 else None
+            if rgb is not None:
+                pixels = luminance(rgb)
+                rgb = rgb if is_colourful(rgb) else None
+            dpi = (info.dpi, info.dpi)
+            yield Page(pixels, dpi, index, count, info.size_pt, info.bilevel, rgb)
         return
     with _open(path) as image:
         count = _page_count(image, path)
@@ -227,20 +254,27 @@ def read_pages(path: Path, first: int = 0) -> Iterator[Page]:
                 oriented = ImageOps.exif_transpose(image) if index == 0 else image
                 bilevel = oriented.mode == "1"
                 pixels = to_gray(oriented)
+                rgb = colour_of(oriented) if colour else None
             except MemoryError:
                 raise
             except Exception as error:  # Pillow raises many kinds on malformed data
                 raise UnreadableImageError(path, f"{where}cannot decode ({error})") from None
             if pixels.ndim != 2 or pixels.size == 0:
                 raise UnreadableImageError(path, f"{where}has no pixels")
-            yield Page(pixels, _dpi(image) or dpi, index, count, bilevel=bilevel)
+            yield Page(pixels, _dpi(image) or dpi, index, count, bilevel=bilevel, colour=rgb)
+
+
+def luminance(rgb: np.ndarray) -> np.ndarray:
+    """Grey levels of RGB pixels, as Pillow's conversion gives them."""
+    return np.asarray(Image.fromarray(rgb, mode="RGB").convert("L"))
 
 
 def to_uint8(
     cleaned: np.ndarray, mode: OutputMode, ink_threshold: float = BW_THRESHOLD
 ) -> np.ndarray:
     """Quantise a cleaned page (float 0..1) for writing; `bw` keeps only black and white,
-    black below `ink_threshold` (the model's, `Denoiser.ink_threshold`).
+    black below `ink_threshold` (the model's, `Denoiser.ink_threshold`); the other modes
+    keep grey levels (a colour page's colours come from `engine.colour.recolour`).
 
     Works in bands of rows, so a large page needs no full-size float temporaries.
     """
@@ -255,7 +289,7 @@ def to_uint8(
 
 
 def _pil_page(pixels: np.ndarray, mode: OutputMode, format: str) -> Image.Image:
-    image = Image.fromarray(pixels, mode="L")
+    image = Image.fromarray(pixels, mode="RGB" if pixels.ndim == 3 else "L")
     if mode == "bw" and format in ("PNG", "TIFF", "BMP"):
         return image.convert("1", dither=Image.Dither.NONE)
     return image

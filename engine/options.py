@@ -4,8 +4,10 @@ instant."""
 
 from typing import Literal
 
-OutputMode = Literal["gray", "bw"]
-OUTPUT_MODES: tuple[OutputMode, ...] = ("gray", "bw")
+# Grey levels; black and white; colour (white paper, each stroke its own hue; a page
+# without colour comes out grey).
+OutputMode = Literal["gray", "bw", "color"]
+OUTPUT_MODES: tuple[OutputMode, ...] = ("gray", "bw", "color")
 
 # Output format choices: "same" keeps each input's format; the others give this extension.
 OUTPUT_SUFFIXES: dict[str, str | None] = {

@@ -101,9 +101,12 @@ def _upright(image: pdfium.PdfImage) -> bool:
     return a > 0 and d > 0 and not b and not c
 
 
-def _stored_pixels(image: pdfium.PdfImage) -> np.ndarray:
-    """The image's grey levels as the file stores them (rows top to bottom)."""
-    return np.asarray(image.get_bitmap(render=False).to_pil().convert("L"))
+def _stored_pixels(image: pdfium.PdfImage, colour: bool = False) -> np.ndarray:
+    """The image's grey levels (with `colour`, its RGB colours where it has them) as the file
+    stores them (rows top to bottom)."""
+    stored = image.get_bitmap(render=False).to_pil()
+    wanted = "RGB" if colour and stored.mode not in ("1", "L") else "L"
+    return np.asarray(stored.convert(wanted))
 
 
 def _scan_of(page: pdfium.PdfPage, size_pt: tuple[float, float]) -> tuple[float | None, bool]:
@@ -121,14 +124,16 @@ def _scan_of(page: pdfium.PdfPage, size_pt: tuple[float, float]) -> tuple[float 
 class PageScan:
     """A page's scan as the file stores it: the image that fills the page."""
 
-    pixels: np.ndarray  # grey levels, rows as stored (top of the image first)
+    pixels: np.ndarray  # grey levels (or RGB), rows as stored (top of the image first)
     dpi: float
     turns: int  # quarter turns clockwise that show it as the page does
     bits: int  # bits per pixel as stored: 1 for a bilevel scan
     filters: tuple[str, ...]  # as stored, e.g. ("DCTDecode",) for a JPEG scan
 
 
-def _page_scan(path: Path, page: pdfium.PdfPage, where: str, max_pixels: int) -> PageScan | None:
+def _page_scan(
+    path: Path, page: pdfium.PdfPage, where: str, max_pixels: int, colour: bool = False
+) -> PageScan | None:
     """The one image that covers most of the page (small logos beside it aside); None for
     a page without one, or whose scan is a stencil mask."""
     size_pt = (float(page.get_width()), float(page.get_height()))
@@ -143,7 +148,7 @@ def _page_scan(path: Path, page: pdfium.PdfPage, where: str, max_pixels: int) ->
     if width_px * height_px > max_pixels:
         raise PageTooLargeError.for_page(path, width_px, height_px, max_pixels, where)
     return PageScan(
-        pixels=_stored_pixels(image),
+        pixels=_stored_pixels(image, colour),
         dpi=_image_dpi(image),
         turns=page.get_rotation() // 90 if _upright(image) else 0,
         bits=metadata.bits_per_pixel,
@@ -177,12 +182,15 @@ def _each_page(
             document.close()
 
 
-def read_pdf_scans(path: Path, max_pixels: int) -> Iterator[tuple[PageScan | None, int, int]]:
-    """Yield (the page's scan or None, index, count) for every page, one at a time."""
+def read_pdf_scans(
+    path: Path, max_pixels: int, colour: bool = False
+) -> Iterator[tuple[PageScan | None, int, int]]:
+    """Yield (the page's scan or None, index, count) for every page, one at a time; with
+    `colour`, a colour scan's pixels are RGB (H×W×3)."""
 
     def scan(page: pdfium.PdfPage, index: int, count: int) -> tuple[PageScan | None, int, int]:
         where = f"page {index + 1} of {count}: "
-        return _page_scan(path, page, where, max_pixels), index, count
+        return _page_scan(path, page, where, max_pixels, colour), index, count
 
     return _each_page(path, scan, "read")
 
@@ -223,29 +231,36 @@ def probe_pdf(path: Path, max_pixels: int) -> tuple[int, PdfPageInfo, tuple[int,
 
 
 def render_pdf_pages(
-    path: Path, max_pixels: int, first: int = 0
+    path: Path, max_pixels: int, first: int = 0, colour: bool = False
 ) -> Iterator[tuple[np.ndarray, PdfPageInfo, int, int]]:
-    """Yield (uint8 grey pixels, page info, index, count) for every page from `first` on."""
+    """Yield (uint8 grey pixels, page info, index, count) for every page from `first` on;
+    with `colour`, RGB pixels (H×W×3) for pages whose scan or drawing has colour."""
 
     def render(
         page: pdfium.PdfPage, index: int, count: int
     ) -> tuple[np.ndarray, PdfPageInfo, int, int]:
         info = _page_info(page)
         width, height = _check_size(path, index, count, info, max_pixels)
-        pixels = _scan_pixels(page, (height, width))
+        pixels = _scan_pixels(page, (height, width), colour)
         if pixels is None:
-            pixels = _render(page, info, (height, width))
+            pixels = _render(page, info, (height, width), colour)
         return pixels, info, index, count
 
     return _each_page(path, render, "render", first)
 
 
-def _render(page: pdfium.PdfPage, info: PdfPageInfo, shape: tuple[int, int]) -> np.ndarray:
-    """The page drawn at `shape` (height, width) pixels, as a viewer shows it."""
+def _render(
+    page: pdfium.PdfPage, info: PdfPageInfo, shape: tuple[int, int], colour: bool = False
+) -> np.ndarray:
+    """The page drawn at `shape` (height, width) pixels, as a viewer shows it: grey, or with
+    `colour` RGB."""
     height, width = shape
     # PDFium rounds the bitmap size up: aim just below the exact size.
     width_pt, height_pt = info.size_pt
     scale = min(width / width_pt, height / height_pt) * (1 - 1e-6)
+    if colour:
+        bitmap = page.render(scale=scale, rev_byteorder=True)  # RGB order, not BGR
+        return np.array(bitmap.to_numpy()[:height, :width, :3], dtype=np.uint8)
     bitmap = page.render(scale=scale, grayscale=True)
     pixels = np.array(bitmap.to_numpy()[:height, :width], dtype=np.uint8)
     return pixels[..., 0] if pixels.ndim == 3 else pixels  # a grey bitmap may come as H×W×1
@@ -259,7 +274,9 @@ def _shows_nothing(item: pdfium.PdfObject) -> bool:
     return mode == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
 
 
-def _scan_pixels(page: pdfium.PdfPage, shape: tuple[int, int]) -> np.ndarray | None:
+def _scan_pixels(
+    page: pdfium.PdfPage, shape: tuple[int, int], colour: bool = False
+) -> np.ndarray | None:
     """The page's pixels taken from its scan image itself, where the page shows nothing
     but that image, upright, filling it (turned by the page's /Rotate): exact, where PDFium
     resamples an image it places a hair off its pixel grid (an A4 page at 300 dpi comes
@@ -277,5 +294,6 @@ def _scan_pixels(page: pdfium.PdfPage, shape: tuple[int, int]) -> np.ndarray | N
         return None
     if pdfium_c.FPDFPageObj_HasTransparency(image.raw):  # a soft mask: drawn on white
         return None
-    pixels = np.rot90(_stored_pixels(image), -(page.get_rotation() // 90))  # turns clockwise
-    return np.ascontiguousarray(pixels) if pixels.shape == shape else None
+    turns = -(page.get_rotation() // 90)  # turns clockwise
+    pixels = np.rot90(_stored_pixels(image, colour), turns, axes=(0, 1))
+    return np.ascontiguousarray(pixels) if pixels.shape[:2] == shape else None

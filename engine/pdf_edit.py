@@ -6,8 +6,9 @@ PDFium finds and decodes each page's scan (`engine.pdf.read_pdf_scans`); pikepdf
 edits the file. Pages without a scan (born-digital text or art) pass through untouched, as
 do small images beside the text. Encoding fits the page: a bilevel scan stays 1-bit CCITT
 G4 (so does every page in black-and-white mode); a grey page is 8-bit Flate with PNG
-predictors, or, for a JPEG scan whose lossless page would be more than `JPEG_GROWTH` times
-the size of the original, JPEG at the best of `JPEG_QUALITIES` that fits in that.
+predictors (a colour page in colour mode, RGB), or, for a JPEG scan whose lossless page
+would be more than `JPEG_GROWTH` times the size of the original, JPEG at the best of
+`JPEG_QUALITIES` that fits in that.
 """
 
 import io
@@ -20,11 +21,12 @@ import numpy as np
 import pikepdf
 from PIL import Image
 
-from engine.cleaning import iter_clean_page
+from engine.cleaning import iter_clean_output
+from engine.colour import is_colourful
 from engine.denoiser import Denoiser
 from engine.errors import UnreadableImageError
-from engine.events import Event, PageStarted, TileDone
-from engine.io import MAX_PAGE_PIXELS, OutputMode, to_uint8, write_atomically
+from engine.events import Event, PageStarted, TileDone, tile_events
+from engine.io import MAX_PAGE_PIXELS, OutputMode, luminance, write_atomically
 from engine.pdf import PageScan, read_pdf_scans
 from engine.pdf_writer import encode_page, pdf_bytes
 
@@ -49,7 +51,7 @@ def edit_pdf(
     sizes stay the document's."""
     megapixels = 0.0
     count = 0
-    scans = read_pdf_scans(source, MAX_PAGE_PIXELS)
+    scans = read_pdf_scans(source, MAX_PAGE_PIXELS, colour=mode == "color")
     first = next(scans)  # PDFium's reasons first: encrypted, damaged, no pages
     try:
         document = pikepdf.open(source)
@@ -58,28 +60,29 @@ def edit_pdf(
         raise UnreadableImageError(source, f"not a readable PDF ({error})") from None
     with document:
         for scan, index, count in itertools.chain([first], scans):
-            height, width = scan.pixels.shape if scan is not None else (1, 1)
+            height, width = scan.pixels.shape[:2] if scan is not None else (1, 1)
             yield PageStarted(source, index, count, height, width)
             image = _scan_object(document.pages[index], scan) if scan is not None else None
             if image is None:  # nothing to clean: the page stays as it is
                 yield TileDone(source, index, count, 1, 1)
                 continue
-            shown = np.rot90(scan.pixels, -scan.turns)
-            cleaned = np.empty(shown.shape, dtype=np.float32)
+            shown = np.rot90(scan.pixels, -scan.turns, axes=(0, 1))
+            colour = shown if shown.ndim == 3 and is_colourful(shown) else None
+            grey = luminance(shown) if shown.ndim == 3 else shown
             page_dpi = (dpi or scan.dpi,) * 2
-            for done, total in iter_clean_page(shown, denoiser, cleaned, cancel, page_dpi):
-                yield TileDone(source, index, count, done, total)
             bilevel = mode == "bw" or scan.bits == 1
-            pixels = to_uint8(cleaned, "bw" if bilevel else "gray", denoiser.ink_threshold)
-            _replace(image, np.rot90(pixels, scan.turns), bilevel, scan)
-            megapixels += shown.size / 1e6
+            page_mode = "bw" if bilevel else mode
+            steps = iter_clean_output(grey, denoiser, page_mode, cancel, page_dpi, colour)
+            pixels = yield from tile_events(steps, source, index, count)
+            _replace(image, np.rot90(pixels, scan.turns, axes=(0, 1)), bilevel, scan)
+            megapixels += grey.size / 1e6
         write_atomically(output, lambda file: document.save(file, deterministic_id=True))
     return count, megapixels
 
 
 def _scan_object(page: pikepdf.Page, scan: PageScan) -> pikepdf.Stream | None:
     """The image XObject PDFium found as the page's scan: the one of its size."""
-    height, width = scan.pixels.shape
+    height, width = scan.pixels.shape[:2]
     found = {
         image.objgen: image
         for image in page.get_images().values()
@@ -102,7 +105,7 @@ def _replace(image: pikepdf.Stream, pixels: np.ndarray, bilevel: bool, scan: Pag
             buffer = io.BytesIO()
             Image.fromarray(pixels).save(buffer, format="JPEG", quality=quality)
             encoded = min(encoded, buffer.getvalue(), key=len)
-    height, width = pixels.shape
+    height, width = pixels.shape[:2]
     with pikepdf.open(io.BytesIO(pdf_bytes([encoded], [(width, height)]))) as single:
         (new,) = single.pages[0].get_images().values()
         data = new.read_raw_bytes()

@@ -26,8 +26,9 @@ PAGES_OBJECT = 1  # the page tree: its number is known before its pages are
 
 
 def encode_page(pixels: np.ndarray, black_and_white: bool) -> bytes:
-    """A losslessly compressed image img2pdf embeds as it is: PNG, or G4 TIFF for 1-bit."""
-    image = Image.fromarray(pixels, mode="L")
+    """A losslessly compressed image img2pdf embeds as it is: PNG (grey or RGB), or G4
+    TIFF for 1-bit."""
+    image = Image.fromarray(pixels, mode="RGB" if pixels.ndim == 3 else "L")
     buffer = io.BytesIO()
     if black_and_white:
         image.convert("1", dither=Image.Dither.NONE).save(
@@ -114,7 +115,7 @@ def pdf_pages(
 def page_size_pt(pixels: np.ndarray, dpi: tuple[float, float] | None) -> tuple[float, float]:
     """The physical size of an image page: its pixels at its DPI (or the render default)."""
     x_dpi, y_dpi = dpi or (DEFAULT_RENDER_DPI, DEFAULT_RENDER_DPI)
-    height, width = pixels.shape
+    height, width = pixels.shape[:2]
     return width * POINTS_PER_INCH / x_dpi, height * POINTS_PER_INCH / y_dpi
 
 

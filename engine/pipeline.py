@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.cleaning import iter_clean_page
+from engine.cleaning import iter_clean_output
 from engine.denoiser import Denoiser
 from engine.errors import CancelledError, FileError, OutputError
 from engine.events import (
@@ -27,7 +27,7 @@ from engine.events import (
     FileSkipped,
     FileStarted,
     PageStarted,
-    TileDone,
+    tile_events,
 )
 from engine.io import (
     FORMATS,
@@ -38,7 +38,6 @@ from engine.io import (
     is_written,
     read_pages,
     remove_stale_parts,
-    to_uint8,
     write_pages,
     write_spooled_pdf,
 )
@@ -352,8 +351,8 @@ def _earlier_result(job: Job, dpi: float | None) -> CleanedFile | None:
     given = (float(dpi), float(dpi)) if dpi is not None else None
     result = CleanedFile(pages=[], dpi=given, sizes_pt=[], megapixels=0.0)  # nothing cleaned
     try:
-        for page in read_pages(job.cleaned):
-            result.pages.append(page.pixels)
+        for page in read_pages(job.cleaned, colour=True):  # as written: grey or colour
+            result.pages.append(page.pixels if page.colour is None else page.colour)
             result.sizes_pt.append(None if given else page.size_pt)
             result.dpi = result.dpi or page.dpi
     except FileError:
@@ -374,15 +373,15 @@ def _clean_file(
     `into_pdf`, a page from a 1-bit scan comes back black and white, to stay 1-bit there."""
     given = (float(dpi), float(dpi)) if dpi is not None else None
     result = CleanedFile(pages=[], dpi=given, sizes_pt=[], megapixels=0.0)
-    for page in read_pages(job.source):
+    for page in read_pages(job.source, colour=mode == "color"):
         height, width = page.pixels.shape
         page_dpi = given or page.dpi
         yield PageStarted(job.source, page.index, page.count, height, width)
-        out = np.empty((height, width), dtype=np.float32)
-        for done, total in iter_clean_page(page.pixels, denoiser, out, cancel, page_dpi):
-            yield TileDone(job.source, page.index, page.count, done, total)
         bilevel = into_pdf and page.bilevel
-        result.pages.append(to_uint8(out, "bw" if bilevel else mode, denoiser.ink_threshold))
+        steps = iter_clean_output(
+            page.pixels, denoiser, "bw" if bilevel else mode, cancel, page_dpi, page.colour
+        )
+        result.pages.append((yield from tile_events(steps, job.source, page.index, page.count)))
         result.bilevel.append(bilevel)
         result.sizes_pt.append(None if given else page.size_pt)
         result.dpi = result.dpi or page.dpi

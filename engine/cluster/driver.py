@@ -152,7 +152,9 @@ def _build_dataset(
     ]
     io_pool = ray.data.TaskPoolStrategy(size=min(workers.io_tasks, len(rows)))
     dataset = ray.data.from_items(rows, override_num_blocks=len(rows))
-    dataset = dataset.map(read_stage, fn_kwargs={"store": source}, num_cpus=0, compute=io_pool)
+    dataset = dataset.map(
+        read_stage, fn_kwargs={"store": source, "mode": mode}, num_cpus=0, compute=io_pool
+    )
     dataset = dataset.map(
         CleanStage,
         fn_constructor_kwargs={

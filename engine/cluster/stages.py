@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.cleaning import clean_page
+from engine.cleaning import clean_output
 from engine.cluster.errors import ClusterError
 from engine.cluster.storage import Store, download_file, upload_file
 from engine.denoiser import Denoiser, default_session_options
@@ -24,9 +24,9 @@ from engine.errors import FileError, UnreadableImageError
 from engine.io import (
     OutputMode,
     Page,
+    luminance,
     page_files,
     read_pages,
-    to_uint8,
     write_atomically,
     write_pages,
 )
@@ -66,16 +66,16 @@ def _timed_stage(row: dict[str, Any], work: Callable[[], dict[str, Any]]) -> dic
     return row
 
 
-def _read_pages(store: Store, path: str) -> list[Page]:
+def _read_pages(store: Store, path: str, colour: bool) -> list[Page]:
     if store.is_local:
-        return list(read_pages(Path(path)))
+        return list(read_pages(Path(path), colour=colour))
     with tempfile.TemporaryDirectory(prefix="docclean-") as folder:
         local = Path(folder) / posixpath.basename(path)
         try:
             download_file(store, path, local)
         except OSError as error:
             raise UnreadableImageError(local.name, f"cannot read: {error}") from None
-        return list(read_pages(local))
+        return list(read_pages(local, colour=colour))
 
 
 def _is_pdf(path: str) -> bool:
@@ -92,21 +92,22 @@ def _read_bytes(store: Store, path: str) -> bytes:
         raise UnreadableImageError(posixpath.basename(path), f"cannot read: {error}") from None
 
 
-def read_stage(row: dict[str, Any], store: Store) -> dict[str, Any]:
+def read_stage(row: dict[str, Any], store: Store, mode: OutputMode = "gray") -> dict[str, Any]:
     """Ray task: decode every page of one input (a PDF travels whole: it is edited in place,
-    as `docclean clean` does)."""
+    as `docclean clean` does). In colour mode a colour page travels as its RGB pixels."""
 
     def work() -> dict[str, Any]:
         if _is_pdf(row["source"]):
             return {"data": _read_bytes(store, row["source"]), "meta": json.dumps({"pdf": True})}
-        pages = _read_pages(store, row["source"])
+        pages = _read_pages(store, row["source"], colour=mode == "color")
         into_pdf = _is_pdf(row["target"])  # a 1-bit scan stays 1-bit there, as in clean
         meta = {
             "dpi": [page.dpi for page in pages],
             "sizes_pt": [page.size_pt for page in pages],
             "bilevel": [into_pdf and page.bilevel for page in pages],
         }
-        return {"data": _pack([page.pixels for page in pages]), "meta": json.dumps(meta)}
+        pixels = [page.pixels if page.colour is None else page.colour for page in pages]
+        return {"data": _pack(pixels), "meta": json.dumps(meta)}
 
     return _timed_stage(row, work)
 
@@ -167,14 +168,11 @@ class CleanStage:
             cleaned = []
             for pixels, dpi, bilevel in zip(pages, meta["dpi"], meta["bilevel"], strict=True):
                 page_dpi = tuple(dpi) if dpi else None
-                cleaned.append(
-                    to_uint8(
-                        clean_page(pixels, self.denoiser, page_dpi),
-                        "bw" if bilevel else self.mode,
-                        self.denoiser.ink_threshold,
-                    )
-                )
-            megapixels = sum(page.size for page in pages) / 1e6
+                colour = pixels if pixels.ndim == 3 else None  # a colour page, in colour mode
+                grey = pixels if colour is None else luminance(colour)
+                mode = "bw" if bilevel else self.mode
+                cleaned.append(clean_output(grey, self.denoiser, mode, page_dpi, colour))
+            megapixels = sum(page.shape[0] * page.shape[1] for page in pages) / 1e6
             return {"data": _pack(cleaned), "pages": len(pages), "megapixels": megapixels}
 
         return _timed_stage(row, work)

@@ -334,3 +334,28 @@ def test_a_bilevel_page_stays_1_bit_in_a_pdf_as_the_local_cli_writes_it(
             (image,) = pdf.pages[0].get_images().values()
             images.append((str(image.Filter), image.read_raw_bytes(), str(pdf.pages[0].MediaBox)))
     assert images[0] == images[1] and "/CCITTFaxDecode" in images[0][0]
+
+
+def test_colour_pages_come_out_in_colour_as_the_local_cli_writes_them(
+    ray_instance: object, model: Path, tmp_path: Path
+) -> None:
+    scans = tmp_path / "in"
+    scans.mkdir()
+    page = np.full((300, 400, 3), (232, 218, 168), np.uint8)
+    page[100:106, 40:360] = (30, 50, 170)
+    page[200:206, 40:360] = (190, 30, 30)
+    Image.fromarray(page).save(scans / "notes.png", dpi=(200, 200))
+    local = tmp_path / "local"
+    assert (
+        main(
+            ["clean", str(scans), "-o", str(local), "--model", str(model), "--mode", "color", "-q"]
+        )
+        == 0
+    )
+    out = tmp_path / "out"
+    summary = clean_on_ray(str(scans), str(out), model=model, mode="color", progress=False)
+
+    assert (summary.cleaned, summary.failed) == (1, 0)
+    assert (out / "notes.png").read_bytes() == (local / "notes.png").read_bytes()
+    with Image.open(out / "notes.png") as written:
+        assert written.mode == "RGB"
