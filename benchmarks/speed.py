@@ -24,7 +24,7 @@ from engine.cleaning import clean_page
 from engine.denoiser import Denoiser
 from engine.events import FileDone
 from engine.models import default_model_path, resource_path
-from engine.options import BATCH_SIZE
+from engine.options import BATCH_SIZE, OutputMode
 from engine.pipeline import Job, clean_jobs
 from engine.precision import int8_path_for
 from engine.tiling import pad_page, plan_tiles, tile_at
@@ -63,9 +63,11 @@ def bare_session_seconds(denoiser: Denoiser, page: np.ndarray) -> float:
     return time.perf_counter() - started
 
 
-def end_to_end_seconds(denoiser: Denoiser, source: Path, output: Path) -> float:
+def end_to_end_seconds(
+    denoiser: Denoiser, source: Path, output: Path, mode: OutputMode = "gray"
+) -> float:
     started = time.perf_counter()
-    events = list(clean_jobs([Job(source, output)], denoiser, overwrite=True))
+    events = list(clean_jobs([Job(source, output)], denoiser, mode=mode, overwrite=True))
     if not any(isinstance(event, FileDone) for event in events):
         raise RuntimeError(f"cleaning failed: {events}")
     return time.perf_counter() - started
@@ -164,6 +166,30 @@ def batch_sweep(model: Path, runs: int, sizes: tuple[int, ...] = (1, 2, 4, 8)) -
     return {size: page.size / 1e6 / statistics.median(values) for size, values in times.items()}
 
 
+def make_colour_page(grey: Path, path: Path) -> None:
+    """The page `make_page` wrote, in colour: yellowed paper, and its text in blue, red and
+    black bands."""
+    levels = np.asarray(Image.open(grey), dtype=np.float32) / 255
+    bands = np.array([(40, 60, 170), (190, 35, 35), (30, 30, 30)], np.float32)
+    ink = bands[(np.arange(levels.shape[0]) * 3 // levels.shape[0])][:, None, :]
+    paper = np.array([236, 222, 172], np.float32)
+    page = levels[..., None] * paper * (1 - (1 - levels[..., None]) * (1 - ink / 255))
+    Image.fromarray(np.clip(page + 0.5, 0, 255).astype(np.uint8)).save(path)
+
+
+def colour_cost(model: Path, source: Path, scratch: Path, runs: int) -> dict[str, float]:
+    """End-to-end seconds of one colour page in grey mode and in colour mode (medians,
+    interleaved)."""
+    denoiser = Denoiser(model)
+    times: dict[str, list[float]] = {"gray": [], "color": []}
+    for mode in times:
+        end_to_end_seconds(denoiser, source, scratch / "warm.png", mode)
+    for _ in range(runs):
+        for mode, values in times.items():
+            values.append(end_to_end_seconds(denoiser, source, scratch / "out.png", mode))
+    return {mode: statistics.median(values) for mode, values in times.items()}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
@@ -201,6 +227,14 @@ def main(argv: list[str] | None = None) -> None:
                 + ", ".join(f"{size}: {rate:.2f} MP/s" for size, rate in rates.items())
                 + f"; best {best} (the engine's default: {BATCH_SIZE})"
             )
+        colour_source = scratch / "a4-colour.png"
+        make_colour_page(source, colour_source)
+        seconds = colour_cost(models[0], colour_source, scratch, args.runs)
+        print(
+            f"colour mode ({models[0].stem}, the same page in colour): "
+            f"{seconds['color']:.2f} s against {seconds['gray']:.2f} s in grey mode end to end, "
+            f"+{seconds['color'] / seconds['gray'] - 1:.0%}"
+        )
         *models_run, baseline = results
         for name in models_run:  # the last model (the seed) is the baseline
             ratio = results[name]["e2e_mps"] / results[baseline]["e2e_mps"]

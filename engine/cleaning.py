@@ -8,7 +8,7 @@ from collections.abc import Generator, Iterator
 import numpy as np
 from PIL import Image
 
-from engine.colour import darkest_channel, paper_divided, recolour
+from engine.colour import ink_grey, paper_divided, recolour
 from engine.denoiser import Denoiser
 from engine.errors import CancelledError
 from engine.io import to_uint8
@@ -88,8 +88,10 @@ def iter_clean_page(
     out: np.ndarray,
     cancel: threading.Event | None = None,
     dpi: tuple[float, float] | None = None,
+    paper_divided: bool = False,
 ) -> Iterator[tuple[int, int]]:
     """Clean `pixels` (2-D; uint8, uint16 or float in 0..1) into `out` (float32, same shape).
+    `paper_divided`: the pixels are divided by their paper already (a colour page's).
 
     A model that declares it sees the page divided by its paper, and reduced when its
     strokes (measured on the pixels, whatever the DPI says) are wider than the model knows.
@@ -102,7 +104,7 @@ def iter_clean_page(
     if pixels.ndim != 2:
         raise ValueError(f"expected a 2-D grey page, got shape {pixels.shape}")
     if denoiser.paper_normalised or denoiser.max_stroke_width:
-        yield from _iter_clean_prepared(pixels, denoiser, out, cancel)
+        yield from _iter_clean_prepared(pixels, denoiser, out, cancel, paper_divided)
         return
     target = working_shape(pixels.shape, dpi, denoiser.working_dpi)
     if target is None:
@@ -114,17 +116,24 @@ def iter_clean_page(
 
 
 def _iter_clean_prepared(
-    pixels: np.ndarray, denoiser: Denoiser, out: np.ndarray, cancel: threading.Event | None
+    pixels: np.ndarray,
+    denoiser: Denoiser,
+    out: np.ndarray,
+    cancel: threading.Event | None,
+    paper_divided: bool = False,
 ) -> Iterator[tuple[int, int]]:
-    """For models that declare it: the page divided by its paper, and reduced when its
-    strokes are wider than the model was trained on (measured on the page, not its DPI).
-    The prepared page is held as 8-bit levels, as the network was trained on."""
+    """For models that declare it: the page divided by its paper (unless it is already),
+    and reduced when its strokes are wider than the model was trained on (measured on the
+    page, not its DPI). The prepared page is held as 8-bit levels, as the network was
+    trained on."""
     levels = np.multiply(pixels, np.float32(_scale(pixels)), dtype=np.float32)
-    if denoiser.paper_normalised:
+    divided = paper_divided
+    if denoiser.paper_normalised and not divided:
         normalise_paper(levels, out=levels)
+        divided = True
     target = None
     if denoiser.max_stroke_width:
-        measured = stroke_width(levels if denoiser.paper_normalised else normalise_paper(levels))
+        measured = stroke_width(levels if divided else normalise_paper(levels))
         target = stroke_shape(pixels.shape, measured, denoiser.max_stroke_width)
     if target is not None:
         levels = resample(levels, target)
@@ -167,11 +176,14 @@ def _iter_clean_tiles(
 
 
 def clean_page(
-    pixels: np.ndarray, denoiser: Denoiser, dpi: tuple[float, float] | None = None
+    pixels: np.ndarray,
+    denoiser: Denoiser,
+    dpi: tuple[float, float] | None = None,
+    paper_divided: bool = False,
 ) -> np.ndarray:
     """Clean a whole page at once; returns float32 grey levels in 0..1."""
     out = np.empty(pixels.shape, dtype=np.float32)
-    for _ in iter_clean_page(pixels, denoiser, out, dpi=dpi):
+    for _ in iter_clean_page(pixels, denoiser, out, dpi=dpi, paper_divided=paper_divided):
         pass
     return out
 
@@ -186,11 +198,12 @@ def iter_clean_output(
 ) -> Generator[tuple[int, int], None, np.ndarray]:
     """Clean a page as it is written in `mode`; yields (tiles done, tiles total), returns
     uint8 levels. In colour mode a page with `colour` (H×W×3) comes back in colour: the
-    network sees its darkest paper-divided channel (`engine.colour`); other pages grey."""
+    network sees its paper-divided grey (`engine.colour.ink_grey`); other pages grey."""
     if mode == "color" and colour is not None:
         divided = paper_divided(colour)
         out = np.empty(divided.shape[:2], dtype=np.float32)
-        yield from iter_clean_page(darkest_channel(divided), denoiser, out, cancel, dpi)
+        grey = ink_grey(divided)
+        yield from iter_clean_page(grey, denoiser, out, cancel, dpi, paper_divided=True)
         return recolour(out, divided)
     out = np.empty(pixels.shape, dtype=np.float32)
     yield from iter_clean_page(pixels, denoiser, out, cancel, dpi)

@@ -1,25 +1,39 @@
 """Colour mode: the paper becomes white and every stroke keeps its own hue.
 
 The network still runs once, on one channel. Each colour channel is divided by its own
-local paper estimate (`engine.paper.normalise_paper`), so yellowed or tinted paper turns
-white in all three, and the network sees the darkest of the three divided channels: light
-red on yellow paper keeps its contrast there, where its luminance is almost the paper's.
+local paper estimate (`engine.paper`), so yellowed or tinted paper turns white in all
+three. The network sees those divided channels' luminance where the page is neutral, and
+their darkest channel where it is coloured (`ink_grey`): light red on yellow paper, or a
+yellow highlighter, keeps its contrast there, where its luminance is almost the paper's.
 The network's cleaned grey level then says how much of each pixel is ink, and the ink's
-colour is the input's with the paper divided out: `out = 1 - ink * (1 - colour)`.
+colour is the input's with the paper divided out, faded strokes darkened to a floor:
+`out = 1 - ink * (1 - colour) * boost`.
 """
 
 import numpy as np
 
-from engine.paper import normalise_paper
+from engine.paper import divide_8bit
 
 # A pixel whose channels differ by more than this (of 255) is coloured; a page with at
 # least COLOURFUL_PIXELS of them is a colour page. Below that it is grey (JPEG and scanner
 # noise on a grey page stays under it) and is cleaned and written as grey.
 COLOURFUL_SPREAD = 24
 COLOURFUL_PIXELS = 64
+# A pixel whose paper-divided channels differ by this much (of 255) is fully coloured: the
+# network sees its darkest channel; a neutral one its luminance (less noise); between, a
+# blend. Measured on the colour test set against the darkest channel everywhere and
+# luminance everywhere (docs/results.md).
+COLOURED_SPREAD = 96
+# ITU-R 601 luminance weights, as Pillow's grey conversion.
+LUMINANCE = (0.299, 0.587, 0.114)
 # Cleaned grey levels at or below this are all ink; paper (1.0) is none; linear between.
-# Measured on the colour test set (training.colour_evaluation): see docs/results.md.
-FULL_INK = 0.25
+FULL_INK = 0.5
+# Faded strokes are brought back to this darkness (1 - darkest channel), keeping their hue,
+# as grey mode brings back faded ink; a stroke's darkness is the darkest within
+# STROKE_WINDOW pixels, so its anti-aliased edges scale with it and do not thicken.
+# Both measured on the colour test set (training.colour_evaluation, docs/results.md).
+INK_DARKNESS_FLOOR = 0.7
+STROKE_WINDOW = 5
 # Rows handled at a time, so a large page needs no full-size float temporaries.
 BAND_ROWS = 256
 
@@ -28,8 +42,8 @@ def is_colourful(rgb: np.ndarray) -> bool:
     """Whether an RGB page (uint8, H×W×3) shows colour, not just grey levels."""
     coloured = 0
     for start in range(0, rgb.shape[0], BAND_ROWS):
-        band = rgb[start : start + BAND_ROWS]
-        spread = band.max(axis=2) - band.min(axis=2)
+        red, green, blue = (rgb[start : start + BAND_ROWS, :, channel] for channel in range(3))
+        spread = np.maximum(np.maximum(red, green), blue) - np.minimum(np.minimum(red, green), blue)
         coloured += int(np.count_nonzero(spread > COLOURFUL_SPREAD))
         if coloured >= COLOURFUL_PIXELS:
             return True
@@ -40,34 +54,77 @@ def paper_divided(rgb: np.ndarray) -> np.ndarray:
     """Each channel divided by its own paper (uint8, H×W×3): paper near 255 whatever its
     tint, ink its own colour against it."""
     divided = np.empty(rgb.shape, dtype=np.uint8)
-    levels = np.empty(rgb.shape[:2], dtype=np.float32)
     for channel in range(3):
-        np.multiply(rgb[..., channel], np.float32(1 / 255), out=levels)
-        normalise_paper(levels, out=levels)
-        np.multiply(levels, np.float32(255), out=levels)
-        np.add(levels, np.float32(0.5), out=levels)
-        divided[..., channel] = levels  # in 0.5..255.5: truncation rounds
+        divided[..., channel] = divide_8bit(np.ascontiguousarray(rgb[..., channel]))
     return divided
 
 
+def ink_grey(divided: np.ndarray) -> np.ndarray:
+    """What the network sees of a colour page (uint8, H×W): the paper-divided channels'
+    luminance where they agree, their darkest channel where they differ by
+    COLOURED_SPREAD or more, blended between."""
+    out = np.empty(divided.shape[:2], dtype=np.uint8)
+    for start in range(0, divided.shape[0], BAND_ROWS):
+        red, green, blue = (
+            divided[start : start + BAND_ROWS, :, channel].astype(np.float32)
+            for channel in range(3)
+        )
+        darkest = np.minimum(np.minimum(red, green), blue)
+        coloured = np.maximum(np.maximum(red, green), blue) - darkest
+        coloured *= np.float32(1 / COLOURED_SPREAD)
+        np.minimum(coloured, np.float32(1), out=coloured)
+        grey = red * np.float32(LUMINANCE[0]) + green * np.float32(LUMINANCE[1])
+        grey += blue * np.float32(LUMINANCE[2])
+        grey += coloured * (darkest - grey)
+        out[start : start + BAND_ROWS] = grey + np.float32(0.5)  # rounded by truncation
+    return out
+
+
 def darkest_channel(divided: np.ndarray) -> np.ndarray:
-    """What the network sees of a colour page: the darkest paper-divided channel (uint8)."""
-    return divided.min(axis=2)
+    """The darkest of the paper-divided channels (uint8, H×W)."""
+    return np.minimum(np.minimum(divided[..., 0], divided[..., 1]), divided[..., 2])
 
 
-def recolour(cleaned: np.ndarray, divided: np.ndarray) -> np.ndarray:
+def stroke_darkness(divided: np.ndarray) -> np.ndarray:
+    """Each pixel's stroke darkness (uint8, 0 = paper, 255 = black): the darkest channel's
+    darkness, at its most within STROKE_WINDOW pixels."""
+    darkness = 255 - darkest_channel(divided)
+    return _window_maximum(_window_maximum(darkness, axis=0), axis=1)
+
+
+def _window_maximum(values: np.ndarray, axis: int) -> np.ndarray:
+    """The maximum over STROKE_WINDOW neighbours along `axis` (edges repeated)."""
+    reach = STROKE_WINDOW // 2
+    length = values.shape[axis]
+    padded = np.concatenate(
+        [values.take([0] * reach, axis), values, values.take([length - 1] * reach, axis)], axis
+    )
+    out = padded.take(range(0, length), axis)
+    for shift in range(1, STROKE_WINDOW):
+        np.maximum(out, padded.take(range(shift, shift + length), axis), out=out)
+    return out
+
+
+def recolour(
+    cleaned: np.ndarray,
+    divided: np.ndarray,
+    full_ink: float = FULL_INK,
+    darkness_floor: float = INK_DARKNESS_FLOOR,
+) -> np.ndarray:
     """The colour page (uint8, H×W×3) from the network's cleaned grey levels (float 0..1,
     H×W) and the paper-divided input: white where the network cleared the page, the ink's
-    own colour where it kept ink."""
+    own colour where it kept ink (all of it at `full_ink` and below), a stroke lighter
+    than `darkness_floor` darkened to it."""
+    strokes = stroke_darkness(divided)
     out = np.empty(divided.shape, dtype=np.uint8)
     for start in range(0, cleaned.shape[0], BAND_ROWS):
         rows = slice(start, start + BAND_ROWS)
-        ink = (1.0 - cleaned[rows]) / np.float32(1.0 - FULL_INK)
+        ink = (1.0 - cleaned[rows]) / np.float32(1.0 - full_ink)
         np.clip(ink, 0.0, 1.0, out=ink)
-        colour = divided[rows].astype(np.float32)
-        # 255 - ink * (255 - colour), rounded
-        np.subtract(np.float32(255), colour, out=colour)
-        np.multiply(colour, ink[..., None], out=colour)
-        np.subtract(np.float32(255.5), colour, out=colour)
-        out[rows] = colour
+        stroke = np.maximum(strokes[rows], 1).astype(np.float32)
+        ink *= np.maximum(np.float32(1.0), np.float32(255 * darkness_floor) / stroke)
+        darkness = np.subtract(np.float32(255), divided[rows], dtype=np.float32)
+        np.multiply(darkness, ink[..., None], out=darkness)
+        np.clip(darkness, 0.0, 255.0, out=darkness)
+        out[rows] = np.float32(255.5) - darkness  # rounded by truncation
     return out

@@ -25,15 +25,17 @@ INK_LEVEL = 0.7
 
 def _paper_grid(page: np.ndarray) -> Image.Image:
     """The paper's brightness (8-bit) at 1/BLOCK resolution: each block's brightest pixel,
-    the maximum of those over WINDOW blocks, then a box blur."""
+    the maximum of those over WINDOW blocks, then a box blur. `page`: levels in 0..1, or
+    8-bit levels (the same grid, a quarter of the memory traffic)."""
     height, width = page.shape
     # Two one-axis maxima, the last block of each axis as long as the page leaves it (the
     # same as padding the page with its edge, without a padded copy).
     blocks = np.maximum.reduceat(page, np.arange(0, height, BLOCK), axis=0)
     blocks = np.maximum.reduceat(blocks, np.arange(0, width, BLOCK), axis=1)
     widened = _window_maximum(_window_maximum(blocks, axis=0), axis=1)
-    grid = Image.fromarray(np.clip(widened * 255 + 0.5, 0, 255).astype(np.uint8), mode="L")
-    return grid.filter(ImageFilter.BoxBlur(WINDOW // 2))
+    if widened.dtype != np.uint8:
+        widened = np.clip(widened * 255 + 0.5, 0, 255).astype(np.uint8)
+    return Image.fromarray(widened, mode="L").filter(ImageFilter.BoxBlur(WINDOW // 2))
 
 
 def _window_maximum(values: np.ndarray, axis: int) -> np.ndarray:
@@ -48,7 +50,7 @@ def _window_maximum(values: np.ndarray, axis: int) -> np.ndarray:
 def _paper_8bit(page: np.ndarray) -> np.ndarray:
     """The paper's brightness under every pixel as 8-bit levels: the grid enlarged
     bilinearly from 1/BLOCK resolution."""
-    grid = _paper_grid(np.asarray(page, dtype=np.float32))
+    grid = _paper_grid(page if page.dtype == np.uint8 else np.asarray(page, dtype=np.float32))
     return np.asarray(grid.resize(page.shape[::-1], Image.Resampling.BILINEAR))
 
 
@@ -75,6 +77,18 @@ def normalise_paper(page: np.ndarray, out: np.ndarray | None = None) -> np.ndarr
         np.divide(page[rows], _as_level(paper[rows]), out=normalised[rows])
         np.minimum(normalised[rows], np.float32(1.0), out=normalised[rows])
     return normalised
+
+
+def divide_8bit(page: np.ndarray) -> np.ndarray:
+    """`normalise_paper` for 8-bit levels, to 8-bit levels (rounded)."""
+    paper = _paper_8bit(page)
+    out = np.empty_like(page)
+    for start in range(0, page.shape[0], NORMALISE_ROWS):
+        rows = slice(start, start + NORMALISE_ROWS)
+        levels = np.divide(page[rows], _as_level(paper[rows]), dtype=np.float32)
+        np.clip(levels, 0.0, np.float32(255.0), out=levels)
+        out[rows] = levels + np.float32(0.5)  # in 0.5..255.5: truncation rounds
+    return out
 
 
 def _dark_runs(ink: np.ndarray) -> np.ndarray:

@@ -752,6 +752,8 @@ POST_EFFECTS: tuple[tuple[ImageEffect, float], ...] = (
     (_augraphy("Jpeg", quality_range=(30, 90)), 0.4),
 )
 ALL_EFFECTS = {effect.__name__: effect for effect, _ in INK_EFFECTS + PAPER_EFFECTS + POST_EFFECTS}
+# augraphy's ink effects that turn the ink grey: left out of colour pages (degrade_colour).
+GREY_INK_EFFECTS = frozenset({"LowInkPeriodicLines", "Letterpress"})
 
 
 @cache
@@ -788,11 +790,13 @@ def _run_phase(
     effects: tuple[tuple[ImageEffect, float], ...],
     rng: np.random.Generator,
     only: frozenset[str] | None,
+    left_out: frozenset[str] = frozenset(),
 ) -> np.ndarray:
-    """Applies each effect with its probability, or exactly those named in `only`."""
+    """Applies each effect with its probability, or exactly those named in `only`; never
+    those `left_out` (their draw is still made, so the others' stay the same)."""
     for effect, probability in effects:
         drawn = rng.random() < probability
-        if drawn if only is None else effect.__name__ in only:
+        if (drawn if only is None else effect.__name__ in only) and effect.__name__ not in left_out:
             image = np.clip(effect(image, rng), 0, 255).astype(np.float32)
     return image
 
@@ -807,6 +811,28 @@ def degrade(
     """
     if clean.ndim != 2 or clean.dtype != np.uint8:
         raise ValueError(f"clean must be a 2-D uint8 array, got {clean.dtype} {clean.shape}")
+    page = _degrade_bgr(cv2.cvtColor(clean, cv2.COLOR_GRAY2BGR), rng, only)
+    return cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
+
+
+def degrade_colour(
+    clean: np.ndarray, rng: np.random.Generator, only: Collection[str] | None = None
+) -> np.ndarray:
+    """`degrade` for a colour page (uint8 RGB, H×W×3): the same effects, in colour."""
+    if clean.ndim != 3 or clean.shape[2] != 3 or clean.dtype != np.uint8:
+        raise ValueError(f"clean must be an H×W×3 uint8 array, got {clean.dtype} {clean.shape}")
+    page = _degrade_bgr(cv2.cvtColor(clean, cv2.COLOR_RGB2BGR), rng, only, GREY_INK_EFFECTS)
+    return cv2.cvtColor(page, cv2.COLOR_BGR2RGB)
+
+
+def _degrade_bgr(
+    clean: np.ndarray,
+    rng: np.random.Generator,
+    only: Collection[str] | None,
+    left_out: frozenset[str] = frozenset(),
+) -> np.ndarray:
+    """The ink, paper and post phases on a uint8 BGR page (but the effects `left_out`);
+    uint8 BGR back."""
     chosen = None if only is None else frozenset(only)
     if chosen is not None and not chosen <= ALL_EFFECTS.keys():
         raise ValueError(f"unknown effects {sorted(chosen - ALL_EFFECTS.keys())}")
@@ -814,12 +840,10 @@ def degrade(
         seeded_global_generators(int(rng.integers(2**31))),
         contextlib.redirect_stdout(io.StringIO()),
     ):
-        ink = _run_phase(
-            cv2.cvtColor(clean, cv2.COLOR_GRAY2BGR).astype(np.float32), INK_EFFECTS, rng, chosen
-        )
+        ink = _run_phase(clean.astype(np.float32), INK_EFFECTS, rng, chosen, left_out)
         paper = _run_phase(np.full_like(ink, PAPER), PAPER_EFFECTS, rng, chosen)
         page = _run_phase(ink * paper / PAPER, POST_EFFECTS, rng, chosen)
-    return cv2.cvtColor(np.clip(page, 0, 255).round().astype(np.uint8), cv2.COLOR_BGR2GRAY)
+    return np.clip(page, 0, 255).round().astype(np.uint8)
 
 
 def synthetic_pairs(

@@ -24,7 +24,7 @@ from engine.pipeline import Job, output_path_for
 @dataclass(frozen=True)
 class BatchOptions:
     output_dir: Path | None  # None: a `cleaned` folder beside each input
-    mode: str  # "gray" or "bw"
+    mode: str  # "gray", "bw" or "color" (engine.options.OUTPUT_MODES)
     overwrite: bool
     output_format: str = "same"  # a key of engine.pipeline.OUTPUT_SUFFIXES
     combine_into: Path | None = None  # one PDF that receives every page, in queue order

@@ -10,9 +10,12 @@ from app.queue_model import ItemState, QueueItem
 from app.workers.images import load_preview
 from app.workers.tasks import TaskRunner
 from engine.errors import FileError
-from engine.io import BW_THRESHOLD, OutputMode
+from engine.io import BW_THRESHOLD, MAX_PAGE_PIXELS, OutputMode
 
 CACHE_SIZE = 8  # decoded pages kept, so flipping between pages is instant
+# ...and no more bytes than that many of the largest grey pages (a colour page takes three
+# times a grey one's).
+CACHE_BYTES = CACHE_SIZE * MAX_PAGE_PIXELS
 
 # file, modification time, page, preview mode, ink threshold
 CacheKey = tuple[Path, int, int, str | None, float]
@@ -60,7 +63,8 @@ class CompareController(QObject):
         self._show_page(keep_shown=False)
 
     def set_mode(self, mode: OutputMode) -> None:
-        """Preview the After side in the output mode `mode` ("bw": black and white)."""
+        """Preview the After side in the output mode `mode` ("bw": black and white, "color":
+        a colour result in colour)."""
         if mode != self.mode:
             self.mode = mode
             self.refresh()
@@ -161,11 +165,17 @@ class CompareController(QObject):
     def _on_loaded(self, generation: int, key: CacheKey | None, side: str, image: QImage) -> None:
         if key is not None:
             self._cache[key] = image
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
+            self._trim_cache()
         if generation == self._generation:
             self._store(side, image)
             self._emit()
+
+    def _trim_cache(self) -> None:
+        """Drop the pages used least lately beyond CACHE_SIZE or CACHE_BYTES (the newest
+        stays)."""
+        size = sum(image.sizeInBytes() for image in self._cache.values())
+        while len(self._cache) > 1 and (len(self._cache) > CACHE_SIZE or size > CACHE_BYTES):
+            size -= self._cache.popitem(last=False)[1].sizeInBytes()
 
     def _on_failed(self, generation: int, error: BaseException) -> None:
         if generation == self._generation:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-MODE_LABELS = {"gray": "Grayscale", "bw": "Black and white"}
+MODE_LABELS = {"gray": "Grayscale", "bw": "Black and white", "color": "Colour"}
 FORMAT_LABELS = {"same": "Same as input", "png": "PNG", "tiff": "TIFF", "pdf": "PDF"}
 BESIDE_INPUTS = "a “cleaned” folder beside each input"
 COMMON_DPIS = (150, 200, 300, 400, 600)  # the resolution menu's choices besides "Auto"
@@ -38,7 +38,9 @@ class OptionsPanel(QWidget):
         for mode, label in MODE_LABELS.items():
             self.mode_combo.addItem(label, mode)
         self.mode_combo.setToolTip(
-            "Grayscale keeps soft edges; black and white gives small files for printing and OCR"
+            "Grayscale keeps soft edges; black and white gives small files for printing and "
+            "OCR; colour whitens the paper and keeps each stroke's colour (pages without "
+            "colour stay grey)"
         )
         self.format_combo = QComboBox()
         for output_format, label in FORMAT_LABELS.items():

@@ -49,6 +49,20 @@ def test_settings_survive_a_restart(
     assert window.splitter.sizes() == sizes
 
 
+def test_the_colour_mode_survives_a_restart(qtbot, make_controller):
+    first = make_controller(load_model=False)
+    options = first.window.options_panel
+    options.mode_combo.setCurrentIndex(options.mode_combo.findData("color"))
+    assert options.mode_combo.currentText() == "Colour"
+    first.window.close()
+
+    second = make_controller(load_model=False)
+    assert second.settings.output_mode == "color"
+    assert second.window.options_panel.selected_mode() == "color"
+    assert second.compare.mode == "color"  # the After side previews it
+    assert second.batch_options().mode == "color"  # and the batch cleans in it
+
+
 def test_defaults_on_first_start(qtbot, make_controller):
     controller = make_controller(load_model=False)
     options = controller.window.options_panel

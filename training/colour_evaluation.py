@@ -1,0 +1,209 @@
+"""Colour mode, measured: a colour test set rendered here (text in several ink colours and a
+highlighter, on tinted, stained paper made by the synthetic generator's effects, with the
+clean colour page as target), cleaned through the engine in colour mode, in grey mode, and
+by classical background division per channel.
+
+    python -m training.colour_evaluation      # prints the table (a minute on 2 cores)
+
+Metrics per page, averaged over pages: colour RMSE (RGB, 0..1); ΔE (CIEDE2000, CIELAB) of
+ink pixels against their clean colour, of paper against white, and of highlighted paper
+against its highlight; ink recall: the share of ink pixels that keep at least half their
+darkness (1 − darkest channel).
+"""
+
+import argparse
+import os
+
+import numpy as np
+from skimage.color import deltaE_ciede2000, rgb2lab
+
+from engine.cleaning import clean_output, clean_page
+from engine.colour import (
+    FULL_INK,
+    INK_DARKNESS_FLOOR,
+    darkest_channel,
+    ink_grey,
+    paper_divided,
+    recolour,
+)
+from engine.denoiser import Denoiser
+from engine.io import luminance
+from engine.models import default_model_path
+from training.synthetic import degrade_colour, render_clean_page
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+# Inks people write and print with (RGB at full coverage on white).
+INKS = {
+    "black": (25, 25, 30),
+    "blue ballpoint": (30, 55, 160),
+    "red": (190, 30, 35),
+    "light red": (235, 125, 120),
+    "green": (25, 120, 60),
+    "violet": (110, 40, 150),
+    "sepia": (115, 75, 40),
+    "pencil": (125, 125, 130),
+}
+HIGHLIGHTER = np.array([250, 236, 90], np.float32)
+PAGES = 12
+PAGE_SHAPE = (840, 640)
+SEED = 2027
+# Coverage (share of a pixel inked, from the rendered text) of ink pixels measured for their
+# colour and recall; paper is at least PAPER_GAP pixels from any ink.
+CORE_COVERAGE = 0.75
+PAPER_GAP = 3
+# (full ink, darkness floor) settings of engine.colour.recolour compared; the first is the
+# engine's (FULL_INK, INK_DARKNESS_FLOOR).
+RECOLOUR_CHOICES = (
+    (FULL_INK, INK_DARKNESS_FLOOR),
+    (FULL_INK, 0.0),
+    (FULL_INK, 0.8),
+    (0.25, INK_DARKNESS_FLOOR),
+)
+
+Page = tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]  # noisy, clean, masks
+
+
+def colour_page(rng: np.random.Generator) -> Page:
+    """One test page: (noisy RGB, clean RGB, masks "ink", "paper", "highlight")."""
+    height, width = PAGE_SHAPE
+    coverage = 1.0 - render_clean_page(rng, height, width).astype(np.float32) / 255
+    inks = np.array(list(INKS.values()), np.float32)
+    # Bands of rows written in one ink each, as a page of notes in several pens.
+    edges = np.sort(rng.integers(0, height, int(rng.integers(2, 6))))
+    band_ink = inks[rng.integers(0, len(inks), len(edges) + 1)]
+    row_ink = band_ink[np.searchsorted(edges, np.arange(height))]
+    clean = 255 - coverage[..., None] * (255 - row_ink[:, None, :])
+    highlight = np.zeros((height, width), bool)
+    for _ in range(int(rng.integers(1, 3))):
+        top, left = int(rng.integers(0, height - 40)), int(rng.integers(0, width // 2))
+        highlight[
+            top : top + int(rng.integers(20, 40)), left : left + int(rng.integers(120, 300))
+        ] = True
+    clean[highlight] *= HIGHLIGHTER / 255
+    clean = np.clip(clean + 0.5, 0, 255).astype(np.uint8)
+    near_ink = _dilate(coverage > 0, PAPER_GAP)
+    masks = {
+        "ink": coverage >= CORE_COVERAGE,
+        "paper": ~near_ink & ~highlight,
+        "highlight": ~near_ink & _erode(highlight, PAPER_GAP),
+    }
+    return degrade_colour(clean, rng), clean, masks
+
+
+def _erode(mask: np.ndarray, steps: int) -> np.ndarray:
+    for _ in range(steps):
+        mask = mask & np.roll(mask, 1, 0) & np.roll(mask, -1, 0)
+        mask = mask & np.roll(mask, 1, 1) & np.roll(mask, -1, 1)
+    return mask
+
+
+def _dilate(mask: np.ndarray, steps: int) -> np.ndarray:
+    return ~_erode(~mask, steps)
+
+
+def colour_test_set(count: int = PAGES, seed: int = SEED) -> list[Page]:
+    return [
+        colour_page(np.random.default_rng(s)) for s in np.random.SeedSequence(seed).spawn(count)
+    ]
+
+
+def darkness(rgb: np.ndarray) -> np.ndarray:
+    return 1.0 - rgb.min(axis=2).astype(np.float32) / 255
+
+
+def page_metrics(
+    out: np.ndarray, clean: np.ndarray, masks: dict[str, np.ndarray]
+) -> dict[str, float]:
+    out = np.stack([out] * 3, axis=2) if out.ndim == 2 else out
+    delta = deltaE_ciede2000(rgb2lab(out), rgb2lab(clean))
+    ink = masks["ink"]
+    kept = darkness(out)[ink] >= 0.5 * darkness(clean)[ink]
+    error = (out.astype(np.float32) - clean) / 255
+    metrics = {
+        "rmse": float(np.sqrt(np.mean(error**2))),
+        "ink_de": float(delta[ink].mean()),
+        "paper_de": float(delta[masks["paper"]].mean()),
+        "recall": float(100 * kept.mean()),
+    }
+    if masks["highlight"].any():
+        metrics["highlight_de"] = float(delta[masks["highlight"]].mean())
+    return metrics
+
+
+def cleaned_versions(denoiser: Denoiser, noisy: np.ndarray) -> dict[str, np.ndarray]:
+    """The page as each compared method returns it: nothing done, classical division per
+    channel, docclean in grey mode, and in colour mode with each of RECOLOUR_CHOICES (one
+    network run serves them all) and with the network seeing the darkest channel or the
+    luminance everywhere instead of `ink_grey`."""
+    divided = paper_divided(noisy)
+    cleaned = clean_page(ink_grey(divided), denoiser, paper_divided=True)
+    versions = {
+        "doing nothing": noisy,
+        "background division per channel": divided,
+        "docclean, grey mode": clean_output(luminance(noisy), denoiser, "gray"),
+    }
+    for index, (full_ink, floor) in enumerate(RECOLOUR_CHOICES):
+        shipped = " (shipped)" if index == 0 else ""
+        name = f"docclean, colour mode{shipped}: full ink at {full_ink:g}, darkness floor {floor:g}"
+        versions[name] = recolour(cleaned, divided, full_ink, floor)
+    for seen, grey in (("darkest channel", darkest_channel), ("luminance", luminance)):
+        cleaned = clean_page(grey(divided), denoiser, paper_divided=True)
+        versions[f"docclean, colour mode, the network seeing the {seen} everywhere"] = recolour(
+            cleaned, divided
+        )
+    return versions
+
+
+def evaluate_colour(denoiser: Denoiser, pages: list[Page]) -> dict[str, dict[str, float]]:
+    """Each method's metrics, averaged over pages (the highlighter's over pages with one)."""
+    scores: dict[str, list[dict[str, float]]] = {}
+    for noisy, clean, masks in pages:
+        for name, out in cleaned_versions(denoiser, noisy).items():
+            scores.setdefault(name, []).append(page_metrics(out, clean, masks))
+    return {
+        name: {
+            key: float(np.mean([page[key] for page in pages if key in page]))
+            for key in {key for page in pages for key in page}
+        }
+        for name, pages in scores.items()
+    }
+
+
+def colour_report(results: dict[str, dict[str, float]], pages: int) -> list[str]:
+    """The "Colour documents" section of docs/results.md."""
+    lines = [
+        "## Colour documents",
+        "",
+        f"{pages} pages rendered by `training.colour_evaluation` (seed {SEED}): text in "
+        f"{len(INKS)} inks ({', '.join(INKS)}) and a yellow highlighter, degraded in colour "
+        "by the synthetic generator's effects (tinted paper, stains, show-through, "
+        "lighting); the clean colour page is the target. ΔE is CIEDE2000 (CIELAB; about 2 "
+        "is just noticeable); ink recall counts ink pixels that keep at least half their "
+        "darkness. Grey mode is scored as grey pixels. Colour mode's full ink: cleaned grey "
+        "levels at or below it are all ink; darkness floor: fainter strokes are darkened "
+        "to it (`engine.colour`).",
+        "",
+        "| method | colour RMSE | ink ΔE | paper ΔE (to white) | highlighter ΔE | ink recall (%) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, m in results.items():
+        lines.append(
+            f"| {name} | {m['rmse']:.4f} | {m['ink_de']:.1f} | {m['paper_de']:.1f} | "
+            f"{m.get('highlight_de', float('nan')):.1f} | {m['recall']:.1f} |"
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=PAGES)
+    args = parser.parse_args(argv)
+    pages = colour_test_set(args.pages)
+    print(
+        "\n".join(colour_report(evaluate_colour(Denoiser(default_model_path()), pages), len(pages)))
+    )
+
+
+if __name__ == "__main__":
+    main()
