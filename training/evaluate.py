@@ -6,8 +6,9 @@ result and ink recall (`training.ink`). Then the DDD validation texts of
 `training/split.json`, at the same scales without DPI: RMSE, PSNR, SSIM, OCR character
 error rate at 1× (Tesseract on the result against Tesseract on the clean page), throughput
 on this CPU, RMSE on pages lit otherwise (LIGHTING), and what cleaning does to pages that
-are already clean. All in one run; writes `docs/results.md` and the measured metrics into
-the shipped models' cards.
+are already clean; then colour mode on the colour test set (`training.colour_evaluation`).
+All in one run; writes `docs/results.md` and the measured metrics into the shipped models'
+cards.
 """
 
 import argparse
@@ -29,6 +30,7 @@ from engine.cleaning import clean_page
 from engine.denoiser import Denoiser
 from engine.io import to_uint8
 from training import ink
+from training.colour_evaluation import colour_report, colour_test_set, evaluate_colour
 from training.data import default_data_dir, load_part, load_split
 from training.documents import DIBCO_COLLECTIONS, HELD_OUT, load_dibco
 from training.ink import background_division
@@ -247,6 +249,7 @@ def write_report(
     lighting: dict[str, dict[str, float]] | None = None,
     archives: list[str] | None = None,
     clean: dict[str, dict[str, float]] | None = None,
+    colour: list[str] | None = None,
 ) -> str:
     lines = ["# Cleaning quality and speed", ""]
     lines += [
@@ -312,6 +315,8 @@ def write_report(
         for name, changed in lighting.items():
             cells = [f"{results[name]['rmse@1']:.4f}"] + [f"{changed[c]:.4f}" for c in changes]
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    if colour:
+        lines += ["", *colour]
     return "\n".join(lines) + "\n"
 
 
@@ -449,6 +454,10 @@ def main(argv: list[str] | None = None) -> None:
     archive = evaluate_archives(binarisers, dibco)
     results = evaluate(methods, pairs, use_ocr)
     lighting = evaluate_lighting(methods, pairs)
+    colour = None
+    if production.is_file():
+        pages = colour_test_set()
+        colour = colour_report(evaluate_colour(Denoiser(production), pages), len(pages))
     unique_clean = list({clean.tobytes(): clean for _, clean in pairs}.values())
     clean = evaluate_clean_pages(
         {name: m for name, m in methods.items() if name != "background division"},
@@ -456,7 +465,7 @@ def main(argv: list[str] | None = None) -> None:
         [page.truth for page in dibco],
     )
     report = write_report(
-        results, len(pairs), use_ocr, lighting, archive_report(archive, dibco), clean
+        results, len(pairs), use_ocr, lighting, archive_report(archive, dibco), clean, colour
     )
     print(report)
     if args.no_write:
