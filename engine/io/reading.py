@@ -1,0 +1,213 @@
+"""Reading page images, with their DPI and page order.
+
+Pillow does the file formats (it keeps DPI, EXIF orientation, palettes and multi-page
+TIFF); PDFs are rendered by `engine.pdf`. Every page comes back as a plain 2-D numpy array
+of grey levels, with the page's colours beside it where asked for and the page has any
+(`engine.colour`).
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from engine.colour import is_colourful
+from engine.errors import PageTooLargeError, UnreadableImageError
+from engine.io.formats import format_for
+from engine.pdf import check_page_index, probe_pdf, render_pdf_pages
+
+# Pages above this many pixels are refused before any pixel is decoded. 150 MP covers an
+# A2 sheet at 600 dpi and keeps peak memory of one page under about 1.5 GB.
+MAX_PAGE_PIXELS = 150_000_000
+Image.MAX_IMAGE_PIXELS = None  # we check the size ourselves, with a typed error
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    width: int
+    height: int
+    page_count: int
+    dpi: tuple[float, float] | None
+    format: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page: 2-D grey levels (uint8 or uint16; higher is whiter) and where it came from."""
+
+    pixels: np.ndarray
+    dpi: tuple[float, float] | None
+    index: int
+    count: int
+    size_pt: tuple[float, float] | None = None  # a PDF page's physical size, in points
+    bilevel: bool = False  # stored as 1 bit per pixel (a bilevel scan)
+    colour: np.ndarray | None = None  # H×W×3 uint8, where asked for and the page has colour
+
+
+def _check_file(path: Path) -> str:
+    format = format_for(path)
+    if Path(path).is_dir():
+        raise UnreadableImageError(path, "is a folder, not an image file")
+    return format
+
+
+def _open(path: Path) -> Image.Image:
+    _check_file(path)
+    try:
+        image = Image.open(path)
+    except FileNotFoundError:
+        raise UnreadableImageError(path, "file not found") from None
+    except PermissionError:
+        raise UnreadableImageError(path, "permission denied") from None
+    except UnidentifiedImageError:
+        raise UnreadableImageError(path, "not a recognisable image (empty or corrupt?)") from None
+    except (OSError, ValueError, SyntaxError) as error:
+        raise UnreadableImageError(path, f"cannot open: {error}") from None
+    try:
+        _check_pixels(image, path)
+    except PageTooLargeError:
+        image.close()
+        raise
+    return image
+
+
+def _check_pixels(image: Image.Image, path: Path, where: str = "") -> None:
+    """Refuse a page (the current frame) that declares too many pixels, before decoding."""
+    if image.width * image.height > MAX_PAGE_PIXELS:
+        raise PageTooLargeError.for_page(path, image.width, image.height, MAX_PAGE_PIXELS, where)
+
+
+def _page_count(image: Image.Image, path: Path) -> int:
+    try:
+        return getattr(image, "n_frames", 1)
+    except MemoryError:
+        raise
+    except Exception as error:  # counting TIFF pages parses every page's header
+        raise UnreadableImageError(path, f"damaged page list ({error})") from None
+
+
+def _dpi(image: Image.Image) -> tuple[float, float] | None:
+    dpi = image.info.get("dpi")
+    if not dpi:
+        return None
+    try:
+        x, y = (float(v) for v in dpi)
+    except (TypeError, ValueError):
+        return None
+    return (x, y) if x > 1 and y > 1 else None
+
+
+def probe_image(path: Path) -> ImageInfo:
+    """Size, page count, DPI and format, without decoding pixels."""
+    if _check_file(path) == "PDF":
+        count, info, (width, height) = probe_pdf(Path(path), MAX_PAGE_PIXELS)
+        return ImageInfo(width, height, count, (info.dpi, info.dpi), "PDF")
+    with _open(path) as image:
+        width, height = image.size
+        if _exif_rotates(image):
+            width, height = height, width
+        return ImageInfo(
+            width=width,
+            height=height,
+            page_count=_page_count(image, path),
+            dpi=_dpi(image),
+            format=image.format or format_for(path),
+        )
+
+
+def _exif_rotates(image: Image.Image) -> bool:
+    try:
+        return image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
+    except Exception:  # a broken EXIF block is ignored, as viewers do
+        return False
+
+
+def to_gray(image: Image.Image) -> np.ndarray:
+    """Grey levels of any Pillow image: uint8, or uint16 for 16-bit sources."""
+    mode = image.mode
+    if mode in ("I;16", "I;16L", "I;16B", "I;16N"):
+        return np.asarray(image, dtype=np.uint16)
+    if mode == "I":
+        return np.clip(np.asarray(image), 0, 65535).astype(np.uint16)
+    if mode == "F":
+        return np.clip(np.asarray(image), 0, 255).astype(np.uint8)
+    if mode == "L":
+        return np.asarray(image, dtype=np.uint8)
+    if mode == "P":
+        image = image.convert("RGBA")
+        mode = "RGBA"
+    if mode in ("RGBA", "LA", "PA"):
+        # Transparent areas are paper: composite onto white.
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(white, rgba)
+    return np.asarray(image.convert("L"), dtype=np.uint8)
+
+
+# Pillow modes that hold grey levels only.
+GREY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "I;16L", "I;16B", "I;16N", "F"})
+
+
+def colour_of(image: Image.Image) -> np.ndarray | None:
+    """The colours of a Pillow image (uint8, H×W×3; transparency on white), or None for a
+    grey image, or a colour one whose pixels are all grey (`engine.colour.is_colourful`)."""
+    if image.mode in GREY_MODES:
+        return None
+    if image.mode in ("P", "PA", "RGBA"):
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(white, rgba)
+    rgb = np.asarray(image.convert("RGB"), dtype=np.uint8)
+    return rgb if is_colourful(rgb) else None
+
+
+def read_pages(path: Path, first: int = 0, colour: bool = False) -> Iterator[Page]:
+    """Yield every page of a file in order (from page `first`, 0-based), EXIF orientation
+    applied. Pages before `first` are skipped without being decoded. With `colour`, a page
+    that shows colour carries its colours too (`Page.colour`).
+
+    Raises `UnreadableImageError` (naming the file, and the page for multi-page files)
+    instead of returning partial data.
+    """
+    path = Path(path)
+    if _check_file(path) == "PDF":
+        pages = render_pdf_pages(path, MAX_PAGE_PIXELS, first, colour)
+        for pixels, info, index, count in pages:
+            rgb = pixels if pixels.ndim == 3 else None
+            if rgb is not None:
+                pixels = luminance(rgb)
+                rgb = rgb if is_colourful(rgb) else None
+            dpi = (info.dpi, info.dpi)
+            yield Page(pixels, dpi, index, count, info.size_pt, info.bilevel, rgb)
+        return
+    with _open(path) as image:
+        count = _page_count(image, path)
+        check_page_index(path, first, count)
+        dpi = _dpi(image)
+        for index in range(first, count):
+            where = f"page {index + 1} of {count}: " if count > 1 else ""
+            try:
+                image.seek(index)
+            except Exception as error:
+                raise UnreadableImageError(path, f"{where}cannot decode ({error})") from None
+            _check_pixels(image, path, where)  # every page's own size, before its pixels
+            try:
+                image.load()
+                oriented = ImageOps.exif_transpose(image) if index == 0 else image
+                bilevel = oriented.mode == "1"
+                pixels = to_gray(oriented)
+                rgb = colour_of(oriented) if colour else None
+            except MemoryError:
+                raise
+            except Exception as error:  # Pillow raises many kinds on malformed data
+                raise UnreadableImageError(path, f"{where}cannot decode ({error})") from None
+            if pixels.ndim != 2 or pixels.size == 0:
+                raise UnreadableImageError(path, f"{where}has no pixels")
+            yield Page(pixels, _dpi(image) or dpi, index, count, bilevel=bilevel, colour=rgb)
+
+
+def luminance(rgb: np.ndarray) -> np.ndarray:
+    """Grey levels of RGB pixels, as Pillow's conversion gives them."""
+    return np.asarray(Image.fromarray(rgb, mode="RGB").convert("L"))

@@ -1,0 +1,145 @@
+"""Writing cleaned pages: quantising them for the output mode, and encoding them in the
+format their file names, atomically (`engine.io.atomic`)."""
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from engine.errors import OutputError
+from engine.io.atomic import commit_part, write_atomically, write_part
+from engine.io.formats import format_for, page_files
+from engine.options import OutputMode
+from engine.pdf_writer import EncodedPage, PageSpool, pdf_bytes, pdf_pages
+
+# JPEG output quality: high enough that thin strokes keep sharp edges.
+JPEG_QUALITY = 95
+# PNG output's zlib level. Measured on a cleaned A4 page at 300 dpi (benchmarks/speed.py's):
+# level 1 encodes at 65 MP/s into 2.75 MB, Pillow's default 6 at 32 MP/s into 2.51 MB, so
+# 1 costs 10 % in size and halves the encoder's share of the time. PDF pages keep zlib's
+# default (their size has a target: engine.pdf_edit).
+PNG_COMPRESS_LEVEL = 1
+
+# Black-and-white mode: cleaned grey levels below this become black.
+BW_THRESHOLD = 0.5
+
+# Rows quantised at a time by `to_uint8`.
+QUANTISE_ROWS = 512
+
+
+def to_uint8(
+    cleaned: np.ndarray, mode: OutputMode, ink_threshold: float = BW_THRESHOLD
+) -> np.ndarray:
+    """Quantise a cleaned page (float 0..1) for writing; `bw` keeps only black and white,
+    black below `ink_threshold` (the model's, `Denoiser.ink_threshold`); the other modes
+    keep grey levels (a colour page's colours come from `engine.colour.recolour`).
+
+    Works in bands of rows, so a large page needs no full-size float temporaries.
+    """
+    out = np.empty(cleaned.shape, dtype=np.uint8)
+    for start in range(0, cleaned.shape[0], QUANTISE_ROWS):
+        rows = cleaned[start : start + QUANTISE_ROWS]
+        if mode == "bw":
+            out[start : start + QUANTISE_ROWS] = np.where(rows >= ink_threshold, 255, 0)
+        else:
+            out[start : start + QUANTISE_ROWS] = np.clip(rows * 255.0 + 0.5, 0, 255)
+    return out
+
+
+def _pil_page(pixels: np.ndarray, mode: OutputMode, format: str) -> Image.Image:
+    image = Image.fromarray(pixels, mode="RGB" if pixels.ndim == 3 else "L")
+    if mode == "bw" and format in ("PNG", "TIFF", "BMP"):
+        return image.convert("1", dither=Image.Dither.NONE)
+    return image
+
+
+def write_pages(
+    path: Path,
+    pages: Sequence[np.ndarray],
+    dpi: tuple[float, float] | None,
+    mode: OutputMode = "gray",
+    sizes_pt: Sequence[tuple[float, float] | None] = (),
+    bilevel: Sequence[bool] = (),
+) -> None:
+    """Write cleaned uint8 pages to `path` atomically, in the format its extension names.
+
+    Several pages go into one file where the format holds them (TIFF, PDF), else into one
+    file per page (`page_files`). PDF pages get `sizes_pt` (the source PDF's page sizes)
+    where known, else their pixels at `dpi`. The files appear complete or not at all: pages
+    go to temporary files in the same folder, renamed once every one is written.
+    """
+    path = Path(path)
+    format = format_for(path)
+    if not pages:
+        raise OutputError(path, "no pages to write")
+    files = page_files(path, len(pages))
+    if len(files) > 1:
+        parts: list[tuple[str, Path]] = []
+        try:
+            for file, page in zip(files, pages, strict=True):
+                parts.append(write_part(Path(file), _image_writer(Path(file), [page], dpi, mode)))
+        except BaseException:
+            for part, _ in parts:
+                Path(part).unlink(missing_ok=True)
+            raise
+        for part, file in parts:
+            commit_part(part, file)
+        return
+    if format == "PDF":
+        write_pdf(path, *pdf_pages(pages, sizes_pt, dpi, mode == "bw", bilevel))
+        return
+    write_atomically(path, _image_writer(path, pages, dpi, mode))
+
+
+def _image_writer(
+    path: Path, pages: Sequence[np.ndarray], dpi: tuple[float, float] | None, mode: OutputMode
+) -> Callable[[str], object]:
+    """What writes `pages` as an image file in `path`'s format, to the path it is given."""
+    format = format_for(path)
+    images = [_pil_page(page, mode, format) for page in pages]
+    options: dict[str, object] = {}
+    if dpi:
+        options["dpi"] = dpi
+    if format == "JPEG":
+        options["quality"] = JPEG_QUALITY
+    elif format == "TIFF":
+        options["compression"] = "group4" if mode == "bw" else "tiff_adobe_deflate"
+    elif format == "WEBP":
+        options["lossless"] = True
+    elif format == "PNG":
+        options["compress_level"] = PNG_COMPRESS_LEVEL
+    if len(images) > 1:
+        options["save_all"] = True
+        options["append_images"] = images[1:]
+    # TIFF pages need a seekable file, so Pillow writes to the temporary path itself.
+    return lambda file: images[0].save(file, format=format, **options)
+
+
+def write_pdf(
+    path: Path, images: Sequence[EncodedPage], sizes_pt: Sequence[tuple[float, float]]
+) -> None:
+    """Write encoded pages (`engine.pdf.pdf_pages`) as one PDF, atomically."""
+    path = Path(path)
+    try:
+        data = pdf_bytes(images, sizes_pt)
+    except Exception as error:
+        raise _pdf_error(path, error) from None
+    write_atomically(path, lambda file: Path(file).write_bytes(data))
+
+
+def write_spooled_pdf(path: Path, spool: PageSpool) -> None:
+    """Write the pages waiting in `spool` as one PDF, atomically, one page at a time."""
+    try:
+        write_atomically(path, spool.write_to)
+    except (OutputError, MemoryError):
+        raise
+    except Exception as error:
+        raise _pdf_error(path, error) from None
+
+
+def _pdf_error(path: Path, error: Exception) -> Exception:
+    """img2pdf's and qpdf's refusals (a page too large for PDF…) as an `OutputError`."""
+    if not type(error).__module__.startswith(("img2pdf", "pikepdf")):
+        return error
+    return OutputError(path, f"cannot write the PDF: {error}")
