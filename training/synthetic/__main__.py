@@ -1,0 +1,5 @@
+"""`python -m training.synthetic`."""
+
+from training.synthetic.cli import main
+
+main()
