@@ -147,8 +147,10 @@ def export_onnx(
         "max_stroke_width": max_stroke_width or None,
         "ink_threshold": ink_threshold or 0.5,
         "tile": {"height": TILE_SHAPE[0], "width": TILE_SHAPE[1]},
-        "input": "page: float32 [N, 420, 540, 1], grey levels 0..1 (1 = white)",
-        "output": "clean: float32 [N, 420, 540, 1], cleaned grey levels 0..1",
+        "input": f"page: float32 [N, {TILE_SHAPE[0]}, {TILE_SHAPE[1]}, 1], grey levels 0..1 "
+        "(1 = white)",
+        "output": f"clean: float32 [N, {TILE_SHAPE[0]}, {TILE_SHAPE[1]}, 1], cleaned grey levels "
+        "0..1",
         "parity_max_abs_diff": error,
         "data": data or DDD_DATA,
         "training": training or {},

@@ -9,7 +9,9 @@ from pathlib import Path
 import keras
 from keras import layers
 
-TILE_SHAPE = (420, 540)  # height, width: the engine's tile
+from engine.denoiser import DEFAULT_TILE_SHAPE
+
+TILE_SHAPE = DEFAULT_TILE_SHAPE  # height, width: the engine's tile
 
 
 def seed_autoencoder(input_shape: tuple[int | None, int | None] = TILE_SHAPE) -> keras.Model:
