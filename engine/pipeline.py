@@ -1,15 +1,14 @@
-"""The one public batch function: plan which files to clean, then clean them with progress.
+"""The one public batch function: clean planned files with progress.
 
-`plan_jobs` turns the paths a user gave (files and folders) into input → output pairs;
-`clean_jobs` cleans them one by one and yields `engine.events`. A failing file yields
-`FileFailed` and the batch carries on; nothing half-written is ever left behind.
+`plan_jobs` (`engine.discovery`, also importable from here) turns the paths a user gave
+(files and folders) into input → output pairs; `clean_jobs` cleans them one by one and
+yields `engine.events`. A failing file yields `FileFailed` and the batch carries on;
+nothing half-written is ever left behind.
 """
 
-import os
-import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +16,14 @@ import numpy as np
 
 from engine.cleaning import iter_clean_output
 from engine.denoiser import Denoiser
+from engine.discovery import (  # the planning names callers also import from here
+    DEFAULT_OUTPUT_FOLDER,
+    Job,
+    Rejected,
+    natural_key,
+    output_path_for,
+    plan_jobs,
+)
 from engine.errors import CancelledError, FileError, OutputError
 from engine.events import (
     BatchFinished,
@@ -30,11 +37,9 @@ from engine.events import (
     tile_events,
 )
 from engine.io import (
-    FORMATS,
     LOSSLESS_FORMATS,
     OutputMode,
     format_for,
-    is_supported,
     is_written,
     read_pages,
     remove_stale_parts,
@@ -42,14 +47,21 @@ from engine.io import (
     write_spooled_pdf,
 )
 from engine.logs import unexpected
-from engine.options import OUTPUT_SUFFIXES
 from engine.pdf import MAX_SCAN_DPI, MIN_SCAN_DPI
 from engine.pdf_edit import edit_pdf
 from engine.pdf_writer import PageSpool, pdf_pages
 
-# Without an output folder, results go to a folder of this name beside each input.
-DEFAULT_OUTPUT_FOLDER = "cleaned"
-
+__all__ = [
+    "DEFAULT_OUTPUT_FOLDER",
+    "CleanedFile",
+    "Job",
+    "Rejected",
+    "clean_jobs",
+    "natural_key",
+    "output_dpi_problem",
+    "output_path_for",
+    "plan_jobs",
+]
 
 # A resolution given for every page (`clean_jobs(dpi=…)`) must be a plausible scan's.
 OUTPUT_DPI_RANGE = (MIN_SCAN_DPI, MAX_SCAN_DPI)
@@ -61,142 +73,6 @@ def output_dpi_problem(dpi: float) -> str:
     if not low <= dpi <= high:
         return f"the resolution must be between {low} and {high} dpi, got {dpi:g}"
     return ""
-
-
-@dataclass(frozen=True)
-class Job:
-    source: Path
-    output: Path
-    # A result of `source` already written in the batch's mode and resolution: a combined
-    # PDF takes its pages from this file instead of cleaning them again (when it is lossless
-    # and still readable; otherwise the source is cleaned).
-    cleaned: Path | None = None
-
-
-@dataclass(frozen=True)
-class Rejected:
-    path: Path
-    reason: str
-    ignorable: bool = False  # a non-image file met while scanning a folder
-
-
-def output_path_for(
-    source: Path,
-    output_dir: Path | None,
-    relative_to: Path | None = None,
-    output_format: str = "same",
-) -> Path:
-    """Where the cleaned version of `source` goes: same name, in the chosen format."""
-    if output_dir is None:
-        output = source.parent / DEFAULT_OUTPUT_FOLDER / source.name
-    elif relative_to is not None:
-        output = output_dir / source.relative_to(relative_to)
-    else:
-        output = output_dir / source.name
-    suffix = OUTPUT_SUFFIXES[output_format]
-    if suffix is None or FORMATS.get(output.suffix.lower()) == FORMATS[suffix]:
-        return output
-    return output.with_suffix(suffix)
-
-
-def natural_key(name: str) -> tuple[tuple[tuple[int, str | int], ...], str]:
-    """Sort key that orders the numbers inside names by value: page2 before page10."""
-    parts = re.split(r"(\d+)", name)
-    words = tuple((1, int(part)) if part.isdigit() else (0, part.lower()) for part in parts)
-    return words, name
-
-
-def _walk_folder(
-    folder: Path, recursive: bool, is_output_dir: Callable[[Path], bool]
-) -> Iterator[Path | Rejected]:
-    """Files under `folder` in name order, following links to folders but never in a loop."""
-    seen: set[Path] = set()
-
-    def visit(current: Path) -> Iterator[Path | Rejected]:
-        real = current.resolve()
-        if real in seen:
-            yield Rejected(current, "folder link loops back to a folder already scanned")
-            return
-        seen.add(real)
-        try:
-            entries = sorted(os.scandir(current), key=lambda entry: natural_key(entry.name))
-        except OSError as error:
-            yield Rejected(current, f"cannot list folder: {error.strerror}")
-            return
-        for entry in entries:
-            path = Path(entry.path)
-            if entry.name.startswith("."):
-                continue  # hidden files and our own temporary files
-            try:
-                is_dir = entry.is_dir()
-            except OSError as error:
-                yield Rejected(path, f"cannot inspect: {error.strerror}")
-                continue
-            if is_dir:
-                if recursive and not is_output_dir(path):
-                    yield from visit(path)
-            else:
-                yield path
-
-    yield from visit(folder)
-
-
-def plan_jobs(
-    paths: Iterable[Path],
-    output_dir: Path | None = None,
-    recursive: bool = True,
-    output_format: str = "same",
-) -> tuple[list[Job], list[Rejected]]:
-    """Expand files and folders into jobs; explain every path that will not be cleaned.
-
-    Folder contents keep their layout under `output_dir`. Output folders are never scanned
-    as input (a re-run does not clean its own results). Duplicates are queued once.
-    Folders are listed in natural order (page2 before page10).
-    """
-    jobs: list[Job] = []
-    rejected: list[Rejected] = []
-    sources: set[Path] = set()
-    outputs: dict[Path, Path] = {}
-    real_output_dir = output_dir.resolve() if output_dir is not None else None
-
-    def is_output_dir(folder: Path) -> bool:
-        if real_output_dir is None:
-            return folder.name == DEFAULT_OUTPUT_FOLDER
-        return folder.resolve() == real_output_dir
-
-    def add(source: Path, relative_to: Path | None) -> None:
-        if not is_supported(source):
-            in_folder = relative_to is not None
-            rejected.append(Rejected(source, "not a supported image type", ignorable=in_folder))
-            return
-        real = source.resolve()
-        if real in sources:
-            return
-        output = output_path_for(source, output_dir, relative_to, output_format)
-        real_output = output.resolve()
-        if real_output == real:
-            rejected.append(Rejected(source, "its output would overwrite the input"))
-        elif real_output in outputs:
-            rejected.append(
-                Rejected(source, f"{outputs[real_output].name} is already written to {output}")
-            )
-        else:
-            sources.add(real)
-            outputs[real_output] = source
-            jobs.append(Job(source, output))
-
-    for path in map(Path, paths):
-        if path.is_dir():
-            for item in _walk_folder(path, recursive, is_output_dir):
-                if isinstance(item, Rejected):
-                    rejected.append(item)
-                else:
-                    add(item, path)
-        elif path.exists() or path.is_symlink():
-            add(path, None)
-        else:
-            rejected.append(Rejected(path, "not found"))
-    return jobs, rejected
 
 
 @dataclass

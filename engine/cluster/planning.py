@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from engine.cluster.storage import Store, existing_files
+from engine.discovery import OutputClaims, natural_key, output_path_for, plan_jobs
 from engine.io import is_supported, page_files
-from engine.pipeline import natural_key, output_path_for, plan_jobs
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,8 @@ def plan_files(source: Store, target: Store, output_format: str = "same") -> Pla
 
 def _plan_arrow_files(source: Store, target: Store, output_format: str) -> Plan:
     """`plan_jobs` for a pyarrow filesystem: hidden files, the output folder and non-images
-    are left out; folders keep their layout; no two inputs share an output."""
+    are left out; folders keep their layout; outputs are claimed as `plan_jobs` claims them
+    (`engine.discovery.OutputClaims`)."""
     from pyarrow import fs as arrow_fs
 
     info = source.filesystem.get_file_info(source.root)
@@ -63,7 +64,7 @@ def _plan_arrow_files(source: Store, target: Store, output_format: str) -> Plan:
         else None
     )
     plan = Plan([], [], 0)
-    outputs: dict[str, str] = {}
+    claims: OutputClaims[str] = OutputClaims()
     for relative in sorted(relatives, key=lambda name: natural_key(name)):
         if any(part.startswith(".") for part in relative.split("/")):
             continue
@@ -75,13 +76,15 @@ def _plan_arrow_files(source: Store, target: Store, output_format: str) -> Plan:
         input_path = posixpath.join(base, relative)
         output_name = output_path_for(Path(relative), Path(), Path(), output_format).as_posix()
         output_path = target.join(output_name)
-        if output_path == input_path and target.scheme == source.scheme:
-            plan.refused.append((source.uri(input_path), "its output would overwrite the input"))
-        elif output_path in outputs:
-            reason = f"{outputs[output_path]} is already written to {target.uri(output_path)}"
-            plan.refused.append((source.uri(input_path), reason))
+        refusal = claims.refusal(
+            source.uri(input_path),
+            target.uri(output_path),
+            posixpath.basename(input_path),
+            target.uri(output_path),
+        )
+        if refusal:
+            plan.refused.append((source.uri(input_path), refusal))
         else:
-            outputs[output_path] = posixpath.basename(input_path)
             plan.files.append(PlannedFile(input_path, output_path))
     return plan
 
