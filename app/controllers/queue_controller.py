@@ -51,10 +51,14 @@ class QueueController(QObject):
         self.model.append(new)
         for item in new:
             self._probe(item.source)
-        if planned.rejected:
-            self.rejected.extend(planned.rejected)
-            self.rejected_changed.emit()
+        self.reject(planned.rejected)
         self.added.emit(len(new), duplicates)
+
+    def reject(self, rejected: list[Rejected]) -> None:
+        """Keep `rejected` with their reasons among the files not added."""
+        if rejected:
+            self.rejected.extend(rejected)
+            self.rejected_changed.emit()
 
     def _probe(self, source: Path) -> None:
         self.runner.submit(

@@ -1,10 +1,11 @@
-"""The main window's layout, actions and menus; behaviour lives in `MainController`."""
+"""The main window's layout, actions and menus; behaviour lives in the controllers that
+`MainController` builds."""
 
 from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, QPoint, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
-    QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDragMoveEvent,
@@ -13,13 +14,8 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
-    QLabel,
     QMainWindow,
     QMenu,
-    QProgressBar,
-    QPushButton,
     QSplitter,
     QStyle,
     QToolBar,
@@ -27,35 +23,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.views.compare_view import CompareView
+from app.views.actions import make_action
+from app.views.compare_view import SIDE_BY_SIDE, SPLIT, CompareView
+from app.views.model_banner import ModelBanner
 from app.views.options_panel import OptionsPanel
 from app.views.page_bar import PageBar
-from app.views.queue_view import QueueView
+from app.views.queue_view import PageDetails, QueueView
 from app.views.rejected_panel import RejectedPanel
-
-
-class ModelBanner(QFrame):
-    """Shown while no model is loaded: says so and offers to choose one."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        self.choose_button = QPushButton("Choose model…")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 6)
-        icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-        picture = QLabel()
-        picture.setPixmap(icon.pixmap(24, 24))
-        layout.addWidget(picture)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.choose_button)
-        self.hide()
+from app.views.status_bar import StatusBar
 
 
 class MainWindow(QMainWindow):
     urls_dropped = Signal(list)  # list[QUrl] from the file manager
+    recent_folder_chosen = Signal(object)  # Path, from File → Open recent
     closing = Signal()  # the window is about to close: save settings, stop workers
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -71,13 +51,7 @@ class MainWindow(QMainWindow):
         self.model_banner = ModelBanner()
         self.rejected_panel = RejectedPanel()
         self.queue_view = QueueView()
-        self.details_label = QLabel()  # the current page's whole status, reason and result
-        self.details_label.setAccessibleName("Details of the current page")
-        self.details_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.details_label.setWordWrap(True)
-        self.details_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.details_label.setContentsMargins(4, 2, 4, 2)
-        self.details_label.hide()
+        self.details_label = PageDetails()
         self.compare_view = CompareView()
         self.page_bar = PageBar(self.previous_page_action, self.next_page_action)
         self.options_panel = OptionsPanel()
@@ -109,129 +83,95 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.options_panel)
         self.setCentralWidget(central)
 
-        self.zoom_label = QLabel()
-        self.zoom_label.setContentsMargins(0, 0, 12, 0)
-        self.zoom_label.setToolTip(
-            "Zoom of the comparison: 100% is one scanned pixel per screen pixel"
-        )
-        self.progress_label = QLabel()
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setRange(0, 1000)
-        self.progress_bar.setFormat("%p%")
-        self.progress_bar.setMaximumWidth(240)
-        self.progress_bar.hide()
-        self.statusBar().addPermanentWidget(self.zoom_label)
-        self.statusBar().addPermanentWidget(self.progress_label)
-        self.statusBar().addPermanentWidget(self.progress_bar)
+        self.status_bar = StatusBar()
+        self.setStatusBar(self.status_bar)
+        self.zoom_label = self.status_bar.zoom_label
+        self.progress_label = self.status_bar.progress_label
+        self.progress_bar = self.status_bar.progress_bar
         self.resize(1200, 760)
-
-    def _action(
-        self,
-        text: str,
-        shortcuts: list[QKeySequence] | None = None,
-        icon: QIcon.ThemeIcon | None = None,
-        fallback: QStyle.StandardPixmap | None = None,
-        tip: str = "",
-    ) -> QAction:
-        action = QAction(text, self)
-        if icon is not None and QIcon.hasThemeIcon(icon):
-            action.setIcon(QIcon.fromTheme(icon))
-        elif fallback is not None:
-            action.setIcon(self.style().standardIcon(fallback))
-        if shortcuts:
-            unique = {
-                sequence.toString(): sequence for sequence in shortcuts if not sequence.isEmpty()
-            }
-            shortcuts = list(unique.values())
-            action.setShortcuts(shortcuts)
-            keys = shortcuts[0].toString(QKeySequence.SequenceFormat.NativeText)
-            tip = f"{tip or text.replace('…', '')} ({keys})"
-        action.setToolTip(tip or text.replace("…", ""))
-        action.setStatusTip(tip or text.replace("…", ""))
-        return action
 
     def _create_actions(self) -> None:
         key, pixmap, theme = QKeySequence, QStyle.StandardPixmap, QIcon.ThemeIcon
-        self.open_folder_action = self._action(
-            "Open &folder…", [key(key.StandardKey.Open)], theme.FolderOpen, pixmap.SP_DirOpenIcon,
-            "Queue every scan (image or PDF) in a folder",
+        self.open_folder_action = make_action(
+            self, "Open &folder…", [key(key.StandardKey.Open)], theme.FolderOpen,
+            pixmap.SP_DirOpenIcon, "Queue every scan (image or PDF) in a folder",
         )  # fmt: skip
-        self.open_files_action = self._action(
-            "Open f&iles…", [key("Ctrl+Shift+O")], theme.DocumentOpen, pixmap.SP_FileIcon,
+        self.open_files_action = make_action(
+            self, "Open f&iles…", [key("Ctrl+Shift+O")], theme.DocumentOpen, pixmap.SP_FileIcon,
             "Queue scans: image files and PDFs",
         )  # fmt: skip
-        self.choose_output_action = self._action("Choose &output folder…")
-        self.open_output_action = self._action(
-            "Show &results", [key("Ctrl+E")], None, pixmap.SP_DirLinkIcon,
+        self.choose_output_action = make_action(self, "Choose &output folder…")
+        self.open_output_action = make_action(
+            self, "Show &results", [key("Ctrl+E")], None, pixmap.SP_DirLinkIcon,
             "Open the output folder in the file manager",
         )  # fmt: skip
-        self.quit_action = self._action(
-            "&Quit", [key(key.StandardKey.Quit), key("Ctrl+Q")], theme.ApplicationExit
+        self.quit_action = make_action(
+            self, "&Quit", [key(key.StandardKey.Quit), key("Ctrl+Q")], theme.ApplicationExit
         )
-        self.clean_all_action = self._action(
-            "&Clean all", [key("Ctrl+Return"), key("Ctrl+Enter")],
+        self.clean_all_action = make_action(
+            self, "&Clean all", [key("Ctrl+Return"), key("Ctrl+Enter")],
             theme.MediaPlaybackStart, pixmap.SP_MediaPlay, "Clean every page not done yet",
         )  # fmt: skip
-        self.clean_selected_action = self._action(
-            "Clean &selected", [key("Ctrl+Shift+Return")], None, None,
+        self.clean_selected_action = make_action(
+            self, "Clean &selected", [key("Ctrl+Shift+Return")], None, None,
             "Clean the selected pages (again)",
         )  # fmt: skip
-        self.cancel_action = self._action(
-            "Ca&ncel", [key("Esc")], theme.ProcessStop, pixmap.SP_BrowserStop,
+        self.cancel_action = make_action(
+            self, "Ca&ncel", [key("Esc")], theme.ProcessStop, pixmap.SP_BrowserStop,
             "Stop cleaning; finished pages are kept, nothing half-written",
         )  # fmt: skip
-        self.remove_action = self._action(
-            "&Remove selected", [key(key.StandardKey.Delete)], theme.ListRemove,
+        self.remove_action = make_action(
+            self, "&Remove selected", [key(key.StandardKey.Delete)], theme.ListRemove,
             pixmap.SP_DialogDiscardButton, "Remove the selected pages from the queue",
         )  # fmt: skip
-        self.clear_action = self._action(
-            "C&lear queue", [key("Ctrl+Shift+Delete")], theme.EditClear,
+        self.clear_action = make_action(
+            self, "C&lear queue", [key("Ctrl+Shift+Delete")], theme.EditClear,
             pixmap.SP_DialogResetButton, "Remove every page from the queue",
         )  # fmt: skip
-        self.undo_action = self._action(
-            "&Undo remove", [key(key.StandardKey.Undo)], theme.EditUndo, None,
+        self.undo_action = make_action(
+            self, "&Undo remove", [key(key.StandardKey.Undo)], theme.EditUndo, None,
             "Put back the pages removed or cleared last",
         )  # fmt: skip
         self.undo_action.setEnabled(False)
-        self.open_result_action = self._action(
-            "&Open result", [], theme.DocumentOpen, None, "Open this page's cleaned file"
+        self.open_result_action = make_action(
+            self, "&Open result", [], theme.DocumentOpen, None, "Open this page's cleaned file"
         )
-        self.show_in_folder_action = self._action(
-            "Show in &folder", [], theme.FolderOpen, pixmap.SP_DirIcon,
+        self.show_in_folder_action = make_action(
+            self, "Show in &folder", [], theme.FolderOpen, pixmap.SP_DirIcon,
             "Open the folder that holds this page's cleaned file",
         )  # fmt: skip
-        self.move_up_action = self._action(
-            "Move &up", [key("Alt+Up")], theme.GoUp, pixmap.SP_ArrowUp,
+        self.move_up_action = make_action(
+            self, "Move &up", [key("Alt+Up")], theme.GoUp, pixmap.SP_ArrowUp,
             "Move the selected pages up: the combined PDF follows the queue order",
         )  # fmt: skip
-        self.move_down_action = self._action(
-            "Move &down", [key("Alt+Down")], theme.GoDown, pixmap.SP_ArrowDown,
+        self.move_down_action = make_action(
+            self, "Move &down", [key("Alt+Down")], theme.GoDown, pixmap.SP_ArrowDown,
             "Move the selected pages down: the combined PDF follows the queue order",
         )  # fmt: skip
-        self.fit_action = self._action(
-            "&Fit to window", [key("Ctrl+0")], theme.ZoomFitBest, None, "Show the whole page"
+        self.fit_action = make_action(
+            self, "&Fit to window", [key("Ctrl+0")], theme.ZoomFitBest, None, "Show the whole page"
         )
-        self.actual_size_action = self._action(
-            "&Actual pixels (1:1)", [key("Ctrl+1")], None, None,
+        self.actual_size_action = make_action(
+            self, "&Actual pixels (1:1)", [key("Ctrl+1")], None, None,
             "One scanned pixel per screen pixel",
         )  # fmt: skip
-        self.zoom_in_action = self._action(
-            "Zoom &in", [key(key.StandardKey.ZoomIn), key("Ctrl+=")], theme.ZoomIn
+        self.zoom_in_action = make_action(
+            self, "Zoom &in", [key(key.StandardKey.ZoomIn), key("Ctrl+=")], theme.ZoomIn
         )
-        self.zoom_out_action = self._action(
-            "Zoom &out", [key(key.StandardKey.ZoomOut)], theme.ZoomOut
+        self.zoom_out_action = make_action(
+            self, "Zoom &out", [key(key.StandardKey.ZoomOut)], theme.ZoomOut
         )
-        self.side_by_side_action = self._action(
-            "&Side by side", [key("Ctrl+T")], None, None,
+        self.side_by_side_action = make_action(
+            self, "&Side by side", [key("Ctrl+T")], None, None,
             "Show before and after side by side instead of split by a divider",
         )  # fmt: skip
         self.side_by_side_action.setCheckable(True)
-        self.previous_page_action = self._action(
-            "&Previous page", [key(key.StandardKey.MoveToPreviousPage), key("PgUp")],
+        self.previous_page_action = make_action(
+            self, "&Previous page", [key(key.StandardKey.MoveToPreviousPage), key("PgUp")],
             theme.GoPrevious, pixmap.SP_ArrowBack, "Compare the previous page of this file",
         )  # fmt: skip
-        self.next_page_action = self._action(
-            "&Next page", [key(key.StandardKey.MoveToNextPage), key("PgDown")],
+        self.next_page_action = make_action(
+            self, "&Next page", [key(key.StandardKey.MoveToNextPage), key("PgDown")],
             theme.GoNext, pixmap.SP_ArrowForward, "Compare the next page of this file",
         )  # fmt: skip
         for action in (self.previous_page_action, self.next_page_action):
@@ -244,10 +184,10 @@ class MainWindow(QMainWindow):
             (self.actual_size_action, "1:1"),
         ):
             action.setIconText(label)
-        self.choose_model_action = self._action("Choose &model…", [key("Ctrl+M")])
-        self.bundled_model_action = self._action("Use the &bundled model")
-        self.about_action = self._action(
-            "&About DocClean", [key(key.StandardKey.HelpContents), key("F1")], theme.HelpAbout
+        self.choose_model_action = make_action(self, "Choose &model…", [key("Ctrl+M")])
+        self.bundled_model_action = make_action(self, "Use the &bundled model")
+        self.about_action = make_action(
+            self, "&About DocClean", [key(key.StandardKey.HelpContents), key("F1")], theme.HelpAbout
         )
 
     def _create_menus(self) -> None:
@@ -301,6 +241,57 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.open_output_action)
         self.addToolBar(toolbar)
+
+    # What the controllers show
+
+    def restore_layout(
+        self, geometry: QByteArray | None, state: QByteArray | None, splitter: QByteArray | None
+    ) -> None:
+        """Restore a saved layout; without one, fit the screen and split the width 2:3."""
+        if geometry is None or not self.restoreGeometry(geometry):
+            screen = self.screen().availableGeometry()
+            self.resize(
+                min(self.width(), int(screen.width() * 0.9)),
+                min(self.height(), int(screen.height() * 0.9)),
+            )
+        if state is not None:
+            self.restoreState(state)
+        if splitter is None or not self.splitter.restoreState(splitter):
+            width = self.width()
+            self.splitter.setSizes([width * 2 // 5, width * 3 // 5])
+
+    def save_layout(self) -> tuple[QByteArray, QByteArray, QByteArray]:
+        """Geometry, toolbar state and splitter state, for `restore_layout`."""
+        return self.saveGeometry(), self.saveState(), self.splitter.saveState()
+
+    def show_compare_mode(self, mode: str) -> None:
+        self.side_by_side_action.setChecked(mode == SIDE_BY_SIDE)
+        self.compare_view.set_mode(SIDE_BY_SIDE if mode == SIDE_BY_SIDE else SPLIT)
+
+    def show_page(self, page: int, count: int) -> None:
+        """The page compared (0-based) of `count`: the page bar and Previous/Next page."""
+        self.page_bar.show_page(page, count)
+        self.previous_page_action.setEnabled(page > 0)
+        self.next_page_action.setEnabled(page < count - 1)
+
+    def show_recent_folders(self, folders: list[Path]) -> None:
+        """Fill File → Open recent; a folder that is gone stays, greyed out."""
+        menu = self.recent_menu
+        menu.clear()
+        for folder in folders:
+            action = menu.addAction(str(folder))
+            action.setEnabled(folder.is_dir())
+            action.triggered.connect(
+                lambda _=False, folder=folder: self.recent_folder_chosen.emit(folder)
+            )
+        menu.setEnabled(not menu.isEmpty())
+
+    def popup_row_menu(self, position: QPoint, has_result: bool) -> QMenu:
+        """The right-click menu at `position` in the queue; it opens only an existing result."""
+        self.open_result_action.setEnabled(has_result)
+        self.show_in_folder_action.setEnabled(has_result)
+        self.row_menu.popup(self.queue_view.viewport().mapToGlobal(position))
+        return self.row_menu
 
     # Drag and drop from the file manager: files and folders arrive as URLs.
 

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,6 +22,19 @@ AUTO_DPI = "Auto (each file’s own)"
 
 
 class OptionsPanel(QWidget):
+    """The options under the queue; it says what the user chose through its signals."""
+
+    choose_output_requested = Signal()
+    reset_output_requested = Signal()  # back to a "cleaned" folder beside each input
+    open_output_requested = Signal()
+    choose_model_requested = Signal()
+    mode_changed = Signal(str)  # a key of MODE_LABELS
+    format_changed = Signal(str)  # a key of FORMAT_LABELS
+    dpi_changed = Signal(object)  # int, or None for each file's own
+    combine_toggled = Signal(bool)  # by the user; `show_combine` emits nothing
+    subfolders_toggled = Signal(bool)
+    overwrite_toggled = Signal(bool)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.output_label = QLabel(BESIDE_INPUTS)
@@ -99,6 +112,25 @@ class OptionsPanel(QWidget):
         form.addRow("Format:", format_row)
         form.addRow("Opening:", self.recursive_check)
         form.addRow("Model:", model_row)
+        self._connect()
+
+    def _connect(self) -> None:
+        self.choose_output_button.clicked.connect(self.choose_output_requested)
+        self.reset_output_button.clicked.connect(self.reset_output_requested)
+        self.open_output_button.clicked.connect(self.open_output_requested)
+        self.choose_model_button.clicked.connect(self.choose_model_requested)
+        self.mode_combo.currentIndexChanged.connect(
+            lambda: self.mode_changed.emit(self.selected_mode())
+        )
+        self.format_combo.currentIndexChanged.connect(
+            lambda: self.format_changed.emit(self.selected_format())
+        )
+        self.dpi_combo.currentIndexChanged.connect(
+            lambda: self.dpi_changed.emit(self.selected_dpi())
+        )
+        self.combine_check.toggled.connect(self.combine_toggled)
+        self.recursive_check.toggled.connect(self.subfolders_toggled)
+        self.overwrite_check.toggled.connect(self.overwrite_toggled)
 
     def show_output_dir(self, folder: Path | None) -> None:
         self.output_label.setText(str(folder) if folder else BESIDE_INPUTS)
@@ -134,6 +166,35 @@ class OptionsPanel(QWidget):
         self.combine_check.blockSignals(was_blocked)
         self.combine_label.setText(path.name if path else "")
         self.combine_label.setToolTip(str(path) if path else "")
+
+    def show_subfolders(self, included: bool) -> None:
+        self.recursive_check.setChecked(included)
+
+    def includes_subfolders(self) -> bool:
+        return self.recursive_check.isChecked()
+
+    def show_overwrite(self, overwrite: bool) -> None:
+        self.overwrite_check.setChecked(overwrite)
+
+    def overwrites(self) -> bool:
+        return self.overwrite_check.isChecked()
+
+    def enable_choices(
+        self, running: bool, combined: bool, custom_output: bool, model_choosable: bool
+    ) -> None:
+        """What a running batch uses stays fixed until it ends; a combined result is always
+        a PDF; "Beside inputs" only where another folder is chosen."""
+        for widget in (
+            self.mode_combo,
+            self.dpi_combo,
+            self.overwrite_check,
+            self.choose_output_button,
+            self.combine_check,
+        ):
+            widget.setEnabled(not running)
+        self.format_combo.setEnabled(not running and not combined)
+        self.reset_output_button.setEnabled(not running and custom_output)
+        self.choose_model_button.setEnabled(model_choosable)
 
     def show_model(self, text: str, tooltip: str = "", missing: bool = False) -> None:
         self.model_label.setText(f"<b>{text}</b>" if missing else text)

@@ -1,11 +1,13 @@
-"""The queue table: thumbnail and name, size in pixels, status with a progress bar."""
+"""The queue table: thumbnail and name, size in pixels, status with a progress bar; and the
+details of the current page below it."""
 
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QHeaderView,
+    QLabel,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionProgressBar,
@@ -74,6 +76,9 @@ class StatusDelegate(QStyledItemDelegate):
 
 
 class QueueView(QTableView):
+    current_changed = Signal()  # another row is the current one
+    selection_changed = Signal()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Queue of pages to clean")
@@ -101,6 +106,9 @@ class QueueView(QTableView):
             lambda section, *_: section == QueueModel.SIZE and self.fit_columns()
         )
         self.fit_columns()
+        selection = self.selectionModel()
+        selection.currentRowChanged.connect(self.current_changed)
+        selection.selectionChanged.connect(self.selection_changed)
 
     def fit_columns(self) -> None:
         """Size the Status column for its text in the current font, leaving the Page column
@@ -126,6 +134,22 @@ class QueueView(QTableView):
     def selected_rows(self) -> list[int]:
         return sorted({index.row() for index in self.selectionModel().selectedRows()})
 
+    def has_selection(self) -> bool:
+        return self.selectionModel().hasSelection()
+
+    def current_item(self) -> QueueItem | None:
+        index = self.currentIndex()
+        model: QueueModel = self.model()  # type: ignore[assignment]
+        return model.item(index.row()) if index.isValid() else None
+
+    def row_at(self, position: QPoint) -> int | None:
+        """The row under `position` (in viewport coordinates), if any."""
+        index = self.indexAt(position)
+        return index.row() if index.isValid() else None
+
+    def scroll_to_row(self, row: int) -> None:
+        self.scrollTo(self.model().index(row, 0))
+
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         model = self.model()
@@ -133,3 +157,28 @@ class QueueView(QTableView):
             painter = QPainter(self.viewport())
             painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
             painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, self.empty_text)
+
+
+class PageDetails(QLabel):
+    """The current page's whole status (a reason the Status column cuts) and result."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Details of the current page")
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setContentsMargins(4, 2, 4, 2)
+        self.hide()
+
+    def show_item(self, item: QueueItem | None) -> None:
+        """Describe `item`; None hides the details."""
+        if item is None:
+            self.hide()
+            return
+        text = f"{item.name}: {item.status_text}"
+        if item.output is not None and item.finished:
+            text += f"\n→ {item.output_text}"
+        self.setText(text)
+        self.setToolTip(str(item.source))
+        self.show()

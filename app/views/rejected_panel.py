@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -14,6 +15,8 @@ from PySide6.QtWidgets import (
 
 
 class RejectedPanel(QFrame):
+    dismissed = Signal()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -23,6 +26,7 @@ class RejectedPanel(QFrame):
         self.list.setMaximumHeight(120)
         self.list.setWordWrap(True)
         self.dismiss_button = QPushButton("Dismiss")
+        self.dismiss_button.clicked.connect(self.dismissed)
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
         header.addWidget(self.dismiss_button)
