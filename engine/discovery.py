@@ -18,6 +18,8 @@ DEFAULT_OUTPUT_FOLDER = "cleaned"
 
 K = TypeVar("K", bound=Hashable)
 
+OVERWRITES_INPUT = "its output would overwrite the input"
+
 
 class OutputClaims(Generic[K]):
     """Which input each output belongs to, for one run (keys: resolved paths, or URIs)."""
@@ -28,7 +30,7 @@ class OutputClaims(Generic[K]):
     def refusal(self, source: K, output: K, source_name: str, output_shown: str) -> str:
         """Why `source` may not write `output` ("" when it may: the output is then its)."""
         if output == source:
-            return "its output would overwrite the input"
+            return OVERWRITES_INPUT
         if output in self._owners:
             return f"{self._owners[output]} is already written to {output_shown}"
         self._owners[output] = source_name

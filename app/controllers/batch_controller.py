@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, Signal
 from app.queue_model import ItemState, QueueItem, QueueModel
 from app.workers.batch import BatchWorker
 from engine.denoiser import Denoiser
+from engine.discovery import OVERWRITES_INPUT, Job, OutputClaims, output_path_for
 from engine.events import (
     BatchFinished,
     FileDone,
@@ -18,7 +19,6 @@ from engine.events import (
     PageStarted,
     TileDone,
 )
-from engine.pipeline import Job, output_path_for
 
 
 @dataclass(frozen=True)
@@ -181,18 +181,14 @@ class BatchController(QObject):
     ) -> list[Job]:
         """One output per item; items that cannot be written fail here, before any work."""
         jobs: list[Job] = []
-        outputs: dict[Path, QueueItem] = {}
+        claims: OutputClaims[Path] = OutputClaims()
         for item in items:
             output = output_path_for(item.source, output_dir, item.root, output_format)
-            real_output = output.resolve()
-            reason = ""
-            if real_output == item.real:
-                reason = "its output would overwrite the input; choose another output folder"
-            elif real_output in outputs:
-                reason = f"{outputs[real_output].name} is also written to {output}"
+            reason = claims.refusal(item.real, output.resolve(), item.name, str(output))
+            if reason == OVERWRITES_INPUT:
+                reason += "; choose another output folder"
             self._prepare(item, output, 0, reason)
             if not reason:
-                outputs[real_output] = item
                 jobs.append(Job(item.source, output))
         return jobs
 

@@ -10,8 +10,8 @@ from app.controllers.queue_controller import QueueController
 from app.queue_model import QueueModel
 from app.settings import AppSettings
 from app.views.main_window import MainWindow
+from engine.discovery import Rejected
 from engine.io import SUPPORTED_SUFFIXES
-from engine.pipeline import Rejected
 
 SCAN_FILTER = "Scans: images and PDFs ({});;All files (*)".format(
     " ".join(f"*{suffix}" for suffix in sorted(SUPPORTED_SUFFIXES))

@@ -11,7 +11,7 @@ from app.controllers.dialog_controller import DialogController
 from app.queue_model import QueueModel
 from app.settings import AppSettings
 from app.views.main_window import MainWindow
-from engine.pipeline import DEFAULT_OUTPUT_FOLDER, output_path_for
+from engine.discovery import DEFAULT_OUTPUT_FOLDER, output_path_for
 
 
 class OutputController(QObject):

@@ -10,8 +10,8 @@ from app.queue_model import ItemState, QueueItem, QueueModel
 from app.workers.images import ProbedImage, probe_with_thumbnail
 from app.workers.planning import PlannedInputs, plan_inputs
 from app.workers.tasks import TaskRunner
+from engine.discovery import Rejected
 from engine.errors import FileError
-from engine.pipeline import Rejected
 
 UNDO_STEPS = 20  # removals that Undo can take back
 

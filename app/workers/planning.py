@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.pipeline import Rejected, plan_jobs
+from engine.discovery import Rejected, plan_jobs
 
 
 @dataclass
