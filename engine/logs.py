@@ -11,6 +11,8 @@ import os
 import sys
 from pathlib import Path
 
+from engine.errors import FileError
+
 LOG_DIR_ENV = "DOCCLEAN_LOG_DIR"
 LOGGER = logging.getLogger("docclean")
 
@@ -49,3 +51,13 @@ def unexpected(error: BaseException, where: object) -> str:
         LOGGER.removeHandler(handler)
         handler.close()
     return f"unexpected error: {error} (details in {path})"
+
+
+def failure_reason(error: Exception, source: object) -> str:
+    """What a user is told when one file fails: a file's own reason, a lack of memory, or
+    an unexpected error (its traceback logged, `unexpected`)."""
+    if isinstance(error, FileError):
+        return error.reason
+    if isinstance(error, MemoryError):
+        return "not enough memory for this page"
+    return unexpected(error, source)

@@ -46,7 +46,7 @@ from engine.io import (
     write_pages,
     write_spooled_pdf,
 )
-from engine.logs import unexpected
+from engine.logs import failure_reason
 from engine.pdf import MAX_SCAN_DPI, MIN_SCAN_DPI
 from engine.pdf_edit import edit_pdf
 from engine.pdf_writer import PageSpool, pdf_pages
@@ -180,15 +180,9 @@ def _batch(
         except CancelledError:
             cancelled = True
             break
-        except FileError as error:
-            failed += 1
-            yield FileFailed(job.source, error.reason, type(error).__name__)
-        except MemoryError:
-            failed += 1
-            yield FileFailed(job.source, "not enough memory for this page", "MemoryError")
         except Exception as error:  # a batch never dies on one file
             failed += 1
-            yield FileFailed(job.source, unexpected(error, job.source), type(error).__name__)
+            yield FileFailed(job.source, failure_reason(error, job.source), type(error).__name__)
         else:
             cleaned += 1
             megapixels += cleaned_mp

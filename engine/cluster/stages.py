@@ -30,7 +30,7 @@ from engine.io import (
     write_atomically,
     write_pages,
 )
-from engine.logs import unexpected
+from engine.logs import failure_reason
 from engine.pdf_edit import edit_pdf
 
 
@@ -45,14 +45,6 @@ def _unpack(data: bytes) -> list[np.ndarray]:
         return [archive[f"arr_{index}"] for index in range(len(archive.files))]
 
 
-def _failure(error: BaseException) -> str:
-    if isinstance(error, FileError):
-        return error.reason
-    if isinstance(error, MemoryError):
-        return "not enough memory for this page"
-    return unexpected(error, "a cluster stage")
-
-
 def _timed_stage(row: dict[str, Any], work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """Run one stage on a row unless an earlier stage failed it; failures stay in the row."""
     if row["status"]:
@@ -61,7 +53,7 @@ def _timed_stage(row: dict[str, Any], work: Callable[[], dict[str, Any]]) -> dic
     try:
         row.update(work())
     except Exception as error:  # a batch never dies on one file
-        row.update(status="failed", reason=_failure(error), data=b"")
+        row.update(status="failed", reason=failure_reason(error, "a cluster stage"), data=b"")
     row["seconds"] += time.perf_counter() - started
     return row
 
