@@ -1,4 +1,4 @@
-"""The wheel's data files (`<prefix>/share/docclean/…`, found by `engine.models`) come from
+"""The wheel's data files (`<prefix>/share/docclean/…`, found by `engine.resources`) come from
 `engine/bundle.py`, the one list of shipped resources; everything else is in pyproject.toml."""
 
 import runpy

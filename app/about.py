@@ -14,7 +14,7 @@ from PySide6.QtCore import QUrl
 
 from engine import __version__
 from engine.denoiser import Denoiser
-from engine.models import resource_dirs
+from engine.resources import resource_dirs
 
 DOES = (
     "DocClean cleans scanned document pages: it takes out stains, creases and yellowed or "

@@ -2,7 +2,7 @@
 
 from PySide6.QtGui import QIcon
 
-from engine.models import resource_path
+from engine.resources import resource_path
 
 ICON_SIZES = (16, 32, 64, 256)
 

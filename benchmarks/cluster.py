@@ -28,8 +28,8 @@ from pathlib import Path
 from engine.cluster import FileRecord, import_ray, run_cluster
 from engine.denoiser import Denoiser, default_session_options, physical_cores
 from engine.events import FileFailed
-from engine.models import default_model_path
 from engine.pipeline import clean_jobs, plan_jobs
+from engine.resources import default_model_path
 
 DDD = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ddd"
 

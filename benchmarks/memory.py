@@ -25,7 +25,7 @@ import numpy as np
 from PIL import Image
 
 from benchmarks.speed import make_page, peak_memory_mb
-from engine.models import default_model_path
+from engine.resources import default_model_path
 
 A3_600_DPI = (9921, 7016)  # height, width
 PEAK_LIMIT_MB = 1024

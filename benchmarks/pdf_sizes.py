@@ -26,8 +26,8 @@ from PIL import Image
 from engine.cleaning import clean_page
 from engine.denoiser import Denoiser
 from engine.io import to_uint8
-from engine.models import default_model_path
 from engine.pipeline import Job, clean_jobs
+from engine.resources import default_model_path
 
 DDD_TRAIN = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ddd" / "train"
 PAGES = 8

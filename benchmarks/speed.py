@@ -23,10 +23,10 @@ from PIL import Image
 from engine.cleaning import clean_page
 from engine.denoiser import Denoiser
 from engine.events import FileDone
-from engine.models import default_model_path, resource_path
 from engine.options import BATCH_SIZE, OutputMode
 from engine.pipeline import Job, clean_jobs
 from engine.precision import int8_path_for
+from engine.resources import default_model_path, resource_path
 from engine.tiling import pad_page, plan_tiles, tile_at
 
 A4_300_DPI = (3508, 2480)  # height, width

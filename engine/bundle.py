@@ -1,7 +1,7 @@
 """What ships beside the code: the model files, sample pages and icons under `resources/`.
 
 The one list of them. The wheel's build (`setup.py`), the PyInstaller bundle (`build.spec`)
-and the engine's lookup (`engine.models`) all read it, so none can carry less than another.
+and the engine's lookup (`engine.resources`) all read it, so none can carry less than another.
 Standard library only: the wheel's build runs it without the engine's dependencies.
 """
 

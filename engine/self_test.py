@@ -9,9 +9,9 @@ import numpy as np
 from engine.denoiser import Denoiser
 from engine.events import FileDone, FileFailed
 from engine.io import read_pages
-from engine.models import default_model_path, resource_path
 from engine.pipeline import Job, clean_jobs
 from engine.precision import model_for_precision
+from engine.resources import default_model_path, resource_path
 
 SAMPLE = "samples/stained-page.png"
 

@@ -36,7 +36,7 @@ from app.queue_model import ItemState  # noqa: E402
 from app.resources import app_icon  # noqa: E402
 from app.settings import AppSettings  # noqa: E402
 from engine.events import TileDone  # noqa: E402
-from engine.models import default_model_path  # noqa: E402
+from engine.resources import default_model_path  # noqa: E402
 
 DDD_TEST = REPO.parent / "shared" / "data" / "ddd" / "test"
 PAGES = (

@@ -28,7 +28,7 @@ from engine.colour import (
 )
 from engine.denoiser import Denoiser
 from engine.io import luminance
-from engine.models import default_model_path
+from engine.resources import default_model_path
 from training.synthetic import degrade_colour, render_clean_page
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -141,9 +141,9 @@ class BatchController(QObject):
         if self.running:
             return 0
         if options.combine_into is None:
-            jobs = self._plan(items, options.output_dir, options.output_format)
+            jobs = self._jobs_for(items, options.output_dir, options.output_format)
         else:
-            jobs = self._plan_combined(items, options)
+            jobs = self._combined_jobs(items, options)
         if not jobs:
             return 0
         worker = BatchWorker(
@@ -176,7 +176,7 @@ class BatchController(QObject):
         self._emit_progress(0.0)
         return len(jobs)
 
-    def _plan(
+    def _jobs_for(
         self, items: list[QueueItem], output_dir: Path | None, output_format: str
     ) -> list[Job]:
         """One output per item; items that cannot be written fail here, before any work."""
@@ -192,7 +192,7 @@ class BatchController(QObject):
                 jobs.append(Job(item.source, output))
         return jobs
 
-    def _plan_combined(self, items: list[QueueItem], options: BatchOptions) -> list[Job]:
+    def _combined_jobs(self, items: list[QueueItem], options: BatchOptions) -> list[Job]:
         """Every item into the combined PDF, unless that would overwrite a queued input."""
         target = options.combine_into
         assert target is not None

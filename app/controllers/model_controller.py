@@ -7,8 +7,8 @@ from PySide6.QtCore import QObject, Signal
 from app.workers.tasks import TaskRunner
 from engine.denoiser import Denoiser
 from engine.errors import ModelError
-from engine.models import default_model_path
 from engine.precision import model_for_precision
+from engine.resources import default_model_path
 
 
 class ModelController(QObject):

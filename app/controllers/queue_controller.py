@@ -8,7 +8,7 @@ from PySide6.QtGui import QIcon, QPixmap
 
 from app.queue_model import ItemState, QueueItem, QueueModel
 from app.workers.images import ProbedImage, probe_with_thumbnail
-from app.workers.planning import PlannedInputs, plan_inputs
+from app.workers.inputs import FoundInputs, find_inputs
 from app.workers.tasks import TaskRunner
 from engine.discovery import Rejected
 from engine.errors import FileError
@@ -35,13 +35,13 @@ class QueueController(QObject):
         """Queue files and the images inside folders; results arrive in the background."""
         paths = [Path(path) for path in paths]
         if paths:
-            self.runner.submit(lambda: plan_inputs(paths, recursive), self._on_planned, urgent=True)
+            self.runner.submit(lambda: find_inputs(paths, recursive), self._on_found, urgent=True)
 
-    def _on_planned(self, planned: PlannedInputs) -> None:
+    def _on_found(self, found: FoundInputs) -> None:
         new: list[QueueItem] = []
         seen: set[Path] = set()
         duplicates = 0
-        for source, root in planned.files:
+        for source, root in found.files:
             item = QueueItem(source=source, root=root)
             if item.real in seen or self.model.contains_file(item.real):
                 duplicates += 1
@@ -51,7 +51,7 @@ class QueueController(QObject):
         self.model.append(new)
         for item in new:
             self._probe(item.source)
-        self.reject(planned.rejected)
+        self.reject(found.rejected)
         self.added.emit(len(new), duplicates)
 
     def reject(self, rejected: list[Rejected]) -> None:

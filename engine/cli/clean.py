@@ -84,8 +84,8 @@ def check_clean_args(parser: argparse.ArgumentParser, args: argparse.Namespace) 
 def load_denoiser(model: Path | None, batch_size: int, threads: int, precision: str = "auto"):
     """Create the one session this run uses (onnxruntime is imported only here)."""
     from engine.denoiser import Denoiser, default_session_options
-    from engine.models import default_model_path
     from engine.precision import model_for_precision
+    from engine.resources import default_model_path
 
     options = default_session_options(threads)
     path = model_for_precision(model or default_model_path(), precision)

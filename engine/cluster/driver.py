@@ -19,9 +19,9 @@ from engine.cluster.stages import CleanStage, read_stage, write_stage
 from engine.cluster.storage import Store, open_store
 from engine.denoiser import Denoiser, default_session_options
 from engine.io import OutputMode, remove_stale_parts
-from engine.models import default_model_path
 from engine.options import BATCH_SIZE
 from engine.precision import Precision, model_for_precision
+from engine.resources import default_model_path
 
 INSTALL_HINT = "install the cluster extra: pip install docclean[cluster]"
 # Files per Ray Dataset. Each file is one block (the finest streaming and balance, and

@@ -8,7 +8,7 @@ from PySide6.QtCore import QSettings, QStandardPaths
 
 from app.controllers.main_controller import MainController
 from app.settings import AppSettings
-from tests.app.pages import wait_queued
+from tests.app.driving import wait_queued
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog
 from app.controllers.batch_controller import rate_text
 from app.queue_model import ItemState
 from engine.events import BatchFinished, TileDone
-from tests.app.pages import on_worker_events, partial_files, run_batch, wait_queued
+from tests.app.driving import on_worker_events, partial_files, run_batch, wait_queued
 from tests.conftest import write_page
 
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon, QImage, QPixmap
 
 from app.queue_model import QueueModel
-from tests.app.pages import run_batch, wait_queued
+from tests.app.driving import run_batch, wait_queued
 from tests.conftest import write_page
 
 HEIGHT, WIDTH = 120, 160

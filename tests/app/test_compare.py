@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.queue_model import ItemState
 from app.views.compare_view import SIDE_BY_SIDE, SPLIT
-from tests.app.pages import run_batch, wait_queued
+from tests.app.driving import run_batch, wait_queued
 from tests.conftest import write_page
 
 

@@ -23,7 +23,7 @@ from app.controllers.main_controller import MainController
 from app.queue_model import ItemState, QueueModel
 from engine.events import FileStarted, TileDone
 from engine.io import read_pages
-from tests.app.pages import drop, on_worker_events, partial_files, run_batch, wait_queued
+from tests.app.driving import drop, on_worker_events, partial_files, run_batch, wait_queued
 from tests.conftest import ddd_page, pdf_page_sizes
 
 # (scan, DPI) for each page of the test document; its third page is turned by 90°.

@@ -22,7 +22,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QFileDialog, QStyleOptionViewItem
 
 from app.queue_model import ItemState, QueueItem, QueueModel
-from tests.app.pages import drop, run_batch, wait_queued
+from tests.app.driving import drop, run_batch, wait_queued
 from tests.conftest import write_page
 
 

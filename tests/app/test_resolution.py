@@ -7,7 +7,7 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-from tests.app.pages import run_batch, wait_queued
+from tests.app.driving import run_batch, wait_queued
 from tests.conftest import write_page
 
 

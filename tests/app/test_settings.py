@@ -6,7 +6,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog
 
 from app.views.compare_view import SIDE_BY_SIDE
-from tests.app.pages import drop, wait_queued
+from tests.app.driving import drop, wait_queued
 
 
 def test_settings_survive_a_restart(

@@ -32,7 +32,7 @@ from engine.cluster import (
     plan_workers,
 )
 from engine.denoiser import sha256_of
-from engine.models import default_model_path
+from engine.resources import default_model_path
 from tests.conftest import DDD, REPO, ddd_page
 
 PAGES = 24  # real pages: 21 PNGs (4 in a subfolder), a two-page TIFF and a JPEG

@@ -15,7 +15,7 @@ from engine.cli import main
 from engine.colour import COLOURFUL_PIXELS, is_colourful, paper_divided, recolour
 from engine.denoiser import Denoiser
 from engine.io import read_pages
-from engine.models import default_model_path
+from engine.resources import default_model_path
 from tests.conftest import write_page
 from tests.engine.test_ink_keeping import handwriting, smooth_field
 

@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from engine.cleaning import clean_page
 from engine.denoiser import Denoiser
 from engine.io import read_pages, to_uint8
-from engine.models import default_model_path
+from engine.resources import default_model_path
 from tests.conftest import DDD
 
 pytestmark = pytest.mark.skipif(

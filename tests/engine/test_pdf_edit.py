@@ -166,7 +166,7 @@ def test_a_bilevel_scan_stays_small_when_cleaned(tmp_path: Path):
     source = tmp_path / "letter.pdf"
     source.write_bytes(bilevel_scan())
     jobs, _ = plan_jobs([source], tmp_path / "out")
-    from engine.models import default_model_path
+    from engine.resources import default_model_path
 
     list(clean_jobs(jobs, Denoiser(default_model_path())))
 

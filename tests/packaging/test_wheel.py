@@ -15,7 +15,7 @@ import pytest
 from engine.bundle import missing_files, model_files, resource_files
 from engine.denoiser import Denoiser
 from engine.io import read_pages
-from engine.models import default_model_path
+from engine.resources import default_model_path
 from tests.conftest import REPO, ddd_page
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from engine.denoiser import Denoiser
-from engine.models import default_model_path
+from engine.resources import default_model_path
 from training.colour_evaluation import (
     INKS,
     colour_page,

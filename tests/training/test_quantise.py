@@ -13,7 +13,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from engine.cleaning import clean_page
 from engine.denoiser import Denoiser
-from engine.models import default_model_path
+from engine.resources import default_model_path
 from tests.conftest import ddd_page
 from training.quantise import quantise, shortfall
 

@@ -1,4 +1,5 @@
-"""Test pages on disk, dropping files on the window, and waiting for background work."""
+"""Driving the app in tests: dropping files on the window, finding part files, waiting for
+the queue and for a batch, hooking its events."""
 
 from collections.abc import Callable
 from pathlib import Path
