@@ -1,17 +1,20 @@
 """Cleaning a batch in the background: start, cancel, and turn engine events into progress."""
 
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
 from app.queue_model import ItemState, QueueItem, QueueModel
-from app.workers.batch import BatchWorker
+from app.workers.events import EventWorker
 from engine.denoiser import Denoiser
 from engine.discovery import OVERWRITES_INPUT, Job, OutputClaims, output_path_for
 from engine.events import (
     BatchFinished,
+    Event,
     FileDone,
     FileFailed,
     FileSkipped,
@@ -19,6 +22,7 @@ from engine.events import (
     PageStarted,
     TileDone,
 )
+from engine.pipeline import clean_jobs
 
 
 @dataclass(frozen=True)
@@ -88,13 +92,13 @@ class BatchController(QObject):
     running_changed = Signal(bool)
     progress = Signal(object)  # BatchProgress
     finished = Signal(object)  # engine.events.BatchFinished
-    worker_created = Signal(object)  # BatchWorker, before it starts (tests hook in here)
+    worker_created = Signal(object)  # its EventWorker, before it starts (tests hook in here)
     message = Signal(str)
 
     def __init__(self, model: QueueModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        self.worker: BatchWorker | None = None
+        self.worker: EventWorker | None = None
         self.sources: set[Path] = set()
         self.cancelling = False
         self.combine_into: Path | None = None
@@ -146,15 +150,19 @@ class BatchController(QObject):
             jobs = self._combined_jobs(items, options)
         if not jobs:
             return 0
-        worker = BatchWorker(
-            jobs,
-            denoiser,
-            options.mode,
-            options.overwrite,
-            options.combine_into,
-            options.dpi,
-            parent=self,
-        )
+
+        def batch(cancel: threading.Event) -> Iterator[Event]:
+            return clean_jobs(
+                jobs,
+                denoiser,
+                mode=options.mode,
+                overwrite=options.overwrite,
+                cancel=cancel,
+                combine_into=options.combine_into,
+                dpi=options.dpi,
+            )
+
+        worker = EventWorker(batch, parent=self)
         worker.event_emitted.connect(self._on_event)
         worker.crashed.connect(self._on_crashed)
         worker.finished.connect(self._on_thread_finished)
