@@ -15,15 +15,12 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image
 from skimage.metrics import structural_similarity
 
 from engine.cleaning import clean_page
@@ -32,9 +29,11 @@ from engine.io import to_uint8
 from training import ink
 from training.colour_evaluation import colour_report, colour_test_set, evaluate_colour
 from training.data import default_data_dir, load_part, load_split
-from training.documents import DIBCO_COLLECTIONS, HELD_OUT, load_dibco
+from training.documents import HELD_OUT, load_dibco
 from training.ink import background_division
+from training.metrics import character_error_rate, ocr, pooled_rmse, psnr, rmse
 from training.model_card import write_card
+from training.report import archive_report, write_report
 
 REPO = Path(__file__).resolve().parents[1]
 MODELS = REPO / "resources" / "models"
@@ -74,52 +73,6 @@ def rescale(image: np.ndarray, scale: float) -> np.ndarray:
 def relight(page: np.ndarray, gamma: float, contrast: float, brightness: float) -> np.ndarray:
     levels = (page.astype(np.float32) / 255) ** gamma * contrast + brightness
     return np.round(np.clip(levels, 0, 1) * 255).astype(np.uint8)
-
-
-def rmse(result: np.ndarray, clean: np.ndarray) -> float:
-    difference = result.astype(np.float64) / 255 - clean.astype(np.float64) / 255
-    return float(np.sqrt(np.mean(difference**2)))
-
-
-def pooled_rmse(errors: list[float]) -> float:
-    """RMSE of a set of pages from each page's RMSE, each page weighing the same."""
-    return float(np.sqrt(np.mean(np.square(errors))))
-
-
-def psnr(error: float) -> float:
-    return float(20 * np.log10(1.0 / max(error, 1e-12)))
-
-
-def ocr(page: np.ndarray) -> str:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "page.png"
-        Image.fromarray(page).save(path, dpi=(200, 200))
-        result = subprocess.run(
-            ["tesseract", str(path), "stdout"],
-            capture_output=True,
-            text=True,
-            check=True,
-            env={**os.environ, "OMP_THREAD_LIMIT": "1"},  # its threads only spin on small pages
-        )
-    return " ".join(result.stdout.split())
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance, one vectorised row at a time."""
-    previous = np.arange(len(b) + 1)
-    codes = np.frombuffer(b.encode("utf-32-le"), dtype=np.uint32)
-    for i, char in enumerate(a, start=1):
-        substitution = previous[:-1] + (codes != ord(char))
-        current = np.empty_like(previous)
-        current[0] = i
-        current[1:] = np.minimum(substitution, previous[1:] + 1)
-        current = np.minimum.accumulate(current - np.arange(len(b) + 1)) + np.arange(len(b) + 1)
-        previous = current
-    return int(previous[-1])
-
-
-def character_error_rate(text: str, reference: str) -> float:
-    return edit_distance(text, reference) / max(len(reference), 1)
 
 
 def evaluate(
@@ -194,130 +147,6 @@ def evaluate_clean_pages(
             "kept_truth": float(np.mean(kept_truth)),
         }
     return results
-
-
-def archive_report(
-    results: dict[str, dict[str, dict[str, dict[str, float]]]], pages: list
-) -> list[str]:
-    collections = [name for name in DIBCO_COLLECTIONS if any(p.collection == name for p in pages)]
-    counts = {name: sum(page.collection == name for page in pages) for name in collections}
-    held_out = "; ".join(f"{DIBCO_COLLECTIONS[name]}: {counts[name]} pages" for name in collections)
-    lines = [
-        "## Real archive pages: held-out DIBCO collections",
-        "",
-        "Pages of collections no model here was trained on or selected with "
-        f"({held_out}), scored by the DIBCO protocol on the black-and-white result "
-        "(`--mode bw` for the models): F-measure (FM), pseudo F-measure (pFM), PSNR (dB), "
-        "DRD (lower is better) and ink recall (share of ground-truth ink pixels kept). Every "
-        'page weighs the same; "pooled" averages all held-out pages.',
-        "",
-        "| method | FM | pFM | PSNR | DRD | ink recall | "
-        + " | ".join(f"FM {name}" for name in collections)
-        + " |",
-        "|---|" + "---|" * (5 + len(collections)),
-    ]
-    for name, by_scale in results.items():
-        pooled = by_scale["@1"]["pooled"]
-        cells = [
-            f"{pooled[metric]:.1f}" if metric != "drd" else f"{pooled[metric]:.2f}"
-            for metric in ink.METRICS
-        ]
-        cells += [f"{by_scale['@1'][collection]['fm']:.1f}" for collection in collections]
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    scales = [tag for tag in next(iter(results.values()))]
-    lines += [
-        "",
-        "Text scale: the same pages resampled (ground truth alike) with no DPI in the file; "
-        "pooled F-measure / ink recall.",
-        "",
-        "| method | " + " | ".join(f"{tag[1:]}×" for tag in scales) + " |",
-        "|---|" + "---|" * len(scales),
-    ]
-    for name, by_scale in results.items():
-        cells = [
-            f"{by_scale[tag]['pooled']['fm']:.1f} / {by_scale[tag]['pooled']['recall']:.1f}"
-            for tag in scales
-        ]
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    return lines
-
-
-def write_report(
-    results: dict[str, dict[str, float]],
-    pages: int,
-    use_ocr: bool,
-    lighting: dict[str, dict[str, float]] | None = None,
-    archives: list[str] | None = None,
-    clean: dict[str, dict[str, float]] | None = None,
-    colour: list[str] | None = None,
-) -> str:
-    lines = ["# Cleaning quality and speed", ""]
-    lines += [
-        "Produced by `make bench` (`python -m training.evaluate`) through the engine's own "
-        "page preparation, tiling and ONNX Runtime session, on this 2-core CPU in one run.",
-        "",
-    ]
-    if archives:
-        lines += [*archives, ""]
-    header = "| method | scale | RMSE | PSNR (dB) | SSIM |" + (" OCR CER |" if use_ocr else "")
-    lines += [
-        "## DDD validation texts",
-        "",
-        f"{pages} validation pages ({pages // 4} texts never seen in training, each on four "
-        "backgrounds; split in `training/split.json`). RMSE pools the pages' mean squared "
-        "errors, each page weighing the same (grey levels 0..1; lower is better). OCR CER "
-        "(at 1×): Tesseract's reading of the result against its reading of the clean page "
-        "(lower is better). Other scales resample noisy and clean pages alike and give "
-        "them no DPI.",
-        "",
-        header,
-        "|" + "---|" * (header.count("|") - 1),
-    ]
-    for name, metrics in results.items():
-        for scale in SCALES:
-            tag = f"@{scale:g}"
-            if f"rmse{tag}" not in metrics:
-                continue
-            row = (
-                f"| {name} | {scale:g}× | {metrics[f'rmse{tag}']:.4f} | "
-                f"{metrics[f'psnr{tag}']:.2f} | {metrics[f'ssim{tag}']:.4f} |"
-            )
-            if use_ocr:
-                row += f" {metrics[f'cer{tag}']:.3f} |" if f"cer{tag}" in metrics else " |"
-            lines.append(row)
-    lines += ["", "| method | throughput (MP/s, native pages) |", "|---|---|"]
-    lines += [f"| {name} | {metrics['mps']:.2f} |" for name, metrics in results.items()]
-    if clean:
-        lines += [
-            "",
-            "No harm: pages that are already clean, cleaned again. DDD: the validation texts' "
-            "clean pages (RMSE against themselves, share of their ink kept); DIBCO: the "
-            "held-out ground-truth pages (share of their ink kept).",
-            "",
-            "| method | DDD clean RMSE | DDD ink kept (%) | DIBCO truth ink kept (%) |",
-            "|---|---|---|---|",
-        ]
-        lines += [
-            f"| {name} | {m['rmse']:.4f} | {m['kept']:.1f} | {m['kept_truth']:.1f} |"
-            for name, m in clean.items()
-        ]
-    if lighting:
-        changes = list(LIGHTING)
-        lines += [
-            "",
-            "Lighting: RMSE at native resolution when the noisy page is darker, lighter or "
-            "flatter than the data set's scans (gamma, contrast and brightness changed; the "
-            "clean page stays as it is).",
-            "",
-            "| method | as scanned | " + " | ".join(changes) + " |",
-            "|---|---|" + "---|" * len(changes),
-        ]
-        for name, changed in lighting.items():
-            cells = [f"{results[name]['rmse@1']:.4f}"] + [f"{changed[c]:.4f}" for c in changes]
-            lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    if colour:
-        lines += ["", *colour]
-    return "\n".join(lines) + "\n"
 
 
 def run_model(name: str) -> Path:

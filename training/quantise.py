@@ -36,7 +36,8 @@ from engine.precision import INT8_CARD_KEY, int8_path_for
 from training import ink
 from training.data import default_data_dir, load_part, load_split
 from training.documents import HELD_OUT, TRAINING_COLLECTIONS, load_dibco
-from training.evaluate import model_cleaner, pooled_rmse, rmse
+from training.evaluate import model_cleaner
+from training.metrics import pooled_rmse, rmse
 from training.model_card import write_card
 
 REPO = Path(__file__).resolve().parents[1]

@@ -1,4 +1,6 @@
-"""Cleaning in the background: progress, outputs on disk, failures, cancel, output choices."""
+"""Cleaning in the background: progress, outputs on disk, failures, cancel, output choices.
+
+One module for the batch as a user runs it (long: each case drives the real window)."""
 
 import re
 import threading

@@ -2,7 +2,8 @@
 comparison, the output format, one combined PDF, and PDFs that cannot be read.
 
 The PDFs are built here from real noisy scans (img2pdf embeds them losslessly), with pages
-of different sizes and one page turned by /Rotate.
+of different sizes and one page turned by /Rotate. One module for PDFs in the app (long:
+each case drives the real window).
 """
 
 import io

@@ -1,5 +1,5 @@
 """Queueing pages: Open folder/files, drag and drop from a file manager, remove, clear and
-reorder."""
+reorder. One module for the queue as a user fills it (long: each case drives the window)."""
 
 from pathlib import Path
 

@@ -1,5 +1,6 @@
 """`docclean cluster`: a real local Ray instance (2 CPUs) on real DDD pages, checked
-byte for byte against `docclean clean`, with its manifest, a failing file and resume."""
+byte for byte against `docclean clean`, with its manifest, a failing file and resume.
+One module, so the Ray instance starts once for all of them."""
 
 import itertools
 import json

@@ -1,4 +1,6 @@
-"""Scanned PDFs in, cleaned PDFs out: pages, sizes, rotation, encodings, bad PDFs, combining."""
+"""Scanned PDFs in, cleaned PDFs out: pages, sizes, rotation, encodings, bad PDFs, combining.
+
+One module for PDF reading and writing (long: each case builds its own PDF)."""
 
 import io
 import threading

@@ -11,16 +11,14 @@ from training.data import default_data_dir, load_part, load_split
 from training.evaluate import (
     LIGHTING,
     background_division,
-    character_error_rate,
     do_nothing,
-    edit_distance,
     evaluate,
     evaluate_lighting,
     model_cleaner,
     relight,
-    rmse,
     write_report,
 )
+from training.metrics import character_error_rate, edit_distance, rmse
 from training.patches import sample_patch
 
 
