@@ -8,7 +8,8 @@ nothing half-written is ever left behind.
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from engine.events import (
 from engine.io import (
     LOSSLESS_FORMATS,
     OutputMode,
+    Page,
     format_for,
     is_written,
     read_pages,
@@ -50,6 +52,7 @@ from engine.logs import failure_reason
 from engine.pdf import MAX_SCAN_DPI, MIN_SCAN_DPI
 from engine.pdf_edit import edit_pdf
 from engine.pdf_writer import PageSpool, pdf_pages
+from engine.read_ahead import ReadAhead
 
 __all__ = [
     "DEFAULT_OUTPUT_FOLDER",
@@ -142,52 +145,73 @@ def _batch(
         seconds = time.perf_counter() - started
         yield BatchFinished(0, 0, failed=1, megapixels=0.0, seconds=seconds, cancelled=False)
         return
-    for index, job in enumerate(jobs):
-        if cancel is not None and cancel.is_set():
-            cancelled = True
-            break
-        output = combine_into or job.output
-        if is_written(output) and not overwrite:
-            skipped += 1
-            yield FileSkipped(job.source, output, "already cleaned (use overwrite to redo)")
-            continue
-        yield FileStarted(job.source, output, index, len(jobs))
-        file_started = time.perf_counter()
-        try:
-            if job.output.resolve() == job.source.resolve():
-                raise OutputError(job.output, "refusing to overwrite the input file")
-            if combined is None and _edits_in_place(job):
-                sweep(job.output.parent)
-                edited = edit_pdf(job.source, job.output, denoiser, mode, cancel, dpi)
-                pages, cleaned_mp = yield from edited
-            else:
-                result = _earlier_result(job, dpi) if combined is not None else None
-                if result is None:
-                    into_pdf = combined is not None or format_for(job.output) == "PDF"
-                    result = yield from _clean_file(job, denoiser, mode, cancel, dpi, into_pdf)
-                if cancel is not None and cancel.is_set():
-                    raise CancelledError("cancelled")
-                if combined is None:
+    # Decided before any file is read, so the pages of the files to clean can be read ahead.
+    written = [is_written(combine_into or job.output) and not overwrite for job in jobs]
+    read = [
+        not done
+        and not (combined is None and _edits_in_place(job))
+        and not (combined is not None and job.cleaned is not None)
+        for job, done in zip(jobs, written, strict=True)
+    ]
+    sources = [job.source if reads else None for job, reads in zip(jobs, read, strict=True)]
+    ahead = ReadAhead(sources, colour=mode == "color")
+    with closing(ahead):
+        for index, job in enumerate(jobs):
+            if cancel is not None and cancel.is_set():
+                cancelled = True
+                break
+            output = combine_into or job.output
+            if written[index]:
+                skipped += 1
+                yield FileSkipped(job.source, output, "already cleaned (use overwrite to redo)")
+                continue
+            yield FileStarted(job.source, output, index, len(jobs))
+            file_started = time.perf_counter()
+            try:
+                if job.output.resolve() == job.source.resolve():
+                    raise OutputError(job.output, "refusing to overwrite the input file")
+                if combined is None and _edits_in_place(job):
                     sweep(job.output.parent)
-                    write_pages(
-                        job.output, result.pages, result.dpi, mode, result.sizes_pt, result.bilevel
-                    )
+                    edited = edit_pdf(job.source, job.output, denoiser, mode, cancel, dpi)
+                    pages, cleaned_mp = yield from edited
                 else:
-                    bw = mode == "bw"
-                    pages_in = (result.pages, result.sizes_pt, result.dpi, bw, result.bilevel)
-                    combined.add(*pdf_pages(*pages_in))
-                pages, cleaned_mp = len(result.pages), result.megapixels
-        except CancelledError:
-            cancelled = True
-            break
-        except Exception as error:  # a batch never dies on one file
-            failed += 1
-            yield FileFailed(job.source, failure_reason(error, job.source), type(error).__name__)
-        else:
-            cleaned += 1
-            megapixels += cleaned_mp
-            seconds = time.perf_counter() - file_started
-            yield FileDone(job.source, output, pages, cleaned_mp, seconds)
+                    result = _earlier_result(job, dpi) if combined is not None else None
+                    if result is None:
+                        into_pdf = combined is not None or format_for(job.output) == "PDF"
+                        pages_read = ahead.pages(index) if read[index] else None
+                        steps = _clean_file(job, denoiser, mode, cancel, dpi, into_pdf, pages_read)
+                        result = yield from steps
+                    if cancel is not None and cancel.is_set():
+                        raise CancelledError("cancelled")
+                    if combined is None:
+                        sweep(job.output.parent)
+                        write_pages(
+                            job.output,
+                            result.pages,
+                            result.dpi,
+                            mode,
+                            result.sizes_pt,
+                            result.bilevel,
+                        )
+                    else:
+                        bw = mode == "bw"
+                        pages_in = (result.pages, result.sizes_pt, result.dpi, bw, result.bilevel)
+                        combined.add(*pdf_pages(*pages_in))
+                    pages, cleaned_mp = len(result.pages), result.megapixels
+            except CancelledError:
+                cancelled = True
+                break
+            except Exception as error:  # a batch never dies on one file
+                failed += 1
+                yield FileFailed(
+                    job.source, failure_reason(error, job.source), type(error).__name__
+                )
+            else:
+                cleaned += 1
+                megapixels += cleaned_mp
+                seconds = time.perf_counter() - file_started
+                yield FileDone(job.source, output, pages, cleaned_mp, seconds)
+            ahead.skip(index)  # what was read ahead of a file that failed or was refused
     if combine_into is not None and cancelled:
         cleaned = 0  # nothing was written
     if combine_into is not None and combined and not cancelled:  # some pages, not cancelled
@@ -237,13 +261,17 @@ def _clean_file(
     cancel: threading.Event | None,
     dpi: float | None = None,
     into_pdf: bool = False,
+    pages: Iterable[Page] | None = None,
 ) -> Iterator[Event]:
     """Clean every page of one file; returns a `CleanedFile`. A given `dpi` replaces the
     pages' own and their physical sizes (a PDF page's size then follows its pixels). Going
-    `into_pdf`, a page from a 1-bit scan comes back black and white, to stay 1-bit there."""
+    `into_pdf`, a page from a 1-bit scan comes back black and white, to stay 1-bit there.
+    `pages`: the file's pages as read already (`engine.read_ahead`), else it is read here."""
     given = (float(dpi), float(dpi)) if dpi is not None else None
     result = CleanedFile(pages=[], dpi=given, sizes_pt=[], megapixels=0.0)
-    for page in read_pages(job.source, colour=mode == "color"):
+    if pages is None:
+        pages = read_pages(job.source, colour=mode == "color")
+    for page in pages:
         height, width = page.pixels.shape
         page_dpi = given or page.dpi
         yield PageStarted(job.source, page.index, page.count, height, width)

@@ -1,0 +1,65 @@
+"""Reading ahead: pages come in order, file by file; a file's read error reaches that file
+only; what a failed, skipped or abandoned file did not use is passed over; closing ends the
+reading thread."""
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from engine.errors import UnreadableImageError
+from engine.read_ahead import ReadAhead
+
+
+def tiff(path: Path, pages: int, first_level: int) -> Path:
+    images = [Image.fromarray(np.full((20, 30), first_level + n, np.uint8)) for n in range(pages)]
+    images[0].save(path, save_all=True, append_images=images[1:])
+    return path
+
+
+def levels(pages) -> list[int]:
+    return [int(page.pixels[0, 0]) for page in pages]
+
+
+def test_pages_come_file_by_file_in_order_and_errors_stay_with_their_file(tmp_path: Path):
+    first = tiff(tmp_path / "a.tif", 3, 10)
+    broken = tmp_path / "b.tif"
+    broken.write_bytes(b"not a tiff")
+    last = tiff(tmp_path / "c.tif", 2, 50)
+    ahead = ReadAhead([first, None, broken, last])
+    try:
+        assert levels(ahead.pages(0)) == [10, 11, 12]
+        with pytest.raises(ValueError):
+            next(ahead.pages(1))  # read some other way
+        with pytest.raises(UnreadableImageError):
+            list(ahead.pages(2))
+        assert levels(ahead.pages(3)) == [50, 51]
+    finally:
+        ahead.close()
+
+
+def test_what_a_file_did_not_use_is_passed_over(tmp_path: Path):
+    files = [tiff(tmp_path / f"{n}.tif", 4, 10 * n) for n in range(1, 5)]
+    ahead = ReadAhead(files)
+    try:
+        abandoned = ahead.pages(0)
+        assert int(next(abandoned).pixels[0, 0]) == 10
+        abandoned.close()  # a page failed to clean: the file's other pages go unused
+        ahead.skip(1)  # refused before it was read
+        assert levels(ahead.pages(2)) == [30, 31, 32, 33]
+        ahead.skip(2)  # ended already: nothing to pass over
+        assert levels(ahead.pages(3)) == [40, 41, 42, 43]
+    finally:
+        ahead.close()
+
+
+def test_closing_ends_the_reading_thread_even_with_pages_waiting(tmp_path: Path):
+    files = [tiff(tmp_path / f"{n}.tif", 5, n) for n in range(3)]
+    before = threading.active_count()
+    ahead = ReadAhead(files)
+    next(ahead.pages(0))
+    ahead.close()  # a cancelled batch: the thread waits on a full queue
+    assert threading.active_count() == before
+    assert list(ahead.pages(1)) == []  # closed: nothing more comes
