@@ -190,6 +190,28 @@ def colour_cost(model: Path, source: Path, scratch: Path, runs: int) -> dict[str
     return {mode: statistics.median(values) for mode, values in times.items()}
 
 
+def read_ahead_rates(model: Path, scratch: Path, runs: int, pages: int = 6) -> dict[str, float]:
+    """MP/s end to end of a batch of `pages` A4 pages of text (PNG files, one call), read
+    ahead and one file after another (interleaved, medians)."""
+    folder = scratch / "batch"
+    folder.mkdir(exist_ok=True)
+    page = text_page()
+    for index in range(pages):
+        Image.fromarray(np.roll(page, 97 * index, axis=1)).save(folder / f"page{index}.png")
+    denoiser = Denoiser(model)
+    jobs = [Job(path, scratch / "batch-out" / path.name) for path in sorted(folder.iterdir())]
+    times: dict[str, list[float]] = {"read ahead": [], "one after another": []}
+    for _ in range(runs):
+        for kind, values in times.items():
+            started = time.perf_counter()
+            events = clean_jobs(jobs, denoiser, overwrite=True, read_ahead=kind == "read ahead")
+            if sum(isinstance(event, FileDone) for event in events) != pages:
+                raise RuntimeError("the batch did not clean every page")
+            values.append(time.perf_counter() - started)
+    megapixels = page.size * pages / 1e6
+    return {kind: megapixels / statistics.median(values) for kind, values in times.items()}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
@@ -226,6 +248,13 @@ def main(argv: list[str] | None = None) -> None:
                 f"batch size ({models[0].stem}, A4 of text at its own scale, in memory): "
                 + ", ".join(f"{size}: {rate:.2f} MP/s" for size, rate in rates.items())
                 + f"; best {best} (the engine's default: {BATCH_SIZE})"
+            )
+        if SAMPLE.is_file():
+            rates = read_ahead_rates(models[0], scratch, args.runs)
+            print(
+                f"batch of 6 A4 pages of text ({models[0].stem}): "
+                f"{rates['read ahead']:.2f} MP/s read ahead, "
+                f"{rates['one after another']:.2f} MP/s one file after another"
             )
         colour_source = scratch / "a4-colour.png"
         make_colour_page(source, colour_source)

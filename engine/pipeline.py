@@ -95,6 +95,7 @@ def clean_jobs(
     cancel: threading.Event | None = None,
     combine_into: Path | None = None,
     dpi: float | None = None,
+    read_ahead: bool = True,
 ) -> Iterator[Event]:
     """Clean each job's pages and write them; yield progress events as it goes.
 
@@ -104,13 +105,15 @@ def clean_jobs(
     cleaned page goes, in job order, into that one PDF instead, written at the end.
     `dpi` is every page's resolution, for scans that carry none or a wrong one: it replaces
     each file's own in the outputs (the DPI of images, the page size of PDFs) and is what
-    the cleaning is told; None keeps each file's own.
+    the cleaning is told; None keeps each file's own. With `read_ahead`, the next page is
+    decoded while this one is cleaned (`engine.read_ahead`); the outputs are the same.
     """
     if dpi is not None and (problem := output_dpi_problem(dpi)):
         raise ValueError(problem)
     spool = PageSpool() if combine_into is not None else None
     try:
-        yield from _batch(jobs, denoiser, mode, overwrite, cancel, combine_into, spool, dpi)
+        options = (mode, overwrite, cancel, combine_into, spool, dpi, read_ahead)
+        yield from _batch(jobs, denoiser, *options)
     finally:
         if spool is not None:
             spool.close()
@@ -125,6 +128,7 @@ def _batch(
     combine_into: Path | None,
     combined: PageSpool | None,
     dpi: float | None,
+    read_ahead: bool,
 ) -> Iterator[Event]:
     """`clean_jobs`' work; a combined PDF's pages wait in `combined` until the end."""
     started = time.perf_counter()
@@ -148,7 +152,8 @@ def _batch(
     # Decided before any file is read, so the pages of the files to clean can be read ahead.
     written = [is_written(combine_into or job.output) and not overwrite for job in jobs]
     read = [
-        not done
+        read_ahead
+        and not done
         and not (combined is None and _edits_in_place(job))
         and not (combined is not None and job.cleaned is not None)
         for job, done in zip(jobs, written, strict=True)

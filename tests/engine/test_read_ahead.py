@@ -9,8 +9,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from engine.denoiser import Denoiser
 from engine.errors import UnreadableImageError
+from engine.events import FileDone, FileFailed
+from engine.pipeline import clean_jobs, plan_jobs
 from engine.read_ahead import ReadAhead
+from tests.conftest import write_page
 
 
 def tiff(path: Path, pages: int, first_level: int) -> Path:
@@ -63,3 +67,27 @@ def test_closing_ends_the_reading_thread_even_with_pages_waiting(tmp_path: Path)
     ahead.close()  # a cancelled batch: the thread waits on a full queue
     assert threading.active_count() == before
     assert list(ahead.pages(1)) == []  # closed: nothing more comes
+
+
+def test_a_batch_read_ahead_writes_what_it_writes_one_file_after_another(
+    tmp_path: Path, tiny_model_path: Path
+) -> None:
+    folder = tmp_path / "scans"
+    for name, seed in (("a.png", 1), ("c.png", 2)):
+        write_page(folder / name, seed=seed)
+    tiff(folder / "b.tif", 3, 40)
+    (folder / "broken.png").write_bytes(b"\x89PNG not really")
+    denoiser = Denoiser(tiny_model_path)
+    written = {}
+    for read_ahead in (True, False):
+        out = tmp_path / f"out-{read_ahead}"
+        jobs, _ = plan_jobs([folder], out)
+        events = list(clean_jobs(jobs, denoiser, read_ahead=read_ahead))
+        assert [type(e).__name__ for e in events if isinstance(e, FileDone | FileFailed)] == [
+            "FileDone",
+            "FileDone",
+            "FileFailed",
+            "FileDone",
+        ]
+        written[read_ahead] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    assert written[True] == written[False] and len(written[True]) == 3
