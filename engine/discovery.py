@@ -21,6 +21,11 @@ K = TypeVar("K", bound=Hashable)
 OVERWRITES_INPUT = "its output would overwrite the input"
 
 
+def is_hidden(name: str) -> bool:
+    """Hidden files and folders (and our own temporary files) are never cleaned."""
+    return name.startswith(".")
+
+
 class OutputClaims(Generic[K]):
     """Which input each output belongs to, for one run (keys: resolved paths, or URIs)."""
 
@@ -99,8 +104,8 @@ def _walk_folder(
             return
         for entry in entries:
             path = Path(entry.path)
-            if entry.name.startswith("."):
-                continue  # hidden files and our own temporary files
+            if is_hidden(entry.name):
+                continue
             try:
                 is_dir = entry.is_dir()
             except OSError as error:

@@ -41,6 +41,7 @@ from engine.io import (
     LOSSLESS_FORMATS,
     OutputMode,
     Page,
+    first_dpi,
     format_for,
     is_written,
     read_pages,
@@ -253,7 +254,7 @@ def _earlier_result(job: Job, dpi: float | None) -> CleanedFile | None:
         for page in read_pages(job.cleaned, colour=True):  # as written: grey or colour
             result.pages.append(page.pixels if page.colour is None else page.colour)
             result.sizes_pt.append(None if given else page.size_pt)
-            result.dpi = result.dpi or page.dpi
+            result.dpi = first_dpi([result.dpi, page.dpi])
     except FileError:
         return None
     return result
@@ -287,6 +288,6 @@ def _clean_file(
         result.pages.append((yield from tile_events(steps, job.source, page.index, page.count)))
         result.bilevel.append(bilevel)
         result.sizes_pt.append(None if given else page.size_pt)
-        result.dpi = result.dpi or page.dpi
+        result.dpi = first_dpi([result.dpi, page.dpi])
         result.megapixels += height * width / 1e6
     return result

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from engine.cluster.storage import Store, existing_files
-from engine.discovery import OutputClaims, natural_key, output_path_for, plan_jobs
+from engine.discovery import OutputClaims, is_hidden, natural_key, output_path_for, plan_jobs
 from engine.io import is_supported, page_files
 
 
@@ -66,7 +66,7 @@ def _plan_arrow_files(source: Store, target: Store, output_format: str) -> Plan:
     plan = Plan([], [], 0)
     claims: OutputClaims[str] = OutputClaims()
     for relative in sorted(relatives, key=lambda name: natural_key(name)):
-        if any(part.startswith(".") for part in relative.split("/")):
+        if any(map(is_hidden, relative.split("/"))):
             continue
         if inside_output and relative.startswith(inside_output):
             continue

@@ -24,6 +24,7 @@ from engine.errors import FileError, UnreadableImageError
 from engine.io import (
     OutputMode,
     Page,
+    first_dpi,
     luminance,
     page_files,
     read_pages,
@@ -215,7 +216,7 @@ def write_stage(row: dict[str, Any], store: Store, mode: OutputMode) -> dict[str
         if meta.get("pdf"):
             _write_bytes(store, row["target"], row["data"])
             return {"status": "done"}
-        dpi = next((tuple(dpi) for dpi in meta["dpi"] if dpi), None)
+        dpi = first_dpi(tuple(dpi) if dpi else None for dpi in meta["dpi"])
         sizes = [tuple(size) if size else None for size in meta["sizes_pt"]]
         pages = _unpack(row["data"])
         _write_pages(store, row["target"], pages, dpi, mode, sizes, meta["bilevel"])

@@ -1,7 +1,7 @@
 """Writing cleaned pages: quantising them for the output mode, and encoding them in the
 format their file names, atomically (`engine.io.atomic`)."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,13 @@ BW_THRESHOLD = 0.5
 
 # Rows quantised at a time by `to_uint8`.
 QUANTISE_ROWS = 512
+
+
+def first_dpi(
+    page_dpis: Iterable[tuple[float, float] | None],
+) -> tuple[float, float] | None:
+    """A file's resolution in its outputs: that of its first page that states one."""
+    return next((dpi for dpi in page_dpis if dpi), None)
 
 
 def to_uint8(
