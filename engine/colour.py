@@ -12,7 +12,7 @@ colour is the input's with the paper divided out, faded strokes darkened to a fl
 
 import numpy as np
 
-from engine.paper import divide_8bit
+from engine.paper import divide_8bit, window_maximum
 
 # A pixel whose channels differ by more than this (of 255) is coloured; a page with at
 # least COLOURFUL_PIXELS of them is a colour page. Below that it is grey (JPEG and scanner
@@ -89,20 +89,7 @@ def stroke_darkness(divided: np.ndarray) -> np.ndarray:
     """Each pixel's stroke darkness (uint8, 0 = paper, 255 = black): the darkest channel's
     darkness, at its most within STROKE_WINDOW pixels."""
     darkness = 255 - darkest_channel(divided)
-    return _window_maximum(_window_maximum(darkness, axis=0), axis=1)
-
-
-def _window_maximum(values: np.ndarray, axis: int) -> np.ndarray:
-    """The maximum over STROKE_WINDOW neighbours along `axis` (edges repeated)."""
-    reach = STROKE_WINDOW // 2
-    length = values.shape[axis]
-    padded = np.concatenate(
-        [values.take([0] * reach, axis), values, values.take([length - 1] * reach, axis)], axis
-    )
-    out = padded.take(range(0, length), axis)
-    for shift in range(1, STROKE_WINDOW):
-        np.maximum(out, padded.take(range(shift, shift + length), axis), out=out)
-    return out
+    return window_maximum(window_maximum(darkness, 0, STROKE_WINDOW), 1, STROKE_WINDOW)
 
 
 def recolour(

@@ -8,7 +8,6 @@ or wrong.
 """
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from PIL import Image, ImageFilter
 
 # Paper is estimated on a grid of BLOCK × BLOCK pixels (their brightest pixel), widened by a
@@ -32,19 +31,24 @@ def _paper_grid(page: np.ndarray) -> Image.Image:
     # same as padding the page with its edge, without a padded copy).
     blocks = np.maximum.reduceat(page, np.arange(0, height, BLOCK), axis=0)
     blocks = np.maximum.reduceat(blocks, np.arange(0, width, BLOCK), axis=1)
-    widened = _window_maximum(_window_maximum(blocks, axis=0), axis=1)
+    widened = window_maximum(window_maximum(blocks, axis=0), axis=1)
     if widened.dtype != np.uint8:
         widened = np.clip(widened * 255 + 0.5, 0, 255).astype(np.uint8)
     return Image.fromarray(widened, mode="L").filter(ImageFilter.BoxBlur(WINDOW // 2))
 
 
-def _window_maximum(values: np.ndarray, axis: int) -> np.ndarray:
-    """The maximum over WINDOW neighbours along `axis` (edges repeated), same shape."""
-    reach = WINDOW // 2
-    padding = [(0, 0), (0, 0)]
+def window_maximum(values: np.ndarray, axis: int, size: int = WINDOW) -> np.ndarray:
+    """The maximum over `size` neighbours along `axis` (edges repeated), same shape: one
+    maximum per shift, fast enough for a full page."""
+    reach = size // 2
+    padding = [(0, 0)] * values.ndim
     padding[axis] = (reach, reach)
     padded = np.pad(values, padding, mode="edge")
-    return sliding_window_view(padded, WINDOW, axis=axis).max(axis=-1)
+    length = values.shape[axis]
+    out = padded.take(range(length), axis)
+    for shift in range(1, size):
+        np.maximum(out, padded.take(range(shift, shift + length), axis), out=out)
+    return out
 
 
 def _paper_8bit(page: np.ndarray) -> np.ndarray:
