@@ -234,7 +234,8 @@ def render_pdf_pages(
     path: Path, max_pixels: int, first: int = 0, colour: bool = False
 ) -> Iterator[tuple[np.ndarray, PdfPageInfo, int, int]]:
     """Yield (uint8 grey pixels, page info, index, count) for every page from `first` on;
-    with `colour`, RGB pixels (H×W×3) for pages whose scan or drawing has colour."""
+    with `colour`, RGB pixels (H×W×3) for every page but a scan stored grey or 1-bit
+    (whether they show colour is `engine.io.grey_and_colour`'s to say)."""
 
     def render(
         page: pdfium.PdfPage, index: int, count: int

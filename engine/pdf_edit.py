@@ -22,11 +22,10 @@ import pikepdf
 from PIL import Image
 
 from engine.cleaning import iter_clean_output
-from engine.colour import is_colourful
 from engine.denoiser import Denoiser
 from engine.errors import UnreadableImageError
 from engine.events import Event, PageStarted, TileDone, tile_events
-from engine.io import MAX_PAGE_PIXELS, OutputMode, luminance, write_atomically
+from engine.io import MAX_PAGE_PIXELS, OutputMode, grey_and_colour, write_atomically
 from engine.pdf import PageScan, read_pdf_scans
 from engine.pdf_writer import encode_page, pdf_bytes
 
@@ -67,8 +66,7 @@ def edit_pdf(
                 yield TileDone(source, index, count, 1, 1)
                 continue
             shown = np.rot90(scan.pixels, -scan.turns, axes=(0, 1))
-            colour = shown if shown.ndim == 3 and is_colourful(shown) else None
-            grey = luminance(shown) if shown.ndim == 3 else shown
+            grey, colour = grey_and_colour(shown)
             page_dpi = (dpi or scan.dpi,) * 2
             bilevel = mode == "bw" or scan.bits == 1
             page_mode = "bw" if bilevel else mode

@@ -25,7 +25,7 @@ from engine.io import (
     OutputMode,
     Page,
     first_dpi,
-    luminance,
+    grey_and_colour,
     page_files,
     read_pages,
     write_atomically,
@@ -161,8 +161,7 @@ class CleanStage:
             cleaned = []
             for pixels, dpi, bilevel in zip(pages, meta["dpi"], meta["bilevel"], strict=True):
                 page_dpi = tuple(dpi) if dpi else None
-                colour = pixels if pixels.ndim == 3 else None  # a colour page, in colour mode
-                grey = pixels if colour is None else luminance(colour)
+                grey, colour = grey_and_colour(pixels)  # RGB: a colour page, in colour mode
                 mode = "bw" if bilevel else self.mode
                 cleaned.append(clean_output(grey, self.denoiser, mode, page_dpi, colour))
             megapixels = sum(page.shape[0] * page.shape[1] for page in pages) / 1e6

@@ -175,12 +175,9 @@ def read_pages(path: Path, first: int = 0, colour: bool = False) -> Iterator[Pag
     if _check_file(path) == "PDF":
         pages = render_pdf_pages(path, MAX_PAGE_PIXELS, first, colour)
         for pixels, info, index, count in pages:
-            rgb = pixels if pixels.ndim == 3 else None
-            if rgb is not None:
-                pixels = luminance(rgb)
-                rgb = rgb if is_colourful(rgb) else None
+            grey, rgb = grey_and_colour(pixels)
             dpi = (info.dpi, info.dpi)
-            yield Page(pixels, dpi, index, count, info.size_pt, info.bilevel, rgb)
+            yield Page(grey, dpi, index, count, info.size_pt, info.bilevel, rgb)
         return
     with _open(path) as image:
         count = _page_count(image, path)
@@ -211,3 +208,11 @@ def read_pages(path: Path, first: int = 0, colour: bool = False) -> Iterator[Pag
 def luminance(rgb: np.ndarray) -> np.ndarray:
     """Grey levels of RGB pixels, as Pillow's conversion gives them."""
     return np.asarray(Image.fromarray(rgb, mode="RGB").convert("L"))
+
+
+def grey_and_colour(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Decoded pixels (grey, or RGB H×W×3) as the grey levels the network sees and the
+    colours a colour page keeps (None for grey pixels, or RGB ones that show no colour)."""
+    if pixels.ndim != 3:
+        return pixels, None
+    return luminance(pixels), (pixels if is_colourful(pixels) else None)
