@@ -11,6 +11,7 @@ from PIL import Image
 from engine.colour import ink_grey, paper_divided, recolour
 from engine.denoiser import Denoiser
 from engine.errors import CancelledError
+from engine.events import run_to_end
 from engine.io import to_uint8
 from engine.options import OutputMode
 from engine.paper import normalise_paper, stroke_width
@@ -218,9 +219,4 @@ def clean_output(
     colour: np.ndarray | None = None,
 ) -> np.ndarray:
     """`iter_clean_output` at once: the page as `mode` writes it (uint8)."""
-    steps = iter_clean_output(pixels, denoiser, mode, dpi=dpi, colour=colour)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as finished:
-            return finished.value
+    return run_to_end(iter_clean_output(pixels, denoiser, mode, dpi=dpi, colour=colour))

@@ -3,7 +3,7 @@
 from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -104,3 +104,13 @@ def tile_events(
         except StopIteration as finished:
             return finished.value
         yield TileDone(path, page_index, page_count, done, total)
+
+
+def run_to_end(steps: Generator[Any, None, T]) -> T:
+    """Run a generator to its end, dropping what it yields; returns what it returns (a
+    cleaned page, an edited PDF's page count) where no one follows its progress."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as finished:
+            return finished.value

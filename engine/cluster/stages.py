@@ -21,6 +21,7 @@ from engine.cluster.errors import ClusterError
 from engine.cluster.storage import Store, download_file, upload_file
 from engine.denoiser import Denoiser, default_session_options
 from engine.errors import FileError, UnreadableImageError
+from engine.events import run_to_end
 from engine.io import (
     OutputMode,
     Page,
@@ -143,13 +144,7 @@ class CleanStage:
             output = Path(folder) / "out" / source.name
             source.parent.mkdir()
             source.write_bytes(row["data"])
-            events = edit_pdf(source, output, self.denoiser, self.mode)
-            while True:
-                try:
-                    next(events)
-                except StopIteration as finished:
-                    pages, megapixels = finished.value
-                    break
+            pages, megapixels = run_to_end(edit_pdf(source, output, self.denoiser, self.mode))
             return {"data": output.read_bytes(), "pages": pages, "megapixels": megapixels}
 
     def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
