@@ -113,8 +113,9 @@ def clean_jobs(
         raise ValueError(problem)
     spool = PageSpool() if combine_into is not None else None
     try:
-        options = (mode, overwrite, cancel, combine_into, spool, dpi, read_ahead)
-        yield from _batch(jobs, denoiser, *options)
+        yield from _batch(
+            jobs, denoiser, mode, overwrite, cancel, combine_into, spool, dpi, read_ahead
+        )
     finally:
         if spool is not None:
             spool.close()
@@ -150,17 +151,19 @@ def _batch(
         seconds = time.perf_counter() - started
         yield BatchFinished(0, 0, failed=1, megapixels=0.0, seconds=seconds, cancelled=False)
         return
-    # Decided before any file is read, so the pages of the files to clean can be read ahead.
+    # Decided before any file is read, so the pages of the files to clean can be read ahead:
+    # all but those skipped, PDFs edited in place and pages taken from earlier results.
     written = [is_written(combine_into or job.output) and not overwrite for job in jobs]
     read = [
-        read_ahead
+        job.source
+        if read_ahead
         and not done
         and not (combined is None and _edits_in_place(job))
         and not (combined is not None and job.cleaned is not None)
+        else None
         for job, done in zip(jobs, written, strict=True)
     ]
-    sources = [job.source if reads else None for job, reads in zip(jobs, read, strict=True)]
-    ahead = ReadAhead(sources, colour=mode == "color")
+    ahead = ReadAhead(read, colour=mode == "color")
     with closing(ahead):
         for index, job in enumerate(jobs):
             if cancel is not None and cancel.is_set():
@@ -184,7 +187,7 @@ def _batch(
                     result = _earlier_result(job, dpi) if combined is not None else None
                     if result is None:
                         into_pdf = combined is not None or format_for(job.output) == "PDF"
-                        pages_read = ahead.pages(index) if read[index] else None
+                        pages_read = ahead.pages(index) if read[index] is not None else None
                         steps = _clean_file(job, denoiser, mode, cancel, dpi, into_pdf, pages_read)
                         result = yield from steps
                     if cancel is not None and cancel.is_set():
