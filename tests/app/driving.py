@@ -1,11 +1,12 @@
 """Driving the app in tests: dropping files on the window, finding part files, waiting for
-the queue and for a batch, hooking its events."""
+the queue and for a batch, hooking its events, reading what a view shows."""
 
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from app.controllers.main_controller import MainController
@@ -60,3 +61,17 @@ def on_worker_events(controller: MainController, handler: Callable[[object], Non
     controller.batch.worker_created.connect(
         lambda worker: worker.event_emitted.connect(handler, Qt.ConnectionType.DirectConnection)
     )
+
+
+def shown_pixels(image: QImage | QPixmap, colour: bool = False) -> np.ndarray:
+    """What an image or pixmap shows, as a numpy copy: grey levels (H×W), or with `colour`
+    RGB (H×W×3)."""
+    if isinstance(image, QPixmap):
+        image = image.toImage()
+    channels = 3 if colour else 1
+    format = QImage.Format.Format_RGB888 if colour else QImage.Format.Format_Grayscale8
+    image = image.convertToFormat(format)
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    # A copy: the converted image, and the memory its bits are in, go with this function.
+    pixels = rows[:, : image.width() * channels].copy()
+    return pixels.reshape(image.height(), image.width(), 3) if colour else pixels

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon, QImage, QPixmap
 
 from app.queue_model import QueueModel
-from tests.app.driving import run_batch, wait_queued
+from tests.app.driving import run_batch, shown_pixels, wait_queued
 from tests.conftest import write_page
 
 HEIGHT, WIDTH = 120, 160
@@ -29,19 +29,9 @@ def write_colour_page(path: Path) -> Path:
     return path
 
 
-def rgb(image: QImage | QPixmap) -> np.ndarray:
-    """The pixels of an image as H×W×3 uint8."""
-    if isinstance(image, QPixmap):
-        image = image.toImage()
-    image = image.convertToFormat(QImage.Format.Format_RGB888)
-    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1)
-    # A copy: the converted image, and the memory its bits are in, go with this function.
-    return rows[:, : image.width() * 3].reshape(image.height(), image.width(), 3).copy()
-
-
 def red_stroke(image: QImage | QPixmap) -> np.ndarray:
     """Mean (R, G, B) of the middle of the red stroke, wherever the image is scaled to."""
-    pixels = rgb(image)
+    pixels = shown_pixels(image, colour=True)
     scale = pixels.shape[1] / WIDTH
     rows = slice(round((RED_ROWS.start + 3) * scale), round((RED_ROWS.stop - 3) * scale))
     return pixels[rows, round(40 * scale) : round(120 * scale)].reshape(-1, 3).mean(axis=0)
@@ -53,7 +43,7 @@ def is_red(colour: np.ndarray) -> bool:
 
 
 def is_grey(image: QImage | QPixmap) -> bool:
-    pixels = rgb(image).astype(np.int16)
+    pixels = shown_pixels(image, colour=True).astype(np.int16)
     return bool((pixels.max(axis=2) - pixels.min(axis=2) == 0).all())
 
 

@@ -10,15 +10,14 @@ from PySide6.QtWidgets import QApplication
 
 from app.queue_model import ItemState
 from app.views.compare_view import SIDE_BY_SIDE, SPLIT
-from tests.app.driving import run_batch, wait_queued
+from tests.app.driving import run_batch, shown_pixels, wait_queued
 from tests.conftest import write_page
 
 
 def mean_grey(image: QImage, left: float, right: float) -> float:
     """Mean grey level of the middle of a vertical band of a widget grab, in pixels."""
-    image = image.convertToFormat(QImage.Format.Format_Grayscale8)
-    height = image.height()
-    array = np.frombuffer(image.constBits(), np.uint8).reshape(height, image.bytesPerLine())
+    array = shown_pixels(image)
+    height = array.shape[0]
     return float(array[height // 4 : 3 * height // 4, round(left) : round(right)].mean())
 
 
@@ -161,9 +160,7 @@ def test_after_a_batch_the_first_cleaned_page_is_shown_not_a_failed_one(
 
 
 def levels(pixmap) -> set[int]:
-    image = pixmap.toImage().convertToFormat(QImage.Format.Format_Grayscale8)
-    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1)
-    return set(np.unique(rows[:, : image.width()]).tolist())
+    return set(np.unique(shown_pixels(pixmap)).tolist())
 
 
 def test_the_after_side_previews_the_chosen_output_mode(qtbot, cleaned):

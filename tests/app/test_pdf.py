@@ -17,14 +17,21 @@ import pikepdf
 import pytest
 from PIL import Image
 from PySide6.QtCore import QSize, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QImage
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog
 
 from app.controllers.main_controller import MainController
 from app.queue_model import ItemState, QueueModel
 from engine.events import FileStarted, TileDone
 from engine.io import read_pages
-from tests.app.driving import drop, on_worker_events, partial_files, run_batch, wait_queued
+from tests.app.driving import (
+    drop,
+    on_worker_events,
+    partial_files,
+    run_batch,
+    shown_pixels,
+    wait_queued,
+)
 from tests.conftest import ddd_page, pdf_page_sizes
 
 # (scan, DPI) for each page of the test document; its third page is turned by 90°.
@@ -99,13 +106,6 @@ def file_format(path: Path) -> str:
         return "PDF"
     with Image.open(path) as image:
         return str(image.format)
-
-
-def grey(pixmap) -> np.ndarray:
-    """A shown pixmap's grey levels."""
-    image = pixmap.toImage().convertToFormat(QImage.Format.Format_Grayscale8)
-    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
-    return rows[:, : image.width()].copy()
 
 
 def assert_sizes(found: list[tuple[float, float]], expected: list[tuple[float, float]]) -> None:
@@ -217,8 +217,8 @@ def test_compare_view_steps_through_the_pages(qtbot, controller, tmp_path: Path)
             assert view.after is not None and view.after.size() == QSize(width, height)
 
         qtbot.waitUntil(loaded)
-        np.testing.assert_array_equal(grey(view.before), expected[page])
-        np.testing.assert_array_equal(grey(view.after), cleaned[page])
+        np.testing.assert_array_equal(shown_pixels(view.before), expected[page])
+        np.testing.assert_array_equal(shown_pixels(view.after), cleaned[page])
 
     window.queue_view.selectRow(0)
     shows(0)
@@ -293,7 +293,7 @@ def test_output_format_choice(
         qtbot.waitUntil(lambda: window.page_bar.label.text() == "page 2 of 3")
         expected = next(read_pages(outputs / "doc-p2.png")).pixels
         qtbot.waitUntil(lambda: view.after is not None and view.after.height() == len(expected))
-        np.testing.assert_array_equal(grey(view.after), expected)
+        np.testing.assert_array_equal(shown_pixels(view.after), expected)
         assert "doc-p1.png … doc-p3.png" in window.details_label.text()
     if output_format in ("same", "pdf"):
         assert_sizes(pdf_page_sizes(outputs / "doc.pdf"), DOCUMENT_SIZES)
@@ -349,14 +349,14 @@ def test_combine_into_one_pdf_in_name_order(
     view, window = controller.window.compare_view, controller.window
     window.queue_view.selectRow(1)
     qtbot.waitUntil(lambda: view.after is not None and view.after.height() == 258)
-    np.testing.assert_array_equal(grey(view.after), cleaned[1])
+    np.testing.assert_array_equal(shown_pixels(view.after), cleaned[1])
     window.next_page_action.trigger()
     qtbot.waitUntil(lambda: window.page_bar.label.text() == "page 2 of 2")
     qtbot.waitUntil(lambda: view.after is not None and view.after.height() == 420)
-    np.testing.assert_array_equal(grey(view.after), cleaned[2])
+    np.testing.assert_array_equal(shown_pixels(view.after), cleaned[2])
     window.queue_view.selectRow(2)  # clears the view, then loads page10.png's pair
     qtbot.waitUntil(lambda: view.before is not None and view.after is not None)
-    np.testing.assert_array_equal(grey(view.after), cleaned[3])
+    np.testing.assert_array_equal(shown_pixels(view.after), cleaned[3])
 
     opened: list[QUrl] = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
@@ -591,5 +591,5 @@ def test_after_a_combined_batch_with_rows_selected_the_after_pane_shows_the_page
     qtbot.waitUntil(lambda: compare.after is not None)
     assert compare.note == ""
     cleaned = read_pages(combined, first=current.output_page)
-    np.testing.assert_array_equal(grey(compare.after), next(cleaned).pixels)
+    np.testing.assert_array_equal(shown_pixels(compare.after), next(cleaned).pixels)
     cleaned.close()
