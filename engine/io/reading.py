@@ -135,15 +135,17 @@ def to_gray(image: Image.Image) -> np.ndarray:
         return np.clip(np.asarray(image), 0, 255).astype(np.uint8)
     if mode == "L":
         return np.asarray(image, dtype=np.uint8)
-    if mode == "P":
-        image = image.convert("RGBA")
-        mode = "RGBA"
-    if mode in ("RGBA", "LA", "PA"):
-        # Transparent areas are paper: composite onto white.
-        rgba = image.convert("RGBA")
-        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(white, rgba)
-    return np.asarray(image.convert("L"), dtype=np.uint8)
+    return np.asarray(_on_white(image).convert("L"), dtype=np.uint8)
+
+
+def _on_white(image: Image.Image) -> Image.Image:
+    """A palette or transparent image flattened onto white paper (RGB: transparent areas
+    are paper); any other image as it is."""
+    if image.mode not in ("P", "PA", "RGBA", "LA"):
+        return image
+    rgba = image.convert("RGBA")
+    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    return Image.alpha_composite(white, rgba).convert("RGB")
 
 
 # Pillow modes that hold grey levels only.
@@ -155,11 +157,7 @@ def colour_of(image: Image.Image) -> np.ndarray | None:
     grey image, or a colour one whose pixels are all grey (`engine.colour.is_colourful`)."""
     if image.mode in GREY_MODES:
         return None
-    if image.mode in ("P", "PA", "RGBA"):
-        rgba = image.convert("RGBA")
-        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(white, rgba)
-    rgb = np.asarray(image.convert("RGB"), dtype=np.uint8)
+    rgb = np.asarray(_on_white(image).convert("RGB"), dtype=np.uint8)
     return rgb if is_colourful(rgb) else None
 
 
@@ -194,8 +192,9 @@ def read_pages(path: Path, first: int = 0, colour: bool = False) -> Iterator[Pag
                 image.load()
                 oriented = ImageOps.exif_transpose(image) if index == 0 else image
                 bilevel = oriented.mode == "1"
-                pixels = to_gray(oriented)
-                rgb = colour_of(oriented) if colour else None
+                flat = _on_white(oriented)  # flattened once for the grey and the colours
+                pixels = to_gray(flat)
+                rgb = colour_of(flat) if colour and oriented.mode not in GREY_MODES else None
             except MemoryError:
                 raise
             except Exception as error:  # Pillow raises many kinds on malformed data
