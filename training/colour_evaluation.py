@@ -12,7 +12,6 @@ darkness (1 − darkest channel).
 """
 
 import argparse
-import os
 
 import numpy as np
 from skimage.color import deltaE_ciede2000, rgb2lab
@@ -30,8 +29,6 @@ from engine.denoiser import Denoiser
 from engine.io import luminance
 from engine.resources import default_model_path
 from training.synthetic import degrade_colour, render_clean_page
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 # Inks people write and print with (RGB at full coverage on white).
 INKS = {
