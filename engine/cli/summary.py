@@ -10,8 +10,8 @@ from engine.cli.exit_codes import EXIT_FAILED, EXIT_OK
 
 if TYPE_CHECKING:
     from engine.cluster import ClusterSummary
+    from engine.discovery import Rejected
     from engine.events import BatchFinished, FileFailed
-    from engine.pipeline import Rejected
 
 # A million-page job may fail thousands of files: the manifest has them all.
 MAX_FAILURES_SHOWN = 20
