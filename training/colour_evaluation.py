@@ -28,27 +28,11 @@ from engine.colour import (
 from engine.denoiser import Denoiser
 from engine.io import luminance
 from engine.resources import default_model_path
-from training.synthetic import degrade_colour, render_clean_page
+from training.synthetic.colour import INKS, colour_pages
 
-# Inks people write and print with (RGB at full coverage on white).
-INKS = {
-    "black": (25, 25, 30),
-    "blue ballpoint": (30, 55, 160),
-    "red": (190, 30, 35),
-    "light red": (235, 125, 120),
-    "green": (25, 120, 60),
-    "violet": (110, 40, 150),
-    "sepia": (115, 75, 40),
-    "pencil": (125, 125, 130),
-}
-HIGHLIGHTER = np.array([250, 236, 90], np.float32)
 PAGES = 12
 PAGE_SHAPE = (840, 640)
 SEED = 2027
-# Coverage (share of a pixel inked, from the rendered text) of ink pixels measured for their
-# colour and recall; paper is at least PAPER_GAP pixels from any ink.
-CORE_COVERAGE = 0.75
-PAPER_GAP = 3
 # (full ink, darkness floor) settings of engine.colour.recolour compared; the first is the
 # engine's (FULL_INK, INK_DARKNESS_FLOOR).
 RECOLOUR_CHOICES = (
@@ -61,48 +45,9 @@ RECOLOUR_CHOICES = (
 Page = tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]  # noisy, clean, masks
 
 
-def colour_page(rng: np.random.Generator) -> Page:
-    """One test page: (noisy RGB, clean RGB, masks "ink", "paper", "highlight")."""
-    height, width = PAGE_SHAPE
-    coverage = 1.0 - render_clean_page(rng, height, width).astype(np.float32) / 255
-    inks = np.array(list(INKS.values()), np.float32)
-    # Bands of rows written in one ink each, as a page of notes in several pens.
-    edges = np.sort(rng.integers(0, height, int(rng.integers(2, 6))))
-    band_ink = inks[rng.integers(0, len(inks), len(edges) + 1)]
-    row_ink = band_ink[np.searchsorted(edges, np.arange(height))]
-    clean = 255 - coverage[..., None] * (255 - row_ink[:, None, :])
-    highlight = np.zeros((height, width), bool)
-    for _ in range(int(rng.integers(1, 3))):
-        top, left = int(rng.integers(0, height - 40)), int(rng.integers(0, width // 2))
-        highlight[
-            top : top + int(rng.integers(20, 40)), left : left + int(rng.integers(120, 300))
-        ] = True
-    clean[highlight] *= HIGHLIGHTER / 255
-    clean = np.clip(clean + 0.5, 0, 255).astype(np.uint8)
-    near_ink = _dilate(coverage > 0, PAPER_GAP)
-    masks = {
-        "ink": coverage >= CORE_COVERAGE,
-        "paper": ~near_ink & ~highlight,
-        "highlight": ~near_ink & _erode(highlight, PAPER_GAP),
-    }
-    return degrade_colour(clean, rng), clean, masks
-
-
-def _erode(mask: np.ndarray, steps: int) -> np.ndarray:
-    for _ in range(steps):
-        mask = mask & np.roll(mask, 1, 0) & np.roll(mask, -1, 0)
-        mask = mask & np.roll(mask, 1, 1) & np.roll(mask, -1, 1)
-    return mask
-
-
-def _dilate(mask: np.ndarray, steps: int) -> np.ndarray:
-    return ~_erode(~mask, steps)
-
-
 def colour_test_set(count: int = PAGES, seed: int = SEED) -> list[Page]:
-    return [
-        colour_page(np.random.default_rng(s)) for s in np.random.SeedSequence(seed).spawn(count)
-    ]
+    """The test pages (`training.synthetic.colour`): noisy RGB, clean RGB, masks."""
+    return [(page.noisy, page.clean, page.masks) for page in colour_pages(count, seed, *PAGE_SHAPE)]
 
 
 def darkness(rgb: np.ndarray) -> np.ndarray:

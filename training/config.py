@@ -42,6 +42,10 @@ class TrainConfig:
     dibco_scale: tuple[float, float] = (1.0, 1.0)
     synthetic_weight: float = 0.0
     synthetic_scale: tuple[float, float] = (1.0, 1.0)
+    # Synthetic colour pages, prepared as the engine's colour mode prepares a page
+    # (training.synthetic.colour), at synthetic_scale.
+    colour_pairs: int = 0
+    colour_weight: float = 0.0
     ddd_weight: float = 1.0
     ddd_rescaled_weight: float = 0.0  # DDD patches at ddd_rescaled_scale instead
     ddd_rescaled_scale: tuple[float, float] = (1.0, 1.0)

@@ -57,9 +57,11 @@ def documents_dataset(config: TrainConfig, ddd_pairs: list) -> tf.data.Dataset:
         prepared,
     )
     from training.synthetic import synthetic_pairs
+    from training.synthetic.colour import colour_pairs
 
     dibco = load_dibco(TRAINING_COLLECTIONS) if config.dibco_weight else []
     synthetic = list(synthetic_pairs(config.synthetic_pairs, seed=config.seed))
+    colour = list(colour_pairs(config.colour_pairs, seed=config.seed))
     clean_pages = [clean for _, clean in ddd_pairs + synthetic]
     normalise = config.normalise_paper
     ddd = [prepared(*pair, normalise) for pair in ddd_pairs]
@@ -76,6 +78,12 @@ def documents_dataset(config: TrainConfig, ddd_pairs: list) -> tf.data.Dataset:
             "synthetic",
             [prepared(*pair, normalise) for pair in synthetic],
             config.synthetic_weight,
+            config.synthetic_scale,
+        ),
+        Source(
+            "synthetic colour",  # divided by their paper already, as the engine does
+            [prepared(*pair, normalise=False) for pair in colour],
+            config.colour_weight,
             config.synthetic_scale,
         ),
         Source(
@@ -106,6 +114,12 @@ def documents_data(config: TrainConfig) -> dict:
             "../shared/data/ddd (real noisy/clean scan pairs, split by text); "
             "../shared/data/dibco training collections (real archive pages, binary truth); "
             f"{config.synthetic_pairs} synthetic pages (training.synthetic)"
+            + (
+                f"; {config.colour_pairs} synthetic colour pages as colour mode prepares them "
+                "(training.synthetic.colour)"
+                if config.colour_pairs
+                else ""
+            )
         ),
         "split_file": "training/split.json (DDD); training.documents.HELD_OUT (DIBCO)",
         "dibco_training_collections": [DIBCO_COLLECTIONS[name] for name in TRAINING_COLLECTIONS],
@@ -115,6 +129,7 @@ def documents_data(config: TrainConfig) -> dict:
             "ddd": config.ddd_weight,
             "dibco": config.dibco_weight,
             "synthetic": config.synthetic_weight,
+            "synthetic colour": config.colour_weight,
             "clean pages": config.clean_weight,
         },
     }

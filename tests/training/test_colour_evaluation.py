@@ -8,14 +8,13 @@ import pytest
 from engine.denoiser import Denoiser
 from engine.resources import default_model_path
 from training.colour_evaluation import (
-    INKS,
-    colour_page,
     colour_report,
     colour_test_set,
     evaluate_colour,
     page_metrics,
 )
 from training.synthetic import degrade_colour
+from training.synthetic.colour import INKS
 
 
 def test_colour_degradation_keeps_the_inks_colour() -> None:
@@ -28,7 +27,7 @@ def test_colour_degradation_keeps_the_inks_colour() -> None:
 
 
 def test_a_test_page_has_ink_paper_and_a_highlight_and_scores_perfect_against_itself() -> None:
-    noisy, clean, masks = colour_page(np.random.default_rng(1))
+    noisy, clean, masks = colour_test_set(1)[0]
     assert noisy.shape == clean.shape == (*masks["ink"].shape, 3)
     assert all(mask.any() for mask in masks.values())
     assert not (masks["ink"] & masks["paper"]).any()

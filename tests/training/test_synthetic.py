@@ -119,3 +119,21 @@ def test_command_line_writes_pairs_and_contact_sheet(tmp_path: Path) -> None:
             with Image.open(tmp_path / folder / f"{index}.png") as written:
                 np.testing.assert_array_equal(np.asarray(written), image)
     assert (tmp_path / "contact_sheet.png").is_file()
+
+
+def test_colour_training_pairs_are_prepared_as_colour_mode_prepares_a_page() -> None:
+    from engine.colour import ink_grey, paper_divided
+    from training.synthetic.colour import TRAINING_STREAM, colour_pages, colour_pairs
+
+    (noisy, target), page = (
+        next(colour_pairs(1, seed=5)),
+        next(colour_pages(1, [5, TRAINING_STREAM])),
+    )
+    assert np.array_equal(noisy, ink_grey(paper_divided(page.noisy)))
+    strokes = page.masks["ink"] & ~page.masks["highlight"]
+    assert target[strokes].max() < 80  # every ink, light red and pencil too, is dark
+    highlight = page.masks["highlight"]
+    assert np.abs(target[highlight].astype(int) - 90).max() <= 1  # as ink_grey sees it
+    assert target[page.masks["paper"]].min() == 255
+    assert np.array_equal(next(colour_pairs(1, seed=5))[1], target)
+    assert not np.array_equal(next(colour_pairs(1, seed=6))[1], target)

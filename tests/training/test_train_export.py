@@ -139,6 +139,8 @@ def test_tiny_documents_training_declares_its_page_preparation(tmp_path: Path) -
         dibco_scale=(0.5, 1.6),
         synthetic_pairs=2,
         synthetic_weight=0.1,
+        colour_pairs=2,
+        colour_weight=0.1,
         clean_weight=0.1,
         faint=0.5,
         max_stroke_width=12,
@@ -155,6 +157,8 @@ def test_tiny_documents_training_declares_its_page_preparation(tmp_path: Path) -
     assert "H-DIBCO 2014 (ICFHR), handwritten" in card["data"]["dibco_held_out_collections"]
     assert "Nabuco" in " ".join(card["data"]["dibco_training_collections"])
     assert "Pratikakis" in card["data"]["attribution"]
+    assert "2 synthetic colour pages" in card["data"]["pairs"]
+    assert card["data"]["shares"]["synthetic colour"] == 0.1
     assert "H-DIBCO 2016" in (tmp_path / "tiny.md").read_text()
     denoiser = Denoiser(tmp_path / "tiny.onnx")
     assert denoiser.paper_normalised and denoiser.max_stroke_width == 12
