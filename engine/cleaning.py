@@ -3,7 +3,8 @@ scale it knows), pad, cut into tiles, run them in batches, stitch the centres, a
 the result back to the page's size."""
 
 import threading
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
+from functools import partial
 
 import numpy as np
 from PIL import Image
@@ -14,17 +15,22 @@ from engine.errors import CancelledError
 from engine.events import run_to_end
 from engine.io import to_uint8
 from engine.options import OutputMode
-from engine.paper import normalise_paper, stroke_width
+from engine.paper import normalised_8bit, stroke_width
 from engine.tiling import pad_page, plan_tiles, stitch_tile, tile_at
 
 # DPI values this low are software defaults far more often than real scan resolutions.
 MIN_TRUSTED_DPI = 97
 # Pages within this relative distance of the working resolution are cleaned as they are.
 RESAMPLE_TOLERANCE = 0.15
-# Rows of a resampled page copied out of Pillow at a time.
+# Rows of a resampled page made at a time, and the reach of its Lanczos filter (source
+# pixels at unit scale, more when reducing).
 RESAMPLE_ROWS = 512
+LANCZOS_REACH = 3
 # Text whose strokes are wider than a model's max_stroke_width is reduced to this share of it.
 STROKE_TARGET = 3 / 4
+
+# Turns cleaned float levels (any shape) into the uint8 levels an output page holds.
+Quantise = Callable[[np.ndarray], np.ndarray]
 
 
 def _scale(pixels: np.ndarray) -> float:
@@ -66,20 +72,31 @@ def stroke_shape(
 
 
 def resample(
-    pixels: np.ndarray, shape: tuple[int, int], out: np.ndarray | None = None
+    pixels: np.ndarray,
+    shape: tuple[int, int],
+    out: np.ndarray | None = None,
+    quantise: Quantise | None = None,
 ) -> np.ndarray:
     """Grey levels in 0..1 (float32) at another size, with Lanczos filtering; into `out`
-    (float32, `shape`) where given, with no full-size temporary besides Pillow's."""
+    (float32, `shape`; uint8 through `quantise`) where given. Each band of output rows is
+    drawn from the source rows its filter reaches, so no full-size float page is made."""
+    height, width = pixels.shape
+    step = height / shape[0]  # source rows per output row
+    reach = LANCZOS_REACH * max(step, 1.0) + 1
     scale = np.float32(_scale(pixels))
-    levels = np.asarray(pixels, dtype=np.float32)
-    image = Image.fromarray(levels if scale == 1 else levels * scale, mode="F")
-    del levels
-    resized = image.resize(shape[::-1], Image.Resampling.LANCZOS)
-    del image
     out = np.empty(shape, dtype=np.float32) if out is None else out
-    for top in range(0, shape[0], RESAMPLE_ROWS):  # Pillow's pixels come out band by band
-        band = resized.crop((0, top, shape[1], min(top + RESAMPLE_ROWS, shape[0])))
-        np.clip(np.asarray(band), 0.0, 1.0, out=out[top : top + RESAMPLE_ROWS])
+    for top in range(0, shape[0], RESAMPLE_ROWS):
+        bottom = min(top + RESAMPLE_ROWS, shape[0])
+        first = max(0, int(top * step - reach))
+        last = min(height, int(np.ceil(bottom * step + reach)))
+        source = Image.fromarray(np.multiply(pixels[first:last], scale, dtype=np.float32))
+        band = source.resize(
+            (shape[1], bottom - top),
+            Image.Resampling.LANCZOS,
+            box=(0, top * step - first, width, bottom * step - first),
+        )
+        levels = np.clip(np.asarray(band), 0.0, 1.0)
+        out[top:bottom] = levels if quantise is None else quantise(levels)
     return out
 
 
@@ -90,9 +107,12 @@ def iter_clean_page(
     cancel: threading.Event | None = None,
     dpi: tuple[float, float] | None = None,
     paper_divided: bool = False,
+    quantise: Quantise | None = None,
 ) -> Iterator[tuple[int, int]]:
-    """Clean `pixels` (2-D; uint8, uint16 or float in 0..1) into `out` (float32, same shape).
-    `paper_divided`: the pixels are divided by their paper already (a colour page's).
+    """Clean `pixels` (2-D; uint8, uint16 or float in 0..1) into `out` (float32, same
+    shape; or uint8, each batch of tiles going through `quantise` first, so that a large
+    page needs no full-size float result). `paper_divided`: the pixels are divided by
+    their paper already (a colour page's).
 
     A model that declares it sees the page divided by its paper, and reduced when its
     strokes (measured on the pixels, whatever the DPI says) are wider than the model knows.
@@ -105,15 +125,15 @@ def iter_clean_page(
     if pixels.ndim != 2:
         raise ValueError(f"expected a 2-D grey page, got shape {pixels.shape}")
     if denoiser.paper_normalised or denoiser.max_stroke_width:
-        yield from _iter_clean_prepared(pixels, denoiser, out, cancel, paper_divided)
+        yield from _iter_clean_prepared(pixels, denoiser, out, cancel, paper_divided, quantise)
         return
     target = working_shape(pixels.shape, dpi, denoiser.working_dpi)
     if target is None:
-        yield from _iter_clean_tiles(pixels, denoiser, out, cancel)
+        yield from _iter_clean_tiles(pixels, denoiser, out, cancel, quantise)
         return
     if target[0] > pixels.shape[0] and denoiser.low_resolution is not None:
         denoiser = denoiser.low_resolution  # trained on soft, enlarged strokes
-    yield from _iter_clean_resized(resample(pixels, target), denoiser, out, cancel)
+    yield from _iter_clean_resized(resample(pixels, target), denoiser, out, cancel, quantise)
 
 
 def _iter_clean_prepared(
@@ -121,42 +141,52 @@ def _iter_clean_prepared(
     denoiser: Denoiser,
     out: np.ndarray,
     cancel: threading.Event | None,
-    paper_divided: bool = False,
+    paper_divided: bool,
+    quantise: Quantise | None,
 ) -> Iterator[tuple[int, int]]:
     """For models that declare it: the page divided by its paper (unless it is already),
     and reduced when its strokes are wider than the model was trained on (measured on the
     page, not its DPI). The prepared page is held as 8-bit levels, as the network was
-    trained on."""
-    levels = np.multiply(pixels, np.float32(_scale(pixels)), dtype=np.float32)
-    divided = paper_divided
-    if denoiser.paper_normalised and not divided:
-        normalise_paper(levels, out=levels)
-        divided = True
+    trained on, and never as a full-size float page."""
+    scale = _scale(pixels)
+    if denoiser.paper_normalised and not paper_divided:
+        prepared = normalised_8bit(pixels, scale)
+    elif pixels.dtype == np.uint8:
+        prepared = pixels
+    else:
+        prepared = to_uint8(np.multiply(pixels, np.float32(scale), dtype=np.float32), "gray")
     target = None
     if denoiser.max_stroke_width:
-        measured = stroke_width(levels if divided else normalise_paper(levels))
+        divided = denoiser.paper_normalised or paper_divided
+        measured = stroke_width(prepared if divided else normalised_8bit(prepared, 1 / 255))
         target = stroke_shape(pixels.shape, measured, denoiser.max_stroke_width)
-    if target is not None:
-        levels = resample(levels, target)
-    prepared = to_uint8(levels, "gray")
-    del levels
     if target is None:
-        yield from _iter_clean_tiles(prepared, denoiser, out, cancel)
+        yield from _iter_clean_tiles(prepared, denoiser, out, cancel, quantise)
     else:
-        yield from _iter_clean_resized(prepared, denoiser, out, cancel)
+        reduced = to_uint8(resample(prepared, target), "gray")
+        del prepared
+        yield from _iter_clean_resized(reduced, denoiser, out, cancel, quantise)
 
 
 def _iter_clean_resized(
-    resized: np.ndarray, denoiser: Denoiser, out: np.ndarray, cancel: threading.Event | None
+    resized: np.ndarray,
+    denoiser: Denoiser,
+    out: np.ndarray,
+    cancel: threading.Event | None,
+    quantise: Quantise | None,
 ) -> Iterator[tuple[int, int]]:
     """Clean a page resampled to another size; the result comes back at `out`'s size."""
     cleaned = np.empty(resized.shape, dtype=np.float32)
     yield from _iter_clean_tiles(resized, denoiser, cleaned, cancel)
-    resample(cleaned, out.shape, out=out)
+    resample(cleaned, out.shape, out=out, quantise=quantise)
 
 
 def _iter_clean_tiles(
-    pixels: np.ndarray, denoiser: Denoiser, out: np.ndarray, cancel: threading.Event | None
+    pixels: np.ndarray,
+    denoiser: Denoiser,
+    out: np.ndarray,
+    cancel: threading.Event | None,
+    quantise: Quantise | None = None,
 ) -> Iterator[tuple[int, int]]:
     """The tiled network pass; holds the padded page and one batch of tiles besides `out`."""
     plan = plan_tiles(pixels.shape, denoiser.tile_shape, denoiser.margin, denoiser.alignment)
@@ -171,6 +201,8 @@ def _iter_clean_tiles(
         for slot, offset in enumerate(chunk):
             np.multiply(tile_at(padded, plan, offset), scale, out=batch[slot], casting="unsafe")
         cleaned = denoiser.run(batch[: len(chunk)])
+        if quantise is not None:
+            cleaned = quantise(cleaned)
         for tile, offset in zip(cleaned, chunk, strict=True):
             stitch_tile(out, tile, plan, offset)
         yield start + len(chunk), len(offsets)
@@ -206,9 +238,10 @@ def iter_clean_output(
         grey = ink_grey(divided)
         yield from iter_clean_page(grey, denoiser, out, cancel, dpi, paper_divided=True)
         return recolour(out, divided)
-    out = np.empty(pixels.shape, dtype=np.float32)
-    yield from iter_clean_page(pixels, denoiser, out, cancel, dpi)
-    return to_uint8(out, mode, denoiser.ink_threshold)
+    out = np.empty(pixels.shape, dtype=np.uint8)
+    quantise = partial(to_uint8, mode=mode, ink_threshold=denoiser.ink_threshold)
+    yield from iter_clean_page(pixels, denoiser, out, cancel, dpi, quantise=quantise)
+    return out
 
 
 def clean_output(

@@ -83,6 +83,21 @@ def normalise_paper(page: np.ndarray, out: np.ndarray | None = None) -> np.ndarr
     return normalised
 
 
+def normalised_8bit(page: np.ndarray, scale: float) -> np.ndarray:
+    """`normalise_paper` of `page × scale` (levels in 0..1), rounded to 8-bit levels, the
+    same bytes as normalising the whole page in float and quantising it, with no full-size
+    float page: each band of rows is scaled, divided and rounded on its own."""
+    paper = _paper_8bit(page if page.dtype == np.uint8 else np.multiply(page, np.float32(scale)))
+    out = np.empty(page.shape, dtype=np.uint8)
+    for start in range(0, page.shape[0], NORMALISE_ROWS):
+        rows = slice(start, start + NORMALISE_ROWS)
+        levels = np.multiply(page[rows], np.float32(scale), dtype=np.float32)
+        np.divide(levels, _as_level(paper[rows]), out=levels)
+        np.minimum(levels, np.float32(1.0), out=levels)
+        out[rows] = np.clip(levels * 255.0 + 0.5, 0, 255)  # as engine.io.to_uint8 rounds
+    return out
+
+
 def divide_8bit(page: np.ndarray) -> np.ndarray:
     """`normalise_paper` for 8-bit levels, to 8-bit levels (rounded)."""
     paper = _paper_8bit(page)
@@ -104,8 +119,9 @@ def _dark_runs(ink: np.ndarray) -> np.ndarray:
 
 def stroke_width(normalised: np.ndarray, rows: int = 400) -> float | None:
     """Typical stroke width in pixels: the median length of dark runs across and down the
-    page (at most `rows` rows and columns sampled each way). None where there is no ink."""
-    ink = normalised < INK_LEVEL
+    page (at most `rows` rows and columns sampled each way). None where there is no ink.
+    `normalised`: paper-normalised levels in 0..1, or 8-bit levels."""
+    ink = normalised < (INK_LEVEL * 255 if normalised.dtype == np.uint8 else INK_LEVEL)
     across = ink[:: max(1, ink.shape[0] // rows)]
     down = ink[:, :: max(1, ink.shape[1] // rows)].T
     runs = np.concatenate([_dark_runs(across), _dark_runs(down)])

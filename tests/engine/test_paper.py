@@ -111,3 +111,49 @@ def test_models_without_preparation_see_the_page_as_it_is(tmp_path: Path) -> Non
     assert not plain.paper_normalised and plain.max_stroke_width is None
     page = (striped_page((100, 120), 3, 20, 0.3) * 0.6 * 255).astype(np.uint8)
     np.testing.assert_allclose(clean_page(page, plain), page / 255, atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32])
+def test_8bit_normalisation_is_the_float_pages_quantised(dtype) -> None:
+    from engine.io import to_uint8
+    from engine.paper import normalised_8bit
+
+    lighting = np.linspace(0.4, 1.0, 700, dtype=np.float32)[None, :]
+    levels = striped_page((600, 700), 3, 17, 0.45) * lighting
+    full = {np.uint8: 255, np.uint16: 65535, np.float32: 1}[dtype]
+    page = (levels * full).astype(dtype)
+    scale = 1 / full
+    expected = to_uint8(
+        normalise_paper(np.multiply(page, np.float32(scale), dtype=np.float32)), "gray"
+    )
+    np.testing.assert_array_equal(normalised_8bit(page, scale), expected)
+
+
+@pytest.mark.parametrize("shape", [(310, 230), (2600, 1900), (1199, 1601)])
+def test_pages_are_resampled_band_by_band_as_pillow_resamples_them_whole(shape) -> None:
+    from PIL import Image
+
+    from engine.cleaning import resample
+
+    page = np.random.default_rng(3).random((1200, 1600)).astype(np.float32)
+    whole = np.asarray(Image.fromarray(page).resize(shape[::-1], Image.Resampling.LANCZOS))
+    np.testing.assert_allclose(resample(page, shape), np.clip(whole, 0, 1), atol=1e-4)
+
+
+@pytest.mark.parametrize("stroke", [3, 30])  # cleaned as it is, and reduced first
+def test_a_page_is_cleaned_without_a_full_size_float_copy(normalising, stroke) -> None:
+    import tracemalloc
+
+    from engine.cleaning import clean_output
+
+    page = (striped_page((3000, 2000), stroke, 4 * stroke, 0.2) * 255).astype(np.uint8)
+    tracemalloc.start()
+    try:
+        out = clean_output(page, normalising, "gray")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert out.dtype == np.uint8 and out.shape == page.shape
+    # The 8-bit prepared, padded and cleaned pages and a batch of tiles, but never the
+    # page as float32 (24 MB here).
+    assert peak < 3.5 * page.size + 20e6
