@@ -29,7 +29,6 @@ from engine.io.reading import (
 from engine.io.writing import (
     BW_THRESHOLD,
     JPEG_QUALITY,
-    PNG_COMPRESS_LEVEL,
     first_dpi,
     to_uint8,
     write_pages,
@@ -47,7 +46,6 @@ __all__ = [
     "MAX_PAGE_PIXELS",
     "MULTI_PAGE_FORMATS",
     "PART_SUFFIX",
-    "PNG_COMPRESS_LEVEL",
     "SUPPORTED_SUFFIXES",
     "ImageInfo",
     "OutputMode",

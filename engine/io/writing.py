@@ -10,16 +10,12 @@ from PIL import Image
 from engine.errors import OutputError
 from engine.io.atomic import commit_part, write_atomically, write_part
 from engine.io.formats import format_for, page_files
+from engine.io.png import save_png
 from engine.options import OutputMode
 from engine.pdf_writer import EncodedPage, PageSpool, pdf_bytes, pdf_pages
 
 # JPEG output quality: high enough that thin strokes keep sharp edges.
 JPEG_QUALITY = 95
-# PNG output's zlib level. Measured on a cleaned A4 page at 300 dpi (benchmarks/speed.py's):
-# level 1 encodes at 65 MP/s into 2.75 MB, Pillow's default 6 at 32 MP/s into 2.51 MB, so
-# 1 costs 10 % in size and halves the encoder's share of the time. PDF pages keep zlib's
-# default (their size has a target: engine.pdf_edit).
-PNG_COMPRESS_LEVEL = 1
 
 # Black-and-white mode: cleaned grey levels below this become black.
 BW_THRESHOLD = 0.5
@@ -104,6 +100,8 @@ def _image_writer(
 ) -> Callable[[str], object]:
     """What writes `pages` as an image file in `path`'s format, to the path it is given."""
     format = format_for(path)
+    if format == "PNG":  # one page per file (`page_files`)
+        return lambda file: save_png(file, pages[0], dpi, bilevel=mode == "bw")
     images = [_pil_page(page, mode, format) for page in pages]
     options: dict[str, object] = {}
     if dpi:
@@ -114,8 +112,6 @@ def _image_writer(
         options["compression"] = "group4" if mode == "bw" else "tiff_adobe_deflate"
     elif format == "WEBP":
         options["lossless"] = True
-    elif format == "PNG":
-        options["compress_level"] = PNG_COMPRESS_LEVEL
     if len(images) > 1:
         options["save_all"] = True
         options["append_images"] = images[1:]

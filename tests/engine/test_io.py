@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import engine.io.png
 from engine.errors import (
     OutputError,
     PageTooLargeError,
@@ -152,13 +153,19 @@ def test_black_and_white_mode_writes_one_bit(tmp_path: Path) -> None:
     np.testing.assert_array_equal(only_page(tmp_path / "bw.png"), bw)
 
 
-def test_failed_write_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def disk_full(self, *args, **kwargs):
+@pytest.mark.parametrize(
+    ("suffix", "encoder", "name"),
+    [(".png", engine.io.png, "write_png"), (".tif", Image.Image, "save")],
+)
+def test_failed_write_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str, encoder: object, name: str
+) -> None:
+    def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(Image.Image, "save", disk_full)
+    monkeypatch.setattr(encoder, name, disk_full)
     with pytest.raises(OutputError, match="No space left"):
-        write_pages(tmp_path / "out.png", [np.zeros((5, 5), np.uint8)], dpi=None)
+        write_pages(tmp_path / f"out{suffix}", [np.zeros((5, 5), np.uint8)], dpi=None)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -182,15 +189,15 @@ def test_a_page_that_cannot_be_written_leaves_none_of_the_document(
     tmp_path: Path, monkeypatch
 ) -> None:
     saved = []
-    save = Image.Image.save
+    write_png = engine.io.png.write_png
 
-    def full_on_the_third(self, *args, **kwargs):
+    def full_on_the_third(file, *args, **kwargs):
         if len(saved) == 2:
             raise OSError(28, "No space left on device")
-        saved.append(args[0])
-        return save(self, *args, **kwargs)
+        saved.append(file)
+        return write_png(file, *args, **kwargs)
 
-    monkeypatch.setattr(Image.Image, "save", full_on_the_third)
+    monkeypatch.setattr(engine.io.png, "write_png", full_on_the_third)
     with pytest.raises(OutputError, match="No space left"):
         write_pages(tmp_path / "out.png", [np.zeros((5, 5), np.uint8)] * 3, dpi=None)
     assert len(saved) == 2 and list(tmp_path.iterdir()) == []

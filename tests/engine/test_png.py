@@ -1,0 +1,70 @@
+"""PNG output (engine.io.png): every page reads back exactly, with its DPI, in Pillow and
+in OpenCV's independent decoder."""
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from engine.io import write_pages
+from engine.io.png import BAND_ROWS, write_png
+
+
+def encoded(pixels: np.ndarray, dpi=None, bilevel: bool = False) -> bytes:
+    file = io.BytesIO()
+    write_png(file, pixels, dpi, bilevel)
+    return file.getvalue()
+
+
+def page(shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    pixels = np.full(shape, 255, np.uint8)
+    pixels[rng.random(shape[:2]) < 0.1] = rng.integers(0, 255, (*shape[2:],), dtype=np.uint8)
+    return pixels
+
+
+@pytest.mark.parametrize(
+    "shape", [(1, 1), (7, 13), (BAND_ROWS + 1, 301), (2 * BAND_ROWS, 64, 3), (5, 9, 3)]
+)
+def test_grey_and_colour_pages_read_back_exactly(shape: tuple[int, ...]) -> None:
+    pixels = page(shape)
+    data = encoded(pixels, dpi=(300.0, 150.0))
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.mode == ("RGB" if len(shape) == 3 else "L")
+        np.testing.assert_array_equal(np.asarray(image), pixels)
+        assert image.info["dpi"] == pytest.approx((300.0, 150.0), abs=0.02)  # stored per metre
+    cv2 = pytest.importorskip("cv2")  # absent where only the engine is installed
+    decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    np.testing.assert_array_equal(decoded, pixels if len(shape) == 2 else pixels[..., ::-1])
+
+
+@pytest.mark.parametrize("width", [1, 8, 9, 333])
+def test_black_and_white_pages_are_one_bit(width: int) -> None:
+    pixels = np.where(page((BAND_ROWS + 3, width)) < 128, 0, 255).astype(np.uint8)
+    data = encoded(pixels, bilevel=True)
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.mode == "1" and "dpi" not in image.info
+        np.testing.assert_array_equal(np.asarray(image.convert("L")), pixels)
+    assert len(data) < len(encoded(pixels))
+
+
+def test_bad_pages_are_refused() -> None:
+    for bad in (np.zeros((4, 4), np.uint16), np.zeros((4, 4, 4), np.uint8), np.zeros(4, np.uint8)):
+        with pytest.raises(ValueError, match="uint8"):
+            encoded(bad)
+    with pytest.raises(ValueError, match="grey"):
+        encoded(np.zeros((4, 4, 3), np.uint8), bilevel=True)
+
+
+def test_a_cleaned_page_is_written_as_png_in_each_mode(tmp_path: Path) -> None:
+    grey = page((40, 50))
+    bw = np.where(grey < 128, 0, 255).astype(np.uint8)
+    for mode, pixels in (("gray", grey), ("bw", bw), ("color", page((40, 50, 3)))):
+        path = tmp_path / f"{mode}.png"
+        write_pages(path, [pixels], (200.0, 200.0), mode)
+        with Image.open(path) as image:
+            assert image.mode == {"gray": "L", "bw": "1", "color": "RGB"}[mode]
+            assert np.array_equal(np.asarray(image.convert(image.mode.replace("1", "L"))), pixels)
+            assert image.info["dpi"] == pytest.approx((200.0, 200.0), abs=0.02)  # stored per metre
