@@ -54,8 +54,8 @@ def paper_divided(rgb: np.ndarray) -> np.ndarray:
     """Each channel divided by its own paper (uint8, H×W×3): paper near 255 whatever its
     tint, ink its own colour against it."""
     divided = np.empty(rgb.shape, dtype=np.uint8)
-    for channel in range(3):
-        divided[..., channel] = divide_8bit(np.ascontiguousarray(rgb[..., channel]))
+    for channel in range(3):  # strided views: copying each channel out costs more
+        divided[..., channel] = divide_8bit(rgb[..., channel])
     return divided
 
 
