@@ -1,14 +1,26 @@
 """Page preparation: paper normalisation and the text scale measured from the pixels."""
 
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image, ImageFilter
 
-from engine.cleaning import clean_page, iter_clean_page, stroke_shape
+from engine.cleaning import clean_output, clean_page, iter_clean_page, resample, stroke_shape
 from engine.denoiser import INPUT_KEY, MAX_STROKE_KEY, PAPER_NORMALISED, Denoiser
 from engine.errors import ModelError
-from engine.paper import normalise_paper, paper_level, stroke_width
+from engine.io import to_uint8
+from engine.paper import (
+    BLOCK,
+    WINDOW,
+    _paper_grid,
+    normalise_paper,
+    normalised_8bit,
+    paper_level,
+    stroke_width,
+    window_maximum,
+)
 from tests.onnx_builders import build_identity
 
 
@@ -115,9 +127,6 @@ def test_models_without_preparation_see_the_page_as_it_is(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32])
 def test_8bit_normalisation_is_the_float_pages_quantised(dtype) -> None:
-    from engine.io import to_uint8
-    from engine.paper import normalised_8bit
-
     lighting = np.linspace(0.4, 1.0, 700, dtype=np.float32)[None, :]
     levels = striped_page((600, 700), 3, 17, 0.45) * lighting
     full = {np.uint8: 255, np.uint16: 65535, np.float32: 1}[dtype]
@@ -131,10 +140,6 @@ def test_8bit_normalisation_is_the_float_pages_quantised(dtype) -> None:
 
 @pytest.mark.parametrize("shape", [(310, 230), (2600, 1900), (1199, 1601)])
 def test_pages_are_resampled_band_by_band_as_pillow_resamples_them_whole(shape) -> None:
-    from PIL import Image
-
-    from engine.cleaning import resample
-
     page = np.random.default_rng(3).random((1200, 1600)).astype(np.float32)
     whole = np.asarray(Image.fromarray(page).resize(shape[::-1], Image.Resampling.LANCZOS))
     np.testing.assert_allclose(resample(page, shape), np.clip(whole, 0, 1), atol=1e-4)
@@ -142,10 +147,6 @@ def test_pages_are_resampled_band_by_band_as_pillow_resamples_them_whole(shape) 
 
 @pytest.mark.parametrize("stroke", [3, 30])  # cleaned as it is, and reduced first
 def test_a_page_is_cleaned_without_a_full_size_float_copy(normalising, stroke) -> None:
-    import tracemalloc
-
-    from engine.cleaning import clean_output
-
     page = (striped_page((3000, 2000), stroke, 4 * stroke, 0.2) * 255).astype(np.uint8)
     tracemalloc.start()
     try:
@@ -157,3 +158,15 @@ def test_a_page_is_cleaned_without_a_full_size_float_copy(normalising, stroke) -
     # The 8-bit prepared, padded and cleaned pages and a batch of tiles, but never the
     # page as float32 (24 MB here).
     assert peak < 3.5 * page.size + 20e6
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (8, 16), (17, 23), (203, 97)])
+def test_the_paper_grid_takes_each_blocks_brightest_pixel(shape) -> None:
+    page = np.random.default_rng(4).integers(0, 256, shape).astype(np.uint8)
+    rows, cols = (-(-side // BLOCK) * BLOCK - side for side in shape)
+    padded = np.pad(page, ((0, rows), (0, cols)), mode="edge")  # the last block repeats
+    height, width = padded.shape
+    blocks = padded.reshape(height // BLOCK, BLOCK, width // BLOCK, BLOCK).max(axis=(1, 3))
+    widened = window_maximum(window_maximum(blocks, axis=0), axis=1)
+    expected = Image.fromarray(widened).filter(ImageFilter.BoxBlur(WINDOW // 2))
+    np.testing.assert_array_equal(np.asarray(_paper_grid(page)), np.asarray(expected))
