@@ -26,8 +26,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from engine.cluster import FileRecord, import_ray, run_cluster
-from engine.denoiser import Denoiser, default_session_options, physical_cores
+from engine.denoiser import Denoiser, default_session_options
 from engine.events import FileFailed
+from engine.parallel import physical_cores
 from engine.pipeline import clean_jobs, plan_jobs
 from engine.resources import default_model_path
 

@@ -13,6 +13,7 @@ colour is the input's with the paper divided out, faded strokes darkened to a fl
 import numpy as np
 
 from engine.paper import divide_8bit, window_maximum
+from engine.parallel import in_bands
 
 # A pixel whose channels differ by more than this (of 255) is coloured; a page with at
 # least COLOURFUL_PIXELS of them is a colour page. Below that it is grey (JPEG and scanner
@@ -64,11 +65,9 @@ def ink_grey(divided: np.ndarray) -> np.ndarray:
     luminance where they agree, their darkest channel where they differ by
     COLOURED_SPREAD or more, blended between."""
     out = np.empty(divided.shape[:2], dtype=np.uint8)
-    for start in range(0, divided.shape[0], BAND_ROWS):
-        red, green, blue = (
-            divided[start : start + BAND_ROWS, :, channel].astype(np.float32)
-            for channel in range(3)
-        )
+
+    def band(rows: slice) -> None:
+        red, green, blue = (divided[rows, :, channel].astype(np.float32) for channel in range(3))
         darkest = np.minimum(np.minimum(red, green), blue)
         coloured = np.maximum(np.maximum(red, green), blue) - darkest
         coloured *= np.float32(1 / COLOURED_SPREAD)
@@ -76,7 +75,9 @@ def ink_grey(divided: np.ndarray) -> np.ndarray:
         grey = red * np.float32(LUMINANCE[0]) + green * np.float32(LUMINANCE[1])
         grey += blue * np.float32(LUMINANCE[2])
         grey += coloured * (darkest - grey)
-        out[start : start + BAND_ROWS] = grey + np.float32(0.5)  # rounded by truncation
+        out[rows] = grey + np.float32(0.5)  # rounded by truncation
+
+    in_bands(divided.shape[0], BAND_ROWS, band)
     return out
 
 
@@ -104,8 +105,8 @@ def recolour(
     than `darkness_floor` darkened to it."""
     strokes = stroke_darkness(divided)
     out = np.empty(divided.shape, dtype=np.uint8)
-    for start in range(0, cleaned.shape[0], BAND_ROWS):
-        rows = slice(start, start + BAND_ROWS)
+
+    def band(rows: slice) -> None:
         ink = (1.0 - cleaned[rows]) / np.float32(1.0 - full_ink)
         np.clip(ink, 0.0, 1.0, out=ink)
         stroke = np.maximum(strokes[rows], 1).astype(np.float32)
@@ -114,4 +115,6 @@ def recolour(
         np.multiply(darkness, ink[..., None], out=darkness)
         np.clip(darkness, 0.0, 255.0, out=darkness)
         out[rows] = np.float32(255.5) - darkness  # rounded by truncation
+
+    in_bands(cleaned.shape[0], BAND_ROWS, band)
     return out

@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ import numpy as np
 
 from engine.errors import ModelError
 from engine.options import BATCH_SIZE
+from engine.parallel import physical_cores
 
 # The model's input is a 420×540 tile (height × width) unless the model fixes another size.
 DEFAULT_TILE_SHAPE = (420, 540)
@@ -36,19 +36,6 @@ DEFAULT_INK_THRESHOLD = 0.5
 # Tile offsets stay on multiples of this when the model does not say: covers networks that
 # down-sample up to three times by two.
 DEFAULT_ALIGNMENT = 8
-
-
-def physical_cores() -> int:
-    """Physical cores this process may run on (hyper-threads share a core's arithmetic)."""
-    try:
-        cpus = os.sched_getaffinity(0)
-        siblings = {
-            Path(f"/sys/devices/system/cpu/cpu{cpu}/topology/thread_siblings_list").read_text()
-            for cpu in cpus
-        }
-        return max(1, len(siblings))
-    except (AttributeError, OSError):
-        return max(1, (os.cpu_count() or 2) // 2)
 
 
 def default_session_options(threads: int = 0) -> Any:

@@ -10,6 +10,8 @@ or wrong.
 import numpy as np
 from PIL import Image, ImageFilter
 
+from engine.parallel import in_bands
+
 # Paper is estimated on a grid of BLOCK × BLOCK pixels (their brightest pixel), widened by a
 # maximum over WINDOW blocks: ink narrower than BLOCK * WINDOW pixels never counts as paper.
 BLOCK = 8
@@ -49,9 +51,13 @@ def window_maximum(values: np.ndarray, axis: int, size: int = WINDOW) -> np.ndar
     padding[axis] = (reach, reach)
     padded = np.pad(values, padding, mode="edge")
     length = values.shape[axis]
-    out = padded.take(range(length), axis)
+
+    def shifted(shift: int) -> np.ndarray:  # a view, not a copy
+        return padded[(slice(None),) * axis + (slice(shift, shift + length),)]
+
+    out = shifted(0).copy()
     for shift in range(1, size):
-        np.maximum(out, padded.take(range(shift, shift + length), axis), out=out)
+        np.maximum(out, shifted(shift), out=out)
     return out
 
 
@@ -93,12 +99,14 @@ def normalised_8bit(page: np.ndarray, scale: float) -> np.ndarray:
     float page: each band of rows is scaled, divided and rounded on its own."""
     paper = _paper_8bit(page if page.dtype == np.uint8 else np.multiply(page, np.float32(scale)))
     out = np.empty(page.shape, dtype=np.uint8)
-    for start in range(0, page.shape[0], NORMALISE_ROWS):
-        rows = slice(start, start + NORMALISE_ROWS)
+
+    def band(rows: slice) -> None:
         levels = np.multiply(page[rows], np.float32(scale), dtype=np.float32)
         np.divide(levels, _as_level(paper[rows]), out=levels)
         np.minimum(levels, np.float32(1.0), out=levels)
         out[rows] = np.clip(levels * 255.0 + 0.5, 0, 255)  # as engine.io.to_uint8 rounds
+
+    in_bands(page.shape[0], NORMALISE_ROWS, band)
     return out
 
 
@@ -106,11 +114,13 @@ def divide_8bit(page: np.ndarray) -> np.ndarray:
     """`normalise_paper` for 8-bit levels, to 8-bit levels (rounded)."""
     paper = _paper_8bit(page)
     out = np.empty_like(page)
-    for start in range(0, page.shape[0], NORMALISE_ROWS):
-        rows = slice(start, start + NORMALISE_ROWS)
+
+    def band(rows: slice) -> None:
         levels = np.divide(page[rows], _as_level(paper[rows]), dtype=np.float32)
         np.clip(levels, 0.0, np.float32(255.0), out=levels)
         out[rows] = levels + np.float32(0.5)  # in 0.5..255.5: truncation rounds
+
+    in_bands(page.shape[0], NORMALISE_ROWS, band)
     return out
 
 

@@ -7,8 +7,9 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from engine.denoiser import Denoiser, physical_cores, sha256_of
+from engine.denoiser import Denoiser, sha256_of
 from engine.errors import ModelError
+from engine.parallel import physical_cores
 from tests.onnx_builders import build_random_fcn
 
 

@@ -1,0 +1,50 @@
+"""Bands of a page shared among the cores: every band done once, errors raised, and the
+same bytes as one band after another."""
+
+import numpy as np
+import pytest
+
+import engine.parallel
+from engine.colour import ink_grey, paper_divided, recolour
+from engine.paper import normalised_8bit
+from engine.parallel import in_bands
+
+
+def test_every_band_is_done_once() -> None:
+    seen = np.zeros(1000, int)
+
+    def work(rows: slice) -> None:
+        seen[rows] += 1
+
+    in_bands(len(seen), 64, work)
+    assert (seen == 1).all()
+
+
+def test_a_bands_error_is_raised() -> None:
+    def work(rows: slice) -> None:
+        if rows.start == 128:
+            raise ValueError("band 128")
+
+    with pytest.raises(ValueError, match="band 128"):
+        in_bands(1000, 64, work)
+
+
+def test_bands_in_parallel_give_the_bytes_of_one_band_after_another(monkeypatch) -> None:
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 256, (700, 300, 3), dtype=np.uint8)
+    cleaned = rng.random((700, 300)).astype(np.float32)
+
+    def outputs() -> list[np.ndarray]:
+        divided = paper_divided(rgb)
+        return [
+            normalised_8bit(rgb[..., 0], 1 / 255),
+            ink_grey(divided),
+            recolour(cleaned, divided),
+        ]
+
+    if engine.parallel.physical_cores() < 2:
+        monkeypatch.setattr(engine.parallel, "physical_cores", lambda: 2)
+    parallel = outputs()
+    monkeypatch.setattr(engine.parallel, "physical_cores", lambda: 1)
+    for shared, alone in zip(parallel, outputs(), strict=True):
+        np.testing.assert_array_equal(shared, alone)
