@@ -104,6 +104,7 @@ train-ablations: setup training-fonts
 	$(PY) -m training.train --config training/configs/ablations/documents_no_faint.toml
 	$(PY) -m training.train --config training/configs/ablations/documents_no_show_through.toml
 	$(PY) -m training.train --config training/configs/ablations/documents_no_faint_160_epochs.toml
+	$(PY) -m training.train --config training/configs/ablations/documents_colour_160_epochs.toml
 	$(PY) -m training.evaluate --ablations
 	$(PY) -m training.train --config training/configs/ablations/lighting_every_patch.toml
 	$(PY) -m training.train --config training/configs/ablations/no_lighting.toml

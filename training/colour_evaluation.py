@@ -12,6 +12,7 @@ darkness (1 − darkest channel).
 """
 
 import argparse
+from pathlib import Path
 
 import numpy as np
 from skimage.color import deltaE_ciede2000, rgb2lab
@@ -140,11 +141,11 @@ def colour_report(results: dict[str, dict[str, float]], pages: int) -> list[str]
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=PAGES)
+    parser.add_argument("--model", type=Path, default=None, help="default: the shipped model")
     args = parser.parse_args(argv)
     pages = colour_test_set(args.pages)
-    print(
-        "\n".join(colour_report(evaluate_colour(Denoiser(default_model_path()), pages), len(pages)))
-    )
+    denoiser = Denoiser(args.model or default_model_path())
+    print("\n".join(colour_report(evaluate_colour(denoiser, pages), len(pages))))
 
 
 if __name__ == "__main__":

@@ -189,6 +189,9 @@ ABLATIONS = {
     "the shipped recipe without faint patches, at full length (160 epochs)": (
         "documents_no_faint_160_epochs"
     ),
+    "the shipped recipe with synthetic colour pages, at full length (160 epochs)": (
+        "documents_colour_160_epochs"
+    ),
     "DDD-only ablation: lighting jitter on every patch": "ablation_lighting_every_patch",
     "DDD-only ablation (25 epochs): no lighting jitter": "ablation_no_lighting",
     "DDD-only ablation: low-resolution model, then MSE fine-tuning": "ablation_mse_finetune",
