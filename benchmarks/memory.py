@@ -26,7 +26,7 @@ import img2pdf
 import numpy as np
 from PIL import Image
 
-from benchmarks.speed import SAMPLE, make_page, peak_memory_mb
+from benchmarks.speed import make_page, make_text_page, peak_memory_mb
 from engine.resources import default_model_path
 
 A3_600_DPI = (9921, 7016)  # height, width
@@ -46,18 +46,6 @@ POSTER_DPI = 150
 def resident_mb() -> float:
     status = Path("/proc/self/status").read_text()
     return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
-
-
-def make_tiled_page(path: Path, shape: tuple[int, int]) -> None:
-    """A page of `shape` tiled with a real noisy DDD page at its own scale (random grey
-    levels where the data is absent)."""
-    if SAMPLE.is_file():
-        source = np.asarray(Image.open(SAMPLE).convert("L"))
-        reps = (-(-shape[0] // source.shape[0]), -(-shape[1] // source.shape[1]))
-        page = np.tile(source, reps)[: shape[0], : shape[1]]
-    else:
-        page = np.random.default_rng(1).integers(150, 256, shape, dtype=np.uint8)
-    Image.fromarray(np.ascontiguousarray(page)).save(path)
 
 
 def write_small_pages(folder: Path, count: int) -> None:
@@ -167,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder)
         megapixels = A3_600_DPI[0] * A3_600_DPI[1] / 1e6
-        pages = (("large text", make_page), ("text at its scan's scale", make_tiled_page))
+        pages = (("large text", make_page), ("text at its scan's scale", make_text_page))
         for text, make in pages:
             page = scratch / "a3.png"
             make(page, A3_600_DPI)
