@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.colour import ink_grey, paper_divided
+from engine.paper import window_maximum
 from training.synthetic.layout import DEFAULT_HEIGHT, DEFAULT_WIDTH, render_clean_page
 from training.synthetic.pages import degrade_colour
 
@@ -91,12 +92,11 @@ def colour_pairs(
         yield ink_grey(paper_divided(page.noisy)), page.target
 
 
-def erode(mask: np.ndarray, steps: int) -> np.ndarray:
-    for _ in range(steps):
-        mask = mask & np.roll(mask, 1, 0) & np.roll(mask, -1, 0)
-        mask = mask & np.roll(mask, 1, 1) & np.roll(mask, -1, 1)
-    return mask
-
-
 def dilate(mask: np.ndarray, steps: int) -> np.ndarray:
-    return ~erode(~mask, steps)
+    """`mask` grown by `steps` pixels each way (a square)."""
+    size = 2 * steps + 1
+    return window_maximum(window_maximum(mask, 0, size), 1, size)
+
+
+def erode(mask: np.ndarray, steps: int) -> np.ndarray:
+    return ~dilate(~mask, steps)
