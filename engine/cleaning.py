@@ -16,14 +16,14 @@ from engine.events import run_to_end
 from engine.io import to_uint8
 from engine.options import OutputMode
 from engine.paper import normalised_8bit, stroke_width
-from engine.tiling import pad_page, plan_tiles, stitch_tile, tile_at
+from engine.tiling import page_tile, plan_tiles, stitch_tile
 
 # DPI values this low are software defaults far more often than real scan resolutions.
 MIN_TRUSTED_DPI = 97
 # Pages within this relative distance of the working resolution are cleaned as they are.
 RESAMPLE_TOLERANCE = 0.15
-# Rows of a resampled page made at a time, and the reach of its Lanczos filter (source
-# pixels at unit scale, more when reducing).
+# Rows of a resampled page made (or, reducing, read) at a time, and the reach of its Lanczos
+# filter (source pixels at unit scale, more when reducing).
 RESAMPLE_ROWS = 512
 LANCZOS_REACH = 3
 # Text whose strokes are wider than a model's max_stroke_width is reduced to this share of it.
@@ -83,10 +83,11 @@ def resample(
     height, width = pixels.shape
     step = height / shape[0]  # source rows per output row
     reach = LANCZOS_REACH * max(step, 1.0) + 1
+    band_rows = max(1, int(RESAMPLE_ROWS / max(step, 1.0)))  # about RESAMPLE_ROWS read
     scale = np.float32(_scale(pixels))
     out = np.empty(shape, dtype=np.float32) if out is None else out
-    for top in range(0, shape[0], RESAMPLE_ROWS):
-        bottom = min(top + RESAMPLE_ROWS, shape[0])
+    for top in range(0, shape[0], band_rows):
+        bottom = min(top + band_rows, shape[0])
         first = max(0, int(top * step - reach))
         last = min(height, int(np.ceil(bottom * step + reach)))
         source = Image.fromarray(np.multiply(pixels[first:last], scale, dtype=np.float32))
@@ -188,9 +189,8 @@ def _iter_clean_tiles(
     cancel: threading.Event | None,
     quantise: Quantise | None = None,
 ) -> Iterator[tuple[int, int]]:
-    """The tiled network pass; holds the padded page and one batch of tiles besides `out`."""
+    """The tiled network pass; holds one batch of tiles besides the page and `out`."""
     plan = plan_tiles(pixels.shape, denoiser.tile_shape, denoiser.margin, denoiser.alignment)
-    padded = pad_page(pixels, plan)
     scale = _scale(pixels)
     offsets = list(plan.offsets())
     batch = np.empty((denoiser.batch_size, *plan.tile_shape), dtype=np.float32)
@@ -199,7 +199,7 @@ def _iter_clean_tiles(
             raise CancelledError("cancelled")
         chunk = offsets[start : start + denoiser.batch_size]
         for slot, offset in enumerate(chunk):
-            np.multiply(tile_at(padded, plan, offset), scale, out=batch[slot], casting="unsafe")
+            np.multiply(page_tile(pixels, plan, offset), scale, out=batch[slot], casting="unsafe")
         cleaned = denoiser.run(batch[: len(chunk)])
         if quantise is not None:
             cleaned = quantise(cleaned)

@@ -81,6 +81,25 @@ def pad_page(pixels: np.ndarray, plan: TilePlan) -> np.ndarray:
     )
 
 
+def _reflected(start: int, length: int, size: int) -> slice | np.ndarray:
+    """Indices into a side of `size` pixels of the padded positions `start`.. (page
+    coordinates, `pad_page`'s symmetric reflection beyond the edges): a slice where they
+    all lie inside."""
+    if start >= 0 and start + length <= size:
+        return slice(start, start + length)
+    index = np.arange(start, start + length) % (2 * size)
+    return np.where(index < size, index, 2 * size - 1 - index)
+
+
+def page_tile(page: np.ndarray, plan: TilePlan, offset: tuple[int, int]) -> np.ndarray:
+    """The tile at `offset` of the page as `pad_page` pads it, without a padded copy of
+    the page: a view of the page where the tile lies inside it, reflected at its edges."""
+    top, left = offset
+    rows = _reflected(top - plan.margin, plan.tile_shape[0], plan.page_shape[0])
+    cols = _reflected(left - plan.margin, plan.tile_shape[1], plan.page_shape[1])
+    return page[rows][:, cols]
+
+
 def tile_at(padded: np.ndarray, plan: TilePlan, offset: tuple[int, int]) -> np.ndarray:
     top, left = offset
     return padded[top : top + plan.tile_shape[0], left : left + plan.tile_shape[1]]

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from engine.cleaning import clean_page
 from engine.denoiser import Denoiser
-from engine.tiling import pad_page, plan_tiles
+from engine.tiling import pad_page, page_tile, plan_tiles, tile_at
 from tests.onnx_builders import build_random_fcn, build_strided_fcn
 
 
@@ -104,6 +104,18 @@ def test_padding_reflects_the_page_edges() -> None:
     assert padded.shape == plan.padded_shape
     np.testing.assert_array_equal(padded[2:5, 2:6], page)
     np.testing.assert_array_equal(padded[1, 2:6], page[0])  # reflected, not zero
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 5), (421, 541), (900, 2), (1000, 1300)])
+def test_tiles_are_cut_from_the_page_as_from_its_padded_copy(shape: tuple[int, int]) -> None:
+    page = np.random.default_rng(1).integers(0, 256, shape, dtype=np.uint8)
+    for margin, alignment in ((32, 4), (0, 1), (20, 8)):
+        plan = plan_tiles(shape, (420, 540), margin, alignment)
+        padded = pad_page(page, plan)
+        for offset in plan.offsets():
+            np.testing.assert_array_equal(
+                page_tile(page, plan, offset), tile_at(padded, plan, offset)
+            )
 
 
 def test_plan_rejects_a_margin_that_leaves_no_core() -> None:
