@@ -111,7 +111,7 @@ def iter_clean_page(
     quantise: Quantise | None = None,
 ) -> Iterator[tuple[int, int]]:
     """Clean `pixels` (2-D; uint8, uint16 or float in 0..1) into `out` (float32, same
-    shape; or uint8, each batch of tiles going through `quantise` first, so that a large
+    shape; or uint8, each tile's kept pixels going through `quantise` first, so that a large
     page needs no full-size float result). `paper_divided`: the pixels are divided by
     their paper already (a colour page's).
 
@@ -201,10 +201,8 @@ def _iter_clean_tiles(
         for slot, offset in enumerate(chunk):
             np.multiply(page_tile(pixels, plan, offset), scale, out=batch[slot], casting="unsafe")
         cleaned = denoiser.run(batch[: len(chunk)])
-        if quantise is not None:
-            cleaned = quantise(cleaned)
         for tile, offset in zip(cleaned, chunk, strict=True):
-            stitch_tile(out, tile, plan, offset)
+            stitch_tile(out, tile, plan, offset, quantise)
         yield start + len(chunk), len(offsets)
 
 

@@ -7,7 +7,7 @@ stitched page equals running the network on the whole padded page: no seams.
 """
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,12 +105,20 @@ def tile_at(padded: np.ndarray, plan: TilePlan, offset: tuple[int, int]) -> np.n
     return padded[top : top + plan.tile_shape[0], left : left + plan.tile_shape[1]]
 
 
-def stitch_tile(out: np.ndarray, tile: np.ndarray, plan: TilePlan, offset: tuple[int, int]) -> None:
-    """Copy a tile's core into the output page, cropped at the page's bottom/right edge."""
+def stitch_tile(
+    out: np.ndarray,
+    tile: np.ndarray,
+    plan: TilePlan,
+    offset: tuple[int, int],
+    convert: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> None:
+    """Copy a tile's core into the output page, cropped at the page's bottom/right edge,
+    through `convert` where given (only the pixels kept are converted)."""
     top, left = offset  # padded coordinates; the core starts at page coordinates (top, left)
     core_height = min(plan.core_shape[0], plan.page_shape[0] - top)
     core_width = min(plan.core_shape[1], plan.page_shape[1] - left)
     m = plan.margin
-    out[top : top + core_height, left : left + core_width] = tile[
-        m : m + core_height, m : m + core_width
-    ]
+    core = tile[m : m + core_height, m : m + core_width]
+    out[top : top + core_height, left : left + core_width] = (
+        core if convert is None else convert(core)
+    )
