@@ -30,7 +30,7 @@ from engine.options import BATCH_SIZE, OutputMode
 from engine.pipeline import Job, clean_jobs
 from engine.precision import int8_path_for
 from engine.resources import default_model_path, resource_path
-from engine.tiling import pad_page, plan_tiles, tile_at
+from engine.tiling import page_tile, plan_tiles
 
 A4_300_DPI = (3508, 2480)  # height, width
 SAMPLE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ddd" / "test" / "1.png"
@@ -53,12 +53,11 @@ def make_page(path: Path, shape: tuple[int, int] = A4_300_DPI) -> None:
 def bare_session_seconds(denoiser: Denoiser, page: np.ndarray) -> float:
     """Time of `session.run` alone over the same batches of tiles the engine makes."""
     plan = plan_tiles(page.shape, denoiser.tile_shape, denoiser.margin, denoiser.alignment)
-    padded = pad_page(page, plan)
     offsets = list(plan.offsets())
     batches = []
     for start in range(0, len(offsets), denoiser.batch_size):
         chunk = offsets[start : start + denoiser.batch_size]
-        tiles = np.stack([tile_at(padded, plan, o) for o in chunk]).astype(np.float32) / 255
+        tiles = np.stack([page_tile(page, plan, o) for o in chunk]).astype(np.float32) / 255
         batches.append(tiles[..., None] if denoiser.channels_last else tiles[:, None])
     started = time.perf_counter()
     for batch in batches:
