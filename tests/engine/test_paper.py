@@ -97,7 +97,6 @@ def test_wide_strokes_are_cleaned_reduced_whatever_the_dpi(normalising: Denoiser
 
 def test_black_and_white_follows_the_models_ink_threshold(tmp_path: Path) -> None:
     from engine.denoiser import INK_THRESHOLD_KEY
-    from engine.io import to_uint8
 
     model = Denoiser(build_identity(tmp_path / "dark.onnx", {INK_THRESHOLD_KEY: "0.7"}))
     assert model.ink_threshold == 0.7
