@@ -7,7 +7,10 @@ PNG decoding and encoding add end to end. Also the peak resident memory of a
 `docclean clean` process, the batch size sweep, a batch read ahead against one file after
 another, colour mode's cost over grey mode (on a page of large text, which the engine
 reduces before the network, and on one of text at a scan's own scale), and the start-up
-of `docclean clean` on one small page. Medians of several runs, models interleaved.
+of `docclean clean` on one small page. Where the shipped model's time goes: decode,
+page preparation, inference, tiling and stitching, encode. And a classical tool's speed
+through the same reading and writing: background division (the engine's paper division
+alone). Medians of several runs, models interleaved.
 """
 
 import argparse
@@ -23,10 +26,12 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from engine.cleaning import clean_page
+from engine.cleaning import clean_output, clean_page
 from engine.denoiser import Denoiser
 from engine.events import FileDone
+from engine.io import read_pages, write_pages
 from engine.options import BATCH_SIZE, OutputMode
+from engine.paper import normalised_8bit
 from engine.pipeline import Job, clean_jobs
 from engine.precision import int8_path_for
 from engine.resources import default_model_path, resource_path
@@ -216,6 +221,60 @@ def colour_cost(model: Path, source: Path, scratch: Path, runs: int) -> dict[str
     return {mode: statistics.median(values) for mode, values in times.items()}
 
 
+STAGES = ("decode", "page preparation", "inference", "tiling and stitching", "encode")
+
+
+def time_breakdown(model: Path, source: Path, scratch: Path, runs: int) -> dict[str, float]:
+    """Median seconds of each stage of cleaning `source` in grey mode, one after another as
+    the engine runs them for one file: decode (`read_pages`), page preparation (the paper
+    division the model asks for), inference (every `Denoiser.run` call of the cleaning),
+    tiling and stitching (the rest of `clean_output`: cutting tiles, quantising and placing
+    their kept pixels, measuring the strokes and any resampling) and encode (`write_pages`)."""
+    denoiser = Denoiser(model)
+    network = denoiser.run
+    inference: list[float] = []
+
+    def timed_run(tiles: np.ndarray) -> np.ndarray:
+        started = time.perf_counter()
+        result = network(tiles)
+        inference.append(time.perf_counter() - started)
+        return result
+
+    denoiser.run = timed_run  # the real session, timed
+    times: dict[str, list[float]] = {stage: [] for stage in STAGES}
+    for run in range(runs + 1):  # the first run warms up
+        started = time.perf_counter()
+        page = next(read_pages(source))
+        decoded = time.perf_counter()
+        if denoiser.paper_normalised:
+            normalised_8bit(page.pixels, 1 / 255)
+        prepared = time.perf_counter()
+        inference.clear()
+        started_cleaning = time.perf_counter()
+        cleaned = clean_output(page.pixels, denoiser, "gray", page.dpi)
+        cleaning = time.perf_counter() - started_cleaning
+        written = time.perf_counter()
+        write_pages(scratch / "breakdown.png", [cleaned], page.dpi)
+        if run == 0:
+            continue
+        times["decode"].append(decoded - started)
+        times["page preparation"].append(prepared - decoded)
+        times["inference"].append(sum(inference))
+        rest = cleaning - sum(inference) - (prepared - decoded)
+        times["tiling and stitching"].append(rest)
+        times["encode"].append(time.perf_counter() - written)
+    return {stage: statistics.median(values) for stage, values in times.items()}
+
+
+def background_division_seconds(source: Path, output: Path) -> float:
+    """A classical tool through the engine's own reading and writing: the page divided by
+    its paper estimate (`engine.paper`), no network."""
+    started = time.perf_counter()
+    page = next(read_pages(source))
+    write_pages(output, [normalised_8bit(page.pixels, 1 / 255)], page.dpi)
+    return time.perf_counter() - started
+
+
 def read_ahead_rates(model: Path, scratch: Path, runs: int, pages: int = 6) -> dict[str, float]:
     """MP/s end to end of a batch of `pages` A4 pages of text (PNG files, one call), read
     ahead and one file after another (interleaved, medians)."""
@@ -257,6 +316,8 @@ def main(argv: list[str] | None = None) -> None:
             f"median of {args.runs} runs"
         )
         results = bench_models(models, source, scratch, args.runs)
+        text_source = scratch / "a4-text.png"
+        make_text_page(text_source)
         print(
             f"{'model':<16} {'end-to-end':>11} {'in memory':>11} {'bare session':>13} "
             f"{'tiling overhead':>16} {'file I/O share':>15} {'peak RSS':>9}"
@@ -266,6 +327,19 @@ def main(argv: list[str] | None = None) -> None:
                 f"{name:<16} {r['e2e_mps']:>6.2f} MP/s {r['memory_mps']:>6.2f} MP/s "
                 f"{r['bare_mps']:>8.2f} MP/s {r['tiling_overhead']:>16.1%} "
                 f"{r['io_share']:>15.1%} {r['peak_mb']:>6.0f} MB"
+            )
+        megapixels = A4_300_DPI[0] * A4_300_DPI[1] / 1e6
+        division = statistics.median(
+            background_division_seconds(source, scratch / "division.png") for _ in range(args.runs)
+        )
+        print(f"background division (end to end, no network): {megapixels / division:.2f} MP/s")
+        for text, page_path in (("large text", source), ("text at its scan's scale", text_source)):
+            stages = time_breakdown(models[0], page_path, scratch, args.runs)
+            total = sum(stages.values())
+            print(
+                f"where the time goes ({models[0].stem}, the A4 page of {text}, "
+                f"{megapixels / total:.2f} MP/s): "
+                + ", ".join(f"{stage} {seconds / total:.0%}" for stage, seconds in stages.items())
             )
         if SAMPLE.is_file():
             rates = batch_sweep(models[0], args.runs)
@@ -282,8 +356,6 @@ def main(argv: list[str] | None = None) -> None:
                 f"{rates['read ahead']:.2f} MP/s read ahead, "
                 f"{rates['one after another']:.2f} MP/s one file after another"
             )
-        text_source = scratch / "a4-text.png"
-        make_text_page(text_source)
         for text, grey in (("large text", source), ("text at its scan's scale", text_source)):
             colour_source = scratch / "a4-colour.png"
             make_colour_page(grey, colour_source)
