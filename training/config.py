@@ -36,7 +36,8 @@ class TrainConfig:
     synthetic_pairs: int = 0  # synthetic degraded pages added to the real training pages
     working_dpi: int = 0  # resolution of the training pages, for the engine to resample to
     # "documents" recipe: each source's share of the patches and its text-scale jitter
-    # (scale_range is DDD's and the clean pages'), the share of patches made faint, and
+    # (scale_range is DDD's and the clean pages'), the share of patches made faint (their ink's
+    # contrast drawn from faintest..1), and
     # the widest stroke (px) the engine leaves at its size (wider text is reduced).
     dibco_weight: float = 0.0
     dibco_scale: tuple[float, float] = (1.0, 1.0)
@@ -51,6 +52,7 @@ class TrainConfig:
     ddd_rescaled_scale: tuple[float, float] = (1.0, 1.0)
     clean_weight: float = 0.0  # clean DDD and synthetic pages as inputs: they must stay as they are
     faint: float = 0.0
+    faintest: float = 0.2  # the faintest ink contrast a faint patch keeps (of 1)
     bleed: float = 0.0  # share of patches with another page's ink showing through
     normalise_paper: bool = True  # inputs divided by their paper (engine.paper), as the engine does
     max_stroke_width: int = 0
@@ -75,6 +77,8 @@ class TrainConfig:
         for share in ("low_resolution", "lighting", "faint", "bleed", "ink_recall"):
             if not 0 <= getattr(self, share) <= 1:
                 raise ValueError(f"{share} must be in 0..1, got {getattr(self, share)}")
+        if not 0 < self.faintest <= 1:
+            raise ValueError(f"faintest must be in (0, 1], got {self.faintest}")
         if self.ink_weight != 1.0 and self.loss != "binary_crossentropy":
             raise ValueError("ink_weight weighs binary cross-entropy: set loss to it")
         if self.low_resolution_model and (

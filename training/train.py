@@ -99,7 +99,14 @@ def documents_dataset(config: TrainConfig, ddd_pairs: list) -> tf.data.Dataset:
         tf.TensorSpec((size, size, 1), tf.float32),
     )
     dataset = tf.data.Dataset.from_generator(
-        lambda: document_stream(sources, size, config.seed, faint=config.faint, bleed=config.bleed),
+        lambda: document_stream(
+            sources,
+            size,
+            config.seed,
+            faint=config.faint,
+            faintest=config.faintest,
+            bleed=config.bleed,
+        ),
         output_signature=signature,
     )
     return dataset.batch(config.batch_size).prefetch(tf.data.AUTOTUNE)

@@ -185,6 +185,8 @@ def test_config_refuses_bad_values() -> None:
     for share in ("lighting", "low_resolution", "faint"):
         with pytest.raises(ValueError, match=share):
             TrainConfig(name="x", **{share: 1.5})
+    with pytest.raises(ValueError, match="faintest"):
+        TrainConfig(name="x", faintest=0.0)
     with pytest.raises(ValueError, match="ink_weight"):
         TrainConfig(name="x", loss="mse", ink_weight=2.0)
     with pytest.raises(ValueError, match="dibco_scale"):
