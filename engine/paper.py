@@ -27,20 +27,24 @@ INK_LEVEL = 0.7
 def _paper_grid(page: np.ndarray) -> Image.Image:
     """The paper's brightness (8-bit) at 1/BLOCK resolution: each block's brightest pixel,
     the maximum of those over WINDOW blocks, then a box blur. `page`: levels in 0..1, or
-    8-bit levels (the same grid, a quarter of the memory traffic)."""
-    height, width = page.shape
+    8-bit levels (the same grid, a quarter of the memory traffic); grey (H×W) or RGB
+    (H×W×3, each channel its own paper: the same grid as each channel alone, in one pass)."""
+    height, width = page.shape[:2]
     # Two one-axis maxima, the last block of each axis as long as the page leaves it (the
     # same as padding the page with its edge, without a padded copy). Down the page, whole
     # blocks are a reshape (twenty times faster than `reduceat` along the rows).
     whole = height // BLOCK * BLOCK
-    blocks = page[:whole].reshape(height // BLOCK, BLOCK, width).max(axis=1)
+    blocks = page[:whole].reshape(height // BLOCK, BLOCK, *page.shape[1:]).max(axis=1)
     if whole < height:
-        blocks = np.vstack([blocks, page[whole:].max(axis=0, keepdims=True)])
+        blocks = np.concatenate([blocks, page[whole:].max(axis=0, keepdims=True)])
     blocks = np.maximum.reduceat(blocks, np.arange(0, width, BLOCK), axis=1)
     widened = window_maximum(window_maximum(blocks, axis=0), axis=1)
     if widened.dtype != np.uint8:
         widened = np.clip(widened * 255 + 0.5, 0, 255).astype(np.uint8)
-    return Image.fromarray(widened, mode="L").filter(ImageFilter.BoxBlur(WINDOW // 2))
+    mode = "RGB" if widened.ndim == 3 else "L"  # Pillow blurs each channel as its own image
+    return Image.fromarray(np.ascontiguousarray(widened), mode=mode).filter(
+        ImageFilter.BoxBlur(WINDOW // 2)
+    )
 
 
 def window_maximum(values: np.ndarray, axis: int, size: int = WINDOW) -> np.ndarray:
@@ -62,10 +66,26 @@ def window_maximum(values: np.ndarray, axis: int, size: int = WINDOW) -> np.ndar
 
 
 def _paper_8bit(page: np.ndarray) -> np.ndarray:
-    """The paper's brightness under every pixel as 8-bit levels: the grid enlarged
-    bilinearly from 1/BLOCK resolution."""
+    """The paper's brightness under every pixel as 8-bit levels (the page's shape): the grid
+    enlarged bilinearly from 1/BLOCK resolution, NORMALISE_ROWS rows at a time."""
     grid = _paper_grid(page if page.dtype == np.uint8 else np.asarray(page, dtype=np.float32))
-    return np.asarray(grid.resize(page.shape[::-1], Image.Resampling.BILINEAR))
+    paper = np.empty(page.shape, dtype=np.uint8)
+    for start in range(0, page.shape[0], NORMALISE_ROWS):
+        rows = slice(start, start + NORMALISE_ROWS)
+        paper[rows] = _paper_rows(grid, page.shape, rows)
+    return paper
+
+
+def _paper_rows(grid: Image.Image, shape: tuple[int, ...], rows: slice) -> np.ndarray:
+    """One band of NORMALISE_ROWS rows (from a multiple of it) of the paper under a page of
+    `shape`, enlarged bilinearly from its `grid`, so that the divisions in bands need no
+    full-size paper. (Pillow's resize of a band differs from the whole page's by a level
+    or two at a few pixels in ten thousand: every path here enlarges by these bands.)"""
+    height, width = shape[:2]
+    top, bottom = rows.start, min(rows.stop, height)
+    step = grid.height / height
+    box = (0, top * step, grid.width, bottom * step)
+    return np.asarray(grid.resize((width, bottom - top), Image.Resampling.BILINEAR, box=box))
 
 
 def _as_level(paper: np.ndarray) -> np.ndarray:
@@ -84,11 +104,12 @@ def normalise_paper(page: np.ndarray, out: np.ndarray | None = None) -> np.ndarr
     `out` (float32, the page's shape, the page itself allowed) receives the result. The
     division goes in bands of rows, so a large page needs no full-size float paper."""
     page = np.asarray(page, dtype=np.float32)
-    paper = _paper_8bit(page)
+    grid = _paper_grid(page)
     normalised = np.empty_like(page) if out is None else out
     for start in range(0, page.shape[0], NORMALISE_ROWS):
         rows = slice(start, start + NORMALISE_ROWS)
-        np.divide(page[rows], _as_level(paper[rows]), out=normalised[rows])
+        paper = _as_level(_paper_rows(grid, page.shape, rows))
+        np.divide(page[rows], paper, out=normalised[rows])
         np.minimum(normalised[rows], np.float32(1.0), out=normalised[rows])
     return normalised
 
@@ -97,12 +118,12 @@ def normalised_8bit(page: np.ndarray, scale: float) -> np.ndarray:
     """`normalise_paper` of `page × scale` (levels in 0..1), rounded to 8-bit levels, the
     same bytes as normalising the whole page in float and quantising it, with no full-size
     float page: each band of rows is scaled, divided and rounded on its own."""
-    paper = _paper_8bit(page if page.dtype == np.uint8 else np.multiply(page, np.float32(scale)))
+    grid = _paper_grid(page if page.dtype == np.uint8 else np.multiply(page, np.float32(scale)))
     out = np.empty(page.shape, dtype=np.uint8)
 
     def band(rows: slice) -> None:
         levels = np.multiply(page[rows], np.float32(scale), dtype=np.float32)
-        np.divide(levels, _as_level(paper[rows]), out=levels)
+        np.divide(levels, _as_level(_paper_rows(grid, page.shape, rows)), out=levels)
         np.minimum(levels, np.float32(1.0), out=levels)
         out[rows] = np.clip(levels * 255.0 + 0.5, 0, 255)  # as engine.io.to_uint8 rounds
 
@@ -111,12 +132,15 @@ def normalised_8bit(page: np.ndarray, scale: float) -> np.ndarray:
 
 
 def divide_8bit(page: np.ndarray) -> np.ndarray:
-    """`normalise_paper` for 8-bit levels, to 8-bit levels (rounded)."""
-    paper = _paper_8bit(page)
+    """`normalise_paper` for 8-bit levels, to 8-bit levels (rounded); an RGB page (H×W×3)
+    has each channel divided by its own paper."""
+    grid = _paper_grid(page)
     out = np.empty_like(page)
 
     def band(rows: slice) -> None:
-        levels = np.divide(page[rows], _as_level(paper[rows]), dtype=np.float32)
+        levels = np.divide(
+            page[rows], _as_level(_paper_rows(grid, page.shape, rows)), dtype=np.float32
+        )
         np.clip(levels, 0.0, np.float32(255.0), out=levels)
         out[rows] = levels + np.float32(0.5)  # in 0.5..255.5: truncation rounds
 

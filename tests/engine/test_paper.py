@@ -14,7 +14,9 @@ from engine.io import to_uint8
 from engine.paper import (
     BLOCK,
     WINDOW,
+    _paper_8bit,
     _paper_grid,
+    divide_8bit,
     normalise_paper,
     normalised_8bit,
     paper_level,
@@ -169,3 +171,20 @@ def test_the_paper_grid_takes_each_blocks_brightest_pixel(shape) -> None:
     widened = window_maximum(window_maximum(blocks, axis=0), axis=1)
     expected = Image.fromarray(widened).filter(ImageFilter.BoxBlur(WINDOW // 2))
     np.testing.assert_array_equal(np.asarray(_paper_grid(page)), np.asarray(expected))
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (9, 7), (300, 257), (1030, 700)])
+def test_each_colour_channel_is_divided_by_its_own_paper_in_one_pass(shape) -> None:
+    rgb = np.random.default_rng(5).integers(60, 256, (*shape, 3)).astype(np.uint8)
+    divided = divide_8bit(rgb)
+    for channel in range(3):
+        alone = divide_8bit(np.ascontiguousarray(rgb[..., channel]))
+        np.testing.assert_array_equal(divided[..., channel], alone)
+
+
+def test_the_paper_is_enlarged_band_by_band_as_pillow_enlarges_it_whole() -> None:
+    page = np.random.default_rng(6).integers(0, 256, (1500, 900)).astype(np.uint8)
+    grid = _paper_grid(page)
+    whole = np.asarray(grid.resize(page.shape[::-1], Image.Resampling.BILINEAR))
+    difference = np.abs(_paper_8bit(page).astype(int) - whole)
+    assert difference.max() <= 2 and np.count_nonzero(difference) < page.size / 1000
