@@ -41,6 +41,7 @@ class TrainConfig:
     # the widest stroke (px) the engine leaves at its size (wider text is reduced).
     dibco_weight: float = 0.0
     dibco_scale: tuple[float, float] = (1.0, 1.0)
+    dibco_soften: float = 0.0  # σ (px) of a blur of the binary DIBCO truth: anti-aliased edges
     synthetic_weight: float = 0.0
     synthetic_scale: tuple[float, float] = (1.0, 1.0)
     # Synthetic colour pages, prepared as the engine's colour mode prepares a page
@@ -77,6 +78,8 @@ class TrainConfig:
         for share in ("low_resolution", "lighting", "faint", "bleed", "ink_recall"):
             if not 0 <= getattr(self, share) <= 1:
                 raise ValueError(f"{share} must be in 0..1, got {getattr(self, share)}")
+        if self.dibco_soften < 0:
+            raise ValueError(f"dibco_soften must be at least 0, got {self.dibco_soften}")
         if not 0 < self.faintest <= 1:
             raise ValueError(f"faintest must be in (0, 1], got {self.faintest}")
         if self.ink_weight != 1.0 and self.loss != "binary_crossentropy":

@@ -70,7 +70,10 @@ def documents_dataset(config: TrainConfig, ddd_pairs: list) -> tf.data.Dataset:
         Source("ddd rescaled", ddd, config.ddd_rescaled_weight, config.ddd_rescaled_scale),
         Source(
             "dibco",
-            [prepared(page.noisy, page.truth, normalise) for page in dibco],
+            [
+                prepared(page.noisy, softened(page.truth, config.dibco_soften), normalise)
+                for page in dibco
+            ],
             config.dibco_weight,
             config.dibco_scale,
         ),
@@ -110,6 +113,16 @@ def documents_dataset(config: TrainConfig, ddd_pairs: list) -> tf.data.Dataset:
         output_signature=signature,
     )
     return dataset.batch(config.batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def softened(truth: np.ndarray, sigma: float) -> np.ndarray:
+    """A binary truth page with its edges blurred by `sigma` px (as print and DDD's clean
+    pages are anti-aliased), or as it is for 0."""
+    if sigma <= 0:
+        return truth
+    return np.clip(cv2.GaussianBlur(truth.astype(np.float32), (0, 0), sigma) + 0.5, 0, 255).astype(
+        np.uint8
+    )
 
 
 def documents_data(config: TrainConfig) -> dict:

@@ -22,7 +22,7 @@ from training.models import (
     subpixel_denoiser,
     total_stride,
 )
-from training.train import train
+from training.train import softened, train
 
 pytestmark = pytest.mark.skipif(
     not (default_data_dir() / "train").is_dir(), reason="shared data not available"
@@ -266,3 +266,13 @@ def test_calibration_finds_the_threshold_that_keeps_the_ink(tmp_path: Path) -> N
 
     export_onnx(model, tmp_path / "x.onnx", name="x", ink_threshold=measured["ink_threshold"])
     assert Denoiser(tmp_path / "x.onnx").ink_threshold == measured["ink_threshold"]
+
+
+def test_softened_truth_blurs_only_the_edges_of_its_strokes() -> None:
+    truth = np.full((40, 40), 255, np.uint8)
+    truth[10:30, 15:25] = 0
+    assert softened(truth, 0.0) is truth
+    soft = softened(truth, 0.7)
+    assert soft[20, 20] == 0 and soft[2, 2] == 255  # inside and far from the stroke
+    assert 30 < soft[20, 15] < 225 and 30 < soft[20, 24] < 225  # its edges anti-aliased
+    assert soft.dtype == np.uint8
