@@ -83,11 +83,16 @@ def darkest_channel(divided: np.ndarray) -> np.ndarray:
     return np.minimum(np.minimum(divided[..., 0], divided[..., 1]), divided[..., 2])
 
 
-def stroke_darkness(divided: np.ndarray) -> np.ndarray:
-    """Each pixel's stroke darkness (uint8, 0 = paper, 255 = black): the darkest channel's
-    darkness, at its most within STROKE_WINDOW pixels."""
-    darkness = 255 - darkest_channel(divided)
-    return window_maximum(window_maximum(darkness, 0, STROKE_WINDOW), 1, STROKE_WINDOW)
+def stroke_darkness(divided: np.ndarray, rows: slice = slice(None)) -> np.ndarray:
+    """Each pixel's stroke darkness (uint8, 0 = paper, 255 = black) in `rows` (a band with
+    a step of 1; all rows by default): the darkest channel's darkness, at its most within
+    STROKE_WINDOW pixels."""
+    top, bottom, _ = rows.indices(divided.shape[0])
+    reach = STROKE_WINDOW // 2
+    first, last = max(top - reach, 0), min(bottom + reach, divided.shape[0])
+    darkness = 255 - darkest_channel(divided[first:last])
+    across = window_maximum(darkness, 0, STROKE_WINDOW)[top - first : bottom - first]
+    return window_maximum(across, 1, STROKE_WINDOW)
 
 
 def recolour(
@@ -100,13 +105,12 @@ def recolour(
     H×W) and the paper-divided input: white where the network cleared the page, the ink's
     own colour where it kept ink (all of it at `full_ink` and below), a stroke lighter
     than `darkness_floor` darkened to it."""
-    strokes = stroke_darkness(divided)
     out = np.empty(divided.shape, dtype=np.uint8)
 
     def band(rows: slice) -> None:
         ink = (1.0 - cleaned[rows]) / np.float32(1.0 - full_ink)
         np.clip(ink, 0.0, 1.0, out=ink)
-        stroke = np.maximum(strokes[rows], 1).astype(np.float32)
+        stroke = np.maximum(stroke_darkness(divided, rows), 1).astype(np.float32)
         ink *= np.maximum(np.float32(1.0), np.float32(255 * darkness_floor) / stroke)
         darkness = np.subtract(np.float32(255), divided[rows], dtype=np.float32)
         np.multiply(darkness, ink[..., None], out=darkness)

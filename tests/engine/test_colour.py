@@ -12,7 +12,13 @@ from PIL import Image, ImageDraw
 
 from engine.cleaning import clean_output
 from engine.cli import main
-from engine.colour import COLOURFUL_PIXELS, is_colourful, paper_divided, recolour
+from engine.colour import (
+    COLOURFUL_PIXELS,
+    is_colourful,
+    paper_divided,
+    recolour,
+    stroke_darkness,
+)
 from engine.denoiser import Denoiser
 from engine.io import read_pages
 from engine.paper import window_maximum
@@ -209,3 +215,10 @@ def test_a_colour_scan_in_a_pdf_is_edited_in_the_chosen_mode(
         assert red[0] > 1.5 * red[1] and red[0] > 1.5 * red[2]
     else:
         assert page.colour is None
+
+
+@pytest.mark.parametrize("rows", [slice(0, 3), slice(5, 40), slice(250, 300), slice(0, 300)])
+def test_a_bands_stroke_darkness_is_the_whole_pages(rows) -> None:
+    divided = np.random.default_rng(7).integers(0, 256, (300, 41, 3)).astype(np.uint8)
+    whole = stroke_darkness(divided)
+    np.testing.assert_array_equal(stroke_darkness(divided, rows), whole[rows])
