@@ -92,7 +92,8 @@ train-previous: setup
 	$(PY) -m training.train --config training/configs/ddd_only.toml
 
 # What each part of the real-documents recipe adds (docs/results.md): 25-epoch runs of the
-# shipped recipe with one part taken out each. Then the comparisons behind the DDD-only
+# shipped recipe with one part taken out each, two at full length, and 30-epoch fine-tunes of
+# the shipped model's run (runs/docclean: `make train` first). Then the comparisons behind the DDD-only
 # model's recipe: MSE fine-tuning (starts from its low-resolution run: `make train-previous`
 # first), the previous full-resolution-head network, and with it scale jitter and synthetic
 # pages.
@@ -105,6 +106,10 @@ train-ablations: setup training-fonts
 	$(PY) -m training.train --config training/configs/ablations/documents_no_show_through.toml
 	$(PY) -m training.train --config training/configs/ablations/documents_no_faint_160_epochs.toml
 	$(PY) -m training.train --config training/configs/ablations/documents_colour_160_epochs.toml
+	$(PY) -m training.train --config training/configs/ablations/finetune_control.toml
+	$(PY) -m training.train --config training/configs/ablations/finetune_more_ddd.toml
+	$(PY) -m training.train --config training/configs/ablations/finetune_more_clean.toml
+	$(PY) -m training.train --config training/configs/ablations/finetune_soft_dibco_truth.toml
 	$(PY) -m training.evaluate --ablations
 	$(PY) -m training.train --config training/configs/ablations/lighting_every_patch.toml
 	$(PY) -m training.train --config training/configs/ablations/no_lighting.toml

@@ -192,6 +192,14 @@ ABLATIONS = {
     "the shipped recipe with synthetic colour pages, at full length (160 epochs)": (
         "documents_colour_160_epochs"
     ),
+    "the shipped model trained 30 epochs more on its own recipe (a fine-tune)": (
+        "finetune_control"
+    ),
+    "that fine-tune with twice the share of DDD patches": "finetune_more_ddd",
+    "that fine-tune with three times the share of clean pages": "finetune_more_clean",
+    "that fine-tune with the DIBCO truth's edges anti-aliased (σ 0.7 px)": (
+        "finetune_soft_dibco_truth"
+    ),
     "DDD-only ablation: lighting jitter on every patch": "ablation_lighting_every_patch",
     "DDD-only ablation (25 epochs): no lighting jitter": "ablation_no_lighting",
     "DDD-only ablation: low-resolution model, then MSE fine-tuning": "ablation_mse_finetune",
