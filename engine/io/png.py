@@ -1,6 +1,8 @@
 """PNG output: 8-bit grey, 8-bit RGB or 1-bit black and white, with the page's DPI.
 
-Every row is stored unfiltered and deflated at zlib level 1, band by band. Measured on
+Every row is stored unfiltered and deflated at zlib level 1, band by band, the bands
+deflated at once on every physical core (each band its own deflate blocks, ended on a
+byte boundary, as pigz does: one valid zlib stream whatever the number of cores). Measured on
 cleaned A4 pages at 300 dpi against Pillow's encoder at the same level, which spends more
 time choosing a filter for each row than zlib spends compressing: half the time (RGB 0.20
 against 0.42 s, grey 0.09 against 0.16 s), files from 3 % smaller to 15 % larger (white
@@ -14,12 +16,16 @@ from typing import BinaryIO
 
 import numpy as np
 
+from engine.parallel import in_bands
+
 # zlib level of the pixel data; rows deflated at a time.
 COMPRESS_LEVEL = 1
 BAND_ROWS = 256
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 GREY, RGB = 0, 2  # PNG colour types
 INCH_METRES = 0.0254
+ZLIB_HEADER = b"\x78\x01"  # deflate, 32 KiB window, fastest
+ADLER_BASE = 65521
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -45,18 +51,39 @@ def write_png(
     if dpi:
         per_metre = (int(dpi[0] / INCH_METRES + 0.5), int(dpi[1] / INCH_METRES + 0.5))
         file.write(_chunk(b"pHYs", struct.pack(">IIB", *per_metre, 1)))
-    compressor = zlib.compressobj(COMPRESS_LEVEL)
-    for start in range(0, height, BAND_ROWS):
-        band = pixels[start : start + BAND_ROWS].reshape(min(BAND_ROWS, height - start), -1)
+    bands: list[tuple[bytes, int, int]] = [(b"", 1, 0)] * -(-height // BAND_ROWS)
+
+    def deflate(rows: slice) -> None:
+        band = pixels[rows].reshape(-1, width * (3 if pixels.ndim == 3 else 1))
         if bilevel:
             band = np.packbits(band > 127, axis=1)
-        rows = np.zeros((band.shape[0], band.shape[1] + 1), np.uint8)  # filter byte 0: none
-        rows[:, 1:] = band
-        deflated = compressor.compress(rows)
-        if deflated:
-            file.write(_chunk(b"IDAT", deflated))
-    file.write(_chunk(b"IDAT", compressor.flush()))
+        raw = np.zeros((band.shape[0], band.shape[1] + 1), np.uint8)  # filter byte 0: none
+        raw[:, 1:] = band
+        compressor = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+        last = rows.stop >= height
+        data = compressor.compress(raw) + compressor.flush(
+            zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH
+        )
+        bands[rows.start // BAND_ROWS] = (data, zlib.adler32(raw), raw.size)
+
+    in_bands(height, BAND_ROWS, deflate)
+    checksum = 1
+    file.write(_chunk(b"IDAT", ZLIB_HEADER))
+    for data, adler, length in bands:
+        checksum = adler32_combine(checksum, adler, length)
+        file.write(_chunk(b"IDAT", data))
+    file.write(_chunk(b"IDAT", struct.pack(">I", checksum)))
     file.write(_chunk(b"IEND", b""))
+
+
+def adler32_combine(first: int, second: int, second_length: int) -> int:
+    """The Adler-32 checksum of two byte strings joined, from each one's (as zlib's
+    adler32_combine)."""
+    remainder = second_length % ADLER_BASE
+    low = (first & 0xFFFF) + (second & 0xFFFF) + ADLER_BASE - 1
+    high = (remainder * (first & 0xFFFF)) % ADLER_BASE
+    high += (first >> 16) + (second >> 16) + ADLER_BASE - remainder
+    return (low % ADLER_BASE) | ((high % ADLER_BASE) << 16)
 
 
 def save_png(
