@@ -13,6 +13,7 @@ from engine.colour import ink_grey, paper_divided, recolour
 from engine.denoiser import Denoiser
 from engine.errors import CancelledError
 from engine.events import run_to_end
+from engine.hysteresis import keep_joined_ink, three_levels
 from engine.io import to_uint8
 from engine.options import OutputMode
 from engine.paper import normalised_8bit, stroke_width
@@ -237,6 +238,12 @@ def iter_clean_output(
         yield from iter_clean_page(grey, denoiser, out, cancel, dpi, paper_divided=True)
         return recolour(out, divided)
     out = np.empty(pixels.shape, dtype=np.uint8)
+    if mode == "bw" and denoiser.ink_core is not None:
+        quantise = partial(
+            three_levels, ink_threshold=denoiser.ink_threshold, ink_core=denoiser.ink_core
+        )
+        yield from iter_clean_page(pixels, denoiser, out, cancel, dpi, quantise=quantise)
+        return keep_joined_ink(out)
     quantise = partial(to_uint8, mode=mode, ink_threshold=denoiser.ink_threshold)
     yield from iter_clean_page(pixels, denoiser, out, cancel, dpi, quantise=quantise)
     return out

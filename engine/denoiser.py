@@ -32,6 +32,9 @@ MAX_STROKE_KEY = "docclean.max_stroke_width"
 # Where black and white puts the line between ink and paper in the cleaned levels: a model
 # may move it from one half (training.calibration chooses it to keep the ink).
 INK_THRESHOLD_KEY = "docclean.ink_threshold"
+# Black and white keeps ink below the threshold only where it joins ink below this level
+# (engine.hysteresis); absent: all of it.
+INK_CORE_KEY = "docclean.ink_core"
 DEFAULT_INK_THRESHOLD = 0.5
 # Tile offsets stay on multiples of this when the model does not say: covers networks that
 # down-sample up to three times by two.
@@ -126,6 +129,7 @@ class Denoiser:
         self.paper_normalised = preparation == PAPER_NORMALISED
         self.max_stroke_width = self._int_metadata(metadata, MAX_STROKE_KEY, None) or None
         self.ink_threshold = self._threshold_metadata(metadata)
+        self.ink_core = self._core_metadata(metadata)
         margin = self._int_metadata(metadata, MARGIN_KEY, None)
         self.margin = margin if margin is not None else self._measure_margin()
         if 2 * self.margin >= min(self.tile_shape):
@@ -200,6 +204,22 @@ class Denoiser:
                 self.model_path, f"metadata {INK_THRESHOLD_KEY}={value!r} is not a level in (0, 1)"
             )
         return threshold
+
+    def _core_metadata(self, metadata: dict[str, str]) -> float | None:
+        value = metadata.get(INK_CORE_KEY)
+        if value is None:
+            return None
+        try:
+            core = float(value)
+        except ValueError:
+            core = -1.0
+        if not 0 < core < self.ink_threshold:
+            raise ModelError(
+                self.model_path,
+                f"metadata {INK_CORE_KEY}={value!r} is not a level between 0 and the ink "
+                f"threshold {self.ink_threshold:g}",
+            )
+        return core
 
     def _check_signature(self) -> None:
         inputs, outputs = self.session.get_inputs(), self.session.get_outputs()

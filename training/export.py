@@ -15,6 +15,7 @@ import tensorflow as tf
 
 from engine.denoiser import (
     ALIGNMENT_KEY,
+    INK_CORE_KEY,
     INK_THRESHOLD_KEY,
     INPUT_KEY,
     LOW_RESOLUTION_KEY,
@@ -78,6 +79,7 @@ def export_onnx(
     max_stroke_width: int = 0,
     data: dict[str, Any] | None = None,
     ink_threshold: float = 0.0,
+    ink_core: float = 0.0,
 ) -> dict[str, Any]:
     """Write `path` (ONNX) and its card (`.json` and `.md`); refuse on a parity failure.
 
@@ -88,7 +90,9 @@ def export_onnx(
     `paper_normalised` says the network expects pages divided by their paper
     (`engine.paper.normalise_paper`); `max_stroke_width` (px) has the engine reduce pages
     whose measured strokes are wider. `data` describes the training data (default: DDD).
-    `ink_threshold` moves black and white's line between ink and paper from one half.
+    `ink_threshold` moves black and white's line between ink and paper from one half;
+    `ink_core` keeps ink below it only where it joins ink below this level
+    (`engine.hysteresis`).
     """
     if low_resolution_model and Path(low_resolution_model).name != low_resolution_model:
         raise ExportError(f"low_resolution_model must be a file name, not {low_resolution_model}")
@@ -119,6 +123,8 @@ def export_onnx(
             metadata[MAX_STROKE_KEY] = str(max_stroke_width)
         if ink_threshold:
             metadata[INK_THRESHOLD_KEY] = f"{ink_threshold:g}"
+        if ink_core:
+            metadata[INK_CORE_KEY] = f"{ink_core:g}"
         if low_resolution_model:
             metadata[LOW_RESOLUTION_KEY] = low_resolution_model
             metadata[LOW_RESOLUTION_SHA256_KEY] = sha256_of(companion)
@@ -146,6 +152,7 @@ def export_onnx(
         "input_preparation": PAPER_NORMALISED if paper_normalised else "none",
         "max_stroke_width": max_stroke_width or None,
         "ink_threshold": ink_threshold or 0.5,
+        "ink_core": ink_core or None,
         "tile": {"height": TILE_SHAPE[0], "width": TILE_SHAPE[1]},
         "input": f"page: float32 [N, {TILE_SHAPE[0]}, {TILE_SHAPE[1]}, 1], grey levels 0..1 "
         "(1 = white)",

@@ -14,7 +14,7 @@ import doxapy
 import numpy as np
 from skimage.morphology import skeletonize
 
-from engine.cleaning import clean_page
+from engine.cleaning import clean_output
 from engine.denoiser import Denoiser
 from engine.io import to_uint8
 from training.documents import DibcoPage
@@ -50,7 +50,7 @@ def background_division_otsu(page: np.ndarray) -> np.ndarray:
 
 def model_binariser(denoiser: Denoiser) -> Binariser:
     """The engine's black-and-white output with no DPI, as `docclean clean --mode bw`."""
-    return lambda page: to_uint8(clean_page(page, denoiser, dpi=None), "bw", denoiser.ink_threshold)
+    return lambda page: clean_output(page, denoiser, "bw")
 
 
 def rescale_pair(page: DibcoPage, scale: float) -> tuple[np.ndarray, np.ndarray]:

@@ -70,6 +70,15 @@ def write_card(card: dict[str, Any], model_path: Path) -> None:
                 "training collections' ink "
                 f"({100 * calibration['training_collections_recall_at_0.5']:.1f} % at one half)"
             )
+            if calibration.get("ink_core"):
+                lines.append(
+                    f"- Ink core {calibration['ink_core']}: black and white keeps ink below the "
+                    "threshold only where it joins ink below this level (engine.hysteresis); "
+                    "F-measure on the DIBCO training collections "
+                    f"{100 * calibration['training_collections_fm']:.1f} against "
+                    f"{100 * calibration['training_collections_fm_plain']:.1f} with the "
+                    f"threshold alone at {calibration['training_collections_plain_threshold']}"
+                )
     metrics = card.get("metrics") or {}
     if metrics:
         lines += ["", "## Validation metrics (through the engine)", ""]

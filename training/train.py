@@ -301,7 +301,10 @@ def export_run(config: TrainConfig, checkpoint: Path, training: dict) -> Path:
         measured = calibrate(model, load_dibco(TRAINING_COLLECTIONS), config.ink_recall, export)
         training = {**training, "calibration": measured}
         options["ink_threshold"] = measured["ink_threshold"]
-        print(f"{config.name}: ink threshold {measured['ink_threshold']}")
+        options["ink_core"] = measured["ink_core"]
+        print(
+            f"{config.name}: ink threshold {measured['ink_threshold']}, core {measured['ink_core']}"
+        )
     path = REPO / config.export_path
     export_onnx(model, path, name=config.name, training=training, **options)
     return path

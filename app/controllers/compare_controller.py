@@ -17,15 +17,15 @@ CACHE_SIZE = 8  # decoded pages kept, so flipping between pages is instant
 # times a grey one's).
 CACHE_BYTES = CACHE_SIZE * MAX_PAGE_PIXELS
 
-# file, modification time, page, preview mode, ink threshold
-CacheKey = tuple[Path, int, int, str | None, float]
+# file, modification time, page, preview mode, ink threshold and core
+CacheKey = tuple[Path, int, int, str | None, float, float | None]
 
 
 def _cache_key(
-    path: Path, page: int, mode: OutputMode | None, ink_threshold: float
+    path: Path, page: int, mode: OutputMode | None, ink: tuple[float, float | None]
 ) -> CacheKey | None:
     try:
-        return path, path.stat().st_mtime_ns, page, mode, ink_threshold
+        return path, path.stat().st_mtime_ns, page, mode, *ink
     except OSError:
         return None
 
@@ -42,7 +42,9 @@ class CompareController(QObject):
         self.item: QueueItem | None = None
         self.page = 0
         self.mode: OutputMode = "gray"  # the output mode the After side previews
-        self.ink_threshold = BW_THRESHOLD  # the loaded model's, for the black-and-white preview
+        # The loaded model's ink threshold and core, for the black-and-white preview.
+        self.ink_threshold = BW_THRESHOLD
+        self.ink_core: float | None = None
         self._cache: OrderedDict[CacheKey, QImage] = OrderedDict()
         self._generation = 0
         self._before: QImage | None = None
@@ -69,10 +71,10 @@ class CompareController(QObject):
             self.mode = mode
             self.refresh()
 
-    def set_ink_threshold(self, ink_threshold: float) -> None:
-        """Preview black and white with the loaded model's ink threshold."""
-        if ink_threshold != self.ink_threshold:
-            self.ink_threshold = ink_threshold
+    def set_ink_threshold(self, ink_threshold: float, ink_core: float | None = None) -> None:
+        """Preview black and white with the loaded model's ink threshold and core."""
+        if (ink_threshold, ink_core) != (self.ink_threshold, self.ink_core):
+            self.ink_threshold, self.ink_core = ink_threshold, ink_core
             if self.mode == "bw":
                 self.refresh()
 
@@ -141,15 +143,15 @@ class CompareController(QObject):
     def _load(self, path: Path, page: int, side: str, mode: OutputMode | None) -> int:
         """Show page `page` of `path` on `side` (in `mode`, if given); returns 1 if it loads
         in the background."""
-        threshold = self.ink_threshold
-        key = _cache_key(path, page, mode, threshold)
+        threshold, core = self.ink_threshold, self.ink_core
+        key = _cache_key(path, page, mode, (threshold, core))
         if key is not None and key in self._cache:
             self._cache.move_to_end(key)
             self._store(side, self._cache[key])
             return 0
         generation = self._generation
         self.runner.submit(
-            lambda: load_preview(path, page, mode, threshold),
+            lambda: load_preview(path, page, mode, threshold, core),
             lambda image: self._on_loaded(generation, key, side, image),
             lambda error: self._on_failed(generation, error),
             urgent=True,

@@ -11,6 +11,7 @@ import numpy as np
 from PIL import Image
 from PySide6.QtGui import QImage
 
+from engine.hysteresis import keep_joined_ink, three_levels
 from engine.io import BW_THRESHOLD, ImageInfo, OutputMode, probe_image, read_pages, to_uint8
 
 THUMBNAIL_SIDE = 96  # pixels; shown at 48 logical px, so sharp on 2× screens too
@@ -77,11 +78,17 @@ def load_preview(
     index: int = 0,
     mode: OutputMode | None = None,
     ink_threshold: float = BW_THRESHOLD,
+    ink_core: float | None = None,
 ) -> QImage:
     """Page `index` at full resolution, for the before/after comparison, in colour if it has
     any; with `mode`, as that output mode would write it (colour only in "color" mode; a
-    grey result previewed in black and white, black below the model's `ink_threshold`)."""
+    grey result previewed in black and white as the model's writes it: black below its
+    `ink_threshold`, where it joins ink below its `ink_core` if it has one)."""
     pixels = read_page(path, index, colour=mode in (None, "color"))
     if mode is not None and pixels.ndim == 2 and pixels.dtype == np.uint8:
-        pixels = to_uint8(pixels.astype(np.float32) / 255.0, mode, ink_threshold)
+        levels = pixels.astype(np.float32) / 255.0
+        if mode == "bw" and ink_core is not None:
+            pixels = keep_joined_ink(three_levels(levels, ink_threshold, ink_core))
+        else:
+            pixels = to_uint8(levels, mode, ink_threshold)
     return to_qimage(pixels)

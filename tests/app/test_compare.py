@@ -4,14 +4,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from app.queue_model import ItemState
 from app.views.compare_view import SIDE_BY_SIDE, SPLIT
+from app.workers.images import load_preview
+from engine.denoiser import INK_CORE_KEY, INK_THRESHOLD_KEY, Denoiser
 from tests.app.driving import run_batch, shown_pixels, wait_queued
 from tests.conftest import write_page
+from tests.onnx_builders import build_identity
 
 
 def mean_grey(image: QImage, left: float, right: float) -> float:
@@ -174,3 +178,19 @@ def test_the_after_side_previews_the_chosen_output_mode(qtbot, cleaned):
 
     panel.mode_combo.setCurrentIndex(panel.mode_combo.findData("gray"))
     qtbot.waitUntil(lambda: view.after is not None and levels(view.after) == grey_levels)
+
+
+def test_black_and_white_is_previewed_with_the_models_ink_core(qtbot, controller, tmp_path):
+    metadata = {INK_THRESHOLD_KEY: "0.6", INK_CORE_KEY: "0.2"}
+    denoiser = Denoiser(build_identity(tmp_path / "cored.onnx", metadata))
+    controller.models.model_changed.emit(denoiser)  # as a model loads
+    assert (controller.compare.ink_threshold, controller.compare.ink_core) == (0.6, 0.2)
+    page = np.full((60, 80), 255, np.uint8)
+    page[10:14, 5:75] = 10  # a stroke the network is sure of
+    page[14:40, 70:74] = 120  # its half-dark tail
+    page[30:50, 20:40] = 120  # half-dark, joined to nothing: show-through
+    Image.fromarray(page).save(tmp_path / "grey.png")
+    plain = shown_pixels(load_preview(tmp_path / "grey.png", 0, "bw", 0.6))
+    cored = shown_pixels(load_preview(tmp_path / "grey.png", 0, "bw", 0.6, 0.2))
+    assert (plain[30:50, 20:40] == 0).all() and (cored[30:50, 20:40] == 255).all()
+    assert (cored[10:40, 70:74] == 0).all() and (cored[12, 5:75] == 0).all()

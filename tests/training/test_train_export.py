@@ -262,10 +262,28 @@ def test_calibration_finds_the_threshold_that_keeps_the_ink(tmp_path: Path) -> N
         model, pages, 0.99, lambda candidate, path: export_onnx(candidate, path, name="x")
     )
     assert measured["ink_threshold"] >= 0.5
-    assert measured["training_collections_recall"] >= measured["training_collections_recall_at_0.5"]
+    assert measured["training_collections_recall"] >= measured["training_collections_recall_plain"]
+    assert measured["training_collections_fm"] >= measured["training_collections_fm_plain"]
+    options = {key: measured[key] for key in ("ink_threshold", "ink_core")}
+    export_onnx(model, tmp_path / "x.onnx", name="x", **options)
+    denoiser = Denoiser(tmp_path / "x.onnx")
+    assert denoiser.ink_threshold == measured["ink_threshold"]
+    assert denoiser.ink_core == (measured["ink_core"] or None)
 
-    export_onnx(model, tmp_path / "x.onnx", name="x", ink_threshold=measured["ink_threshold"])
-    assert Denoiser(tmp_path / "x.onnx").ink_threshold == measured["ink_threshold"]
+
+def test_a_core_is_chosen_where_it_drops_show_through_and_keeps_the_ink() -> None:
+    from training.calibration import ink_core
+
+    truth = np.full((60, 80), 255, np.uint8)
+    truth[10:14, 5:75] = 0
+    cleaned = np.ones((60, 80), np.float32)
+    cleaned[10:14, 5:75] = 0.05  # a stroke the network is sure of
+    cleaned[30:50, 20:40] = 0.5  # show-through it is not
+    threshold, core, measured = ink_core([cleaned], [truth], 0.6)
+    assert core is not None and threshold == 0.6
+    assert measured["training_collections_fm"] == 1.0 > measured["training_collections_fm_plain"]
+    faint = np.where(truth == 0, 0.5, 1.0).astype(np.float32)  # no core: a core loses it
+    assert ink_core([faint], [truth], 0.6)[:2] == (0.6, None)
 
 
 def test_softened_truth_blurs_only_the_edges_of_its_strokes() -> None:

@@ -1,0 +1,115 @@
+"""Black and white by hysteresis: ink the network is unsure of is kept only where it joins
+ink it is sure of.
+
+Black and white writes black below the model's ink threshold. Below that threshold the
+network's output is not all alike: a stroke, faint or not, comes back with a dark core,
+while another page's ink showing through, a stain's edge or the grain of the paper comes
+back only half dark. So a model may name a second, darker level (`docclean.ink_core`):
+then a connected piece of ink (8-connected) is kept only where some pixel of it is below
+that level, and every pixel of it below the threshold stays black. Measured through the
+engine on the DIBCO collections (docs/model.md), it removes most of the show-through the
+threshold keeps at the cost of a few isolated faint specks.
+
+The page is labelled by runs: each row's runs of ink, joined to the runs they touch in the
+next row, their labels merged by pointer jumping. It works on the page as `levels`
+(`CORE`, `CANDIDATE` or `PAPER` for each pixel), one band of rows at a time where it
+touches pixels, so a large page needs no full-size temporaries beyond its runs.
+"""
+
+import numpy as np
+
+CORE, CANDIDATE, PAPER = 0, 128, 255
+BAND_ROWS = 256
+
+
+def three_levels(cleaned: np.ndarray, ink_threshold: float, ink_core: float) -> np.ndarray:
+    """A cleaned tile or page (float 0..1) as CORE below `ink_core`, CANDIDATE below
+    `ink_threshold`, PAPER elsewhere (uint8)."""
+    out = np.where(cleaned < ink_threshold, CANDIDATE, PAPER).astype(np.uint8)
+    out[cleaned < ink_core] = CORE
+    return out
+
+
+def _runs(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every run of ink (CORE or CANDIDATE) of the page: rows, starts, ends (exclusive) in
+    row-major order, and whether each holds a CORE pixel."""
+    height, width = levels.shape
+    rows, starts, ends, cored = [], [], [], []
+    for top in range(0, height, BAND_ROWS):
+        band = levels[top : top + BAND_ROWS]
+        ink = np.zeros((band.shape[0], width + 2), np.int8)
+        ink[:, 1:-1] = band != PAPER
+        edges = np.diff(ink, axis=1)
+        start_rows, start_cols = np.nonzero(edges == 1)
+        end_cols = np.nonzero(edges == -1)[1]
+        rows.append((start_rows + top).astype(np.int64))
+        starts.append(start_cols.astype(np.int64))
+        ends.append(end_cols.astype(np.int64))
+        # Each run's darkest level: reduced over [start, end) of the band's flat pixels,
+        # with a PAPER sentinel so the last run's end is a valid index.
+        flat = np.append(band.ravel(), np.uint8(PAPER))
+        bounds = np.empty(2 * len(start_cols), np.int64)
+        bounds[0::2] = start_rows * width + start_cols
+        bounds[1::2] = start_rows * width + end_cols
+        darkest = np.minimum.reduceat(flat, bounds)[0::2] if len(bounds) else bounds
+        cored.append(darkest == CORE)
+    return (
+        np.concatenate(rows),
+        np.concatenate(starts),
+        np.concatenate(ends),
+        np.concatenate(cored),
+    )
+
+
+def _touching(rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: int):
+    """Pairs (a, b) of runs where b, in the row below a's, touches a (8-connected)."""
+    stride = width + 2
+    start_keys = rows * stride + starts
+    end_keys = rows * stride + ends
+    below = (rows + 1) * stride
+    first = np.searchsorted(end_keys, below + starts, side="left")  # ends at or after a's start
+    last = np.searchsorted(start_keys, below + ends, side="right")  # starts at or before a's end
+    counts = np.maximum(last - first, 0)
+    upper = np.repeat(np.arange(len(rows)), counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    return upper, np.repeat(first, counts) + offsets
+
+
+def _components(count: int, upper: np.ndarray, lower: np.ndarray) -> np.ndarray:
+    """Each run's component label (the smallest run index in it)."""
+    labels = np.arange(count)
+    while True:
+        above, below = labels[upper], labels[lower]
+        apart = above != below
+        if not apart.any():
+            return labels
+        high = np.maximum(above[apart], below[apart])
+        np.minimum.at(labels, high, np.minimum(above[apart], below[apart]))
+        while True:  # every run points at its root
+            roots = labels[labels]
+            if np.array_equal(roots, labels):
+                break
+            labels = roots
+
+
+def keep_joined_ink(levels: np.ndarray) -> np.ndarray:
+    """The page (uint8 `three_levels`, modified in place and returned) in black and white:
+    black where a piece of ink holds a CORE pixel, white elsewhere."""
+    height, width = levels.shape
+    rows, starts, ends, cored = _runs(levels)
+    labels = _components(len(rows), *_touching(rows, starts, ends, width))
+    kept_components = np.zeros(len(rows), bool)
+    kept_components[labels[cored]] = True
+    kept = kept_components[labels]
+    dropped = np.flatnonzero(~kept)
+    for top in range(0, height, BAND_ROWS):
+        band = levels[top : top + BAND_ROWS]
+        first, last = np.searchsorted(rows[dropped], (top, top + band.shape[0]))
+        inside = dropped[first:last]
+        # +1 where a dropped run starts, -1 where it ends: their running sum marks it.
+        marks = np.zeros((band.shape[0], width + 1), np.int8)
+        marks[rows[inside] - top, starts[inside]] = 1
+        marks[rows[inside] - top, ends[inside]] = -1
+        dropped_pixels = np.cumsum(marks, axis=1, dtype=np.int8)[:, :width] > 0
+        band[:] = np.where((band == PAPER) | dropped_pixels, PAPER, CORE)
+    return levels

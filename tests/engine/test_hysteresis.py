@@ -1,0 +1,75 @@
+"""Black and white by hysteresis (engine.hysteresis): ink below the threshold is kept only
+where it joins ink below the model's core level."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.cleaning import clean_output
+from engine.denoiser import INK_CORE_KEY, INK_THRESHOLD_KEY, Denoiser
+from engine.errors import ModelError
+from engine.hysteresis import CANDIDATE, CORE, PAPER, keep_joined_ink, three_levels
+from tests.onnx_builders import build_identity
+
+
+def reference(cleaned: np.ndarray, threshold: float, core: float) -> np.ndarray:
+    """The same rule by SciPy's labelling of 8-connected pieces of ink."""
+    ndimage = pytest.importorskip("scipy.ndimage")  # absent where only the engine is installed
+    labels, count = ndimage.label(cleaned < threshold, structure=np.ones((3, 3)))
+    kept = np.zeros(count + 1, bool)
+    kept[np.unique(labels[cleaned < core])] = True
+    kept[0] = False
+    return np.where(kept[labels], 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pieces_of_ink_are_kept_whole_where_they_hold_a_core(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    shape = (int(rng.integers(1, 700)), int(rng.integers(1, 90)))  # bands of 256 rows
+    cleaned = rng.random(shape).astype(np.float32)
+    for _ in range(2):  # blobs and strokes of several sizes
+        cleaned = (cleaned + np.roll(cleaned, 1, 0) + np.roll(cleaned, 1, 1)) / 3
+    cleaned = (cleaned - cleaned.min()) / max(float(np.ptp(cleaned)), 1e-6)
+    got = keep_joined_ink(three_levels(cleaned, 0.45, 0.2))
+    np.testing.assert_array_equal(got, reference(cleaned, 0.45, 0.2))
+
+
+def test_three_levels_mark_cores_candidates_and_paper() -> None:
+    levels = three_levels(np.array([[0.1, 0.3, 0.59, 0.6, 0.9]], np.float32), 0.6, 0.2)
+    np.testing.assert_array_equal(levels, [[CORE, CANDIDATE, CANDIDATE, PAPER, PAPER]])
+    assert keep_joined_ink(np.full((3, 4), PAPER, np.uint8)).min() == PAPER  # no ink at all
+
+
+@pytest.fixture
+def hysteresis_model(tmp_path: Path) -> Denoiser:
+    metadata = {INK_THRESHOLD_KEY: "0.6", INK_CORE_KEY: "0.2"}
+    return Denoiser(build_identity(tmp_path / "hysteresis.onnx", metadata))
+
+
+def test_black_and_white_drops_half_dark_ink_that_joins_no_stroke(hysteresis_model) -> None:
+    page = np.full((900, 1300), 255, np.uint8)  # several tiles
+    page[100:104, 50:1250] = 10  # a dark stroke across the tiles' seams
+    page[104:700, 1240:1244] = 120  # its half-dark tail, down into the tiles below
+    page[400:430, 200:260] = 120  # half-dark, joined to nothing dark: show-through
+    out = clean_output(page, hysteresis_model, "bw")
+    assert out[102, 60] == 0 and out[102, 1200] == 0 and out[690, 1242] == 0
+    assert (out[400:430, 200:260] == 255).all()
+    assert set(np.unique(out)) == {0, 255}
+    grey = clean_output(page, hysteresis_model, "gray")  # grey levels stay as cleaned
+    assert (grey[400:430, 200:260] == 120).all()
+
+
+def test_models_without_a_core_keep_all_ink_below_their_threshold(tmp_path: Path) -> None:
+    model = Denoiser(build_identity(tmp_path / "plain.onnx", {INK_THRESHOLD_KEY: "0.6"}))
+    assert model.ink_core is None
+    page = np.full((50, 60), 255, np.uint8)
+    page[10:20, 10:20] = 120
+    assert (clean_output(page, model, "bw")[10:20, 10:20] == 0).all()
+
+
+@pytest.mark.parametrize("core", ["0.6", "0.7", "0", "dark"])
+def test_a_core_not_below_the_threshold_is_refused(tmp_path: Path, core: str) -> None:
+    path = build_identity(tmp_path / "bad.onnx", {INK_THRESHOLD_KEY: "0.6", INK_CORE_KEY: core})
+    with pytest.raises(ModelError, match="ink_core"):
+        Denoiser(path)
