@@ -14,9 +14,12 @@ Then black and white may also keep ink below the threshold only where it joins i
 darker level, its core (`docclean.ink_core`, `engine.hysteresis`): the network leaves
 show-through and stains' edges half dark but the cores of strokes dark. Each level of
 CORES is tried on the same training collections, at the lowest threshold at which it keeps
-at least the ink the plain threshold keeps there (so that it costs no ink on those pages),
-and the one with the highest F-measure there is written, or none if the plain threshold
-scores higher.
+at least the ink the plain threshold keeps there, and on synthetic colour pages of the
+training stream seen grey as grey mode sees them (light red, pencil: ink the network
+restores only half dark, which a core too dark drops letter by letter), where it must keep
+at least the plain threshold's ink too. Of the levels that cost no ink on either, the one
+with the highest F-measure on the training collections is written, or none if the plain
+threshold scores higher.
 """
 
 import tempfile
@@ -29,10 +32,13 @@ import numpy as np
 from engine.cleaning import clean_page
 from engine.denoiser import Denoiser
 from engine.hysteresis import keep_joined_ink, three_levels
+from engine.io.reading import luminance
 from training.documents import DibcoPage
+from training.synthetic.colour import TRAINING_STREAM, colour_pages
 
 THRESHOLDS = tuple(np.round(np.arange(0.5, 0.901, 0.025), 3))
 CORES = (0.05, 0.1, 0.2, 0.3)
+SAFETY_PAGES = 24  # synthetic colour pages whose ink a core must not cost
 
 
 def recall_at_thresholds(denoiser: Denoiser, pages: list[DibcoPage]) -> np.ndarray:
@@ -65,19 +71,35 @@ def scores(cleaned: list[np.ndarray], truths: list[np.ndarray], threshold, core)
     return float(np.mean(recalls)), float(np.mean(f_measures))
 
 
+def safety_pages(denoiser: Denoiser, count: int = SAFETY_PAGES) -> tuple[list, list]:
+    """Synthetic colour pages of the training stream as grey mode cleans them (their
+    luminance), and their ink as binary truth pages (0 ink, 255 paper)."""
+    pages = list(colour_pages(count, [0, TRAINING_STREAM]))
+    cleaned = [clean_page(luminance(page.noisy), denoiser) for page in pages]
+    return cleaned, [np.where(page.masks["ink"], 0, 255).astype(np.uint8) for page in pages]
+
+
 def ink_core(
-    cleaned: list[np.ndarray], truths: list[np.ndarray], threshold: float
+    cleaned: list[np.ndarray],
+    truths: list[np.ndarray],
+    threshold: float,
+    safety: tuple[list, list] = ([], []),
 ) -> tuple[float, float | None, dict[str, float]]:
     """(threshold, core or None, what was measured): the CORES level, with its lowest
-    threshold from `threshold` up that keeps the plain threshold's recall, that scores the
-    highest F-measure, or the plain threshold where none scores higher."""
+    threshold from `threshold` up that keeps the plain threshold's recall of `truths`,
+    that scores the highest F-measure, or the plain threshold where none scores higher.
+    A level that keeps less of the ink of the `safety` pages (cleaned, truths) than the
+    plain threshold is not chosen."""
     plain_recall, plain_f = scores(cleaned, truths, threshold, None)
+    safe_recall = scores(*safety, threshold, None)[0] if safety[0] else 0.0
     best = (plain_f, threshold, None, plain_recall)
     for core in CORES:
         for candidate in (t for t in THRESHOLDS if t >= threshold):
             recall, f_measure = scores(cleaned, truths, candidate, core)
             if recall >= plain_recall:
-                best = max(best, (f_measure, candidate, core, recall), key=lambda b: b[0])
+                kept_safe = scores(*safety, candidate, core)[0] if safety[0] else 0.0
+                if kept_safe >= safe_recall:
+                    best = max(best, (f_measure, candidate, core, recall), key=lambda b: b[0])
                 break
     f_measure, chosen, core, recall = best
     measured = {
@@ -109,7 +131,8 @@ def calibrate(
         recalls = recall_at_thresholds(denoiser, pages)
         threshold = ink_threshold(recalls, recall)
         cleaned = [clean_page(page.noisy, denoiser) for page in pages]
-    chosen, core, measured = ink_core(cleaned, [page.truth for page in pages], threshold)
+        safety = safety_pages(denoiser)
+    chosen, core, measured = ink_core(cleaned, [page.truth for page in pages], threshold, safety)
     return {
         "ink_threshold": chosen,
         "ink_core": core or 0.0,

@@ -48,6 +48,10 @@ class TrainConfig:
     # (training.synthetic.colour), at synthetic_scale.
     colour_pairs: int = 0
     colour_weight: float = 0.0
+    # Synthetic colour pages as grey mode sees them (their luminance; every stroke dark in
+    # the target), at synthetic_scale.
+    grey_colour_pairs: int = 0
+    grey_colour_weight: float = 0.0
     ddd_weight: float = 1.0
     ddd_rescaled_weight: float = 0.0  # DDD patches at ddd_rescaled_scale instead
     ddd_rescaled_scale: tuple[float, float] = (1.0, 1.0)

@@ -57,11 +57,12 @@ def documents_dataset(config: TrainConfig, ddd_pairs: list) -> tf.data.Dataset:
         prepared,
     )
     from training.synthetic import synthetic_pairs
-    from training.synthetic.colour import colour_pairs
+    from training.synthetic.colour import colour_pairs, grey_colour_pairs
 
     dibco = load_dibco(TRAINING_COLLECTIONS) if config.dibco_weight else []
     synthetic = list(synthetic_pairs(config.synthetic_pairs, seed=config.seed))
     colour = list(colour_pairs(config.colour_pairs, seed=config.seed))
+    grey_colour = list(grey_colour_pairs(config.grey_colour_pairs, seed=config.seed))
     clean_pages = [clean for _, clean in ddd_pairs + synthetic]
     normalise = config.normalise_paper
     ddd = [prepared(*pair, normalise) for pair in ddd_pairs]
@@ -87,6 +88,12 @@ def documents_dataset(config: TrainConfig, ddd_pairs: list) -> tf.data.Dataset:
             "synthetic colour",  # divided by their paper already, as the engine does
             [prepared(*pair, normalise=False) for pair in colour],
             config.colour_weight,
+            config.synthetic_scale,
+        ),
+        Source(
+            "synthetic colour, grey",
+            [prepared(*pair, normalise) for pair in grey_colour],
+            config.grey_colour_weight,
             config.synthetic_scale,
         ),
         Source(
@@ -140,6 +147,12 @@ def documents_data(config: TrainConfig) -> dict:
                 if config.colour_pairs
                 else ""
             )
+            + (
+                f"; {config.grey_colour_pairs} synthetic colour pages as grey mode sees them "
+                "(training.synthetic.colour)"
+                if config.grey_colour_pairs
+                else ""
+            )
         ),
         "split_file": "training/split.json (DDD); training.documents.HELD_OUT (DIBCO)",
         "dibco_training_collections": [DIBCO_COLLECTIONS[name] for name in TRAINING_COLLECTIONS],
@@ -150,6 +163,7 @@ def documents_data(config: TrainConfig) -> dict:
             "dibco": config.dibco_weight,
             "synthetic": config.synthetic_weight,
             "synthetic colour": config.colour_weight,
+            "synthetic colour, grey": config.grey_colour_weight,
             "clean pages": config.clean_weight,
         },
     }

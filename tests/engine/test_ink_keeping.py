@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from engine.cleaning import clean_page
+from engine.cleaning import clean_output, clean_page
 from engine.denoiser import Denoiser
 from engine.io import read_pages, to_uint8
 from engine.resources import default_model_path
@@ -25,7 +25,7 @@ def shipped() -> Denoiser:
 
 def black_and_white(page: np.ndarray, denoiser: Denoiser) -> np.ndarray:
     """True where `docclean clean --mode bw` writes ink."""
-    return to_uint8(clean_page(page, denoiser), "bw", denoiser.ink_threshold) < 128
+    return clean_output(page, denoiser, "bw") < 128
 
 
 def recall(kept: np.ndarray, ink: np.ndarray) -> float:

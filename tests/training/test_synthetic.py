@@ -137,3 +137,17 @@ def test_colour_training_pairs_are_prepared_as_colour_mode_prepares_a_page() -> 
     assert target[page.masks["paper"]].min() == 255
     assert np.array_equal(next(colour_pairs(1, seed=5))[1], target)
     assert not np.array_equal(next(colour_pairs(1, seed=6))[1], target)
+
+
+def test_grey_colour_training_pairs_are_colour_pages_as_grey_mode_sees_them() -> None:
+    from engine.io.reading import luminance
+    from training.synthetic.colour import TRAINING_STREAM, colour_pages, grey_colour_pairs
+
+    (noisy, target), page = (
+        next(grey_colour_pairs(1, seed=5)),
+        next(colour_pages(1, [5, TRAINING_STREAM, 1])),
+    )
+    assert np.array_equal(noisy, luminance(page.noisy))  # grey as the engine reads colour
+    assert target[page.masks["ink"]].max() < 80  # every ink dark, light red and pencil too
+    assert target[page.masks["highlight"] | page.masks["paper"]].min() == 255  # no highlight
+    assert not np.array_equal(next(grey_colour_pairs(1, seed=6))[1], target)

@@ -1,7 +1,8 @@
 """Colour pages: text in several ink colours and a highlighter on white, degraded in colour.
 
 The colour test set (`training.colour_evaluation`) scores them against their clean colour
-page; training (`colour_pairs`) shows the network what the engine's colour mode feeds it:
+page; training shows the network coloured ink as grey mode feeds it (`grey_colour_pairs`:
+the luminance, every stroke dark in the target) and as colour mode does (`colour_pairs`):
 the page divided by its paper per channel and turned grey by `engine.colour.ink_grey`, with
 a target whose every stroke is dark whatever its ink, and a highlight kept at the grey level
 that conversion gives it (colour mode keeps it, in its own colour).
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.colour import ink_grey, paper_divided
+from engine.io.reading import luminance
 from engine.paper import window_maximum
 from training.synthetic.layout import DEFAULT_HEIGHT, DEFAULT_WIDTH, render_clean_page
 from training.synthetic.pages import degrade_colour
@@ -42,6 +44,7 @@ class ColourPage:
     noisy: np.ndarray  # uint8 RGB, degraded
     clean: np.ndarray  # uint8 RGB, the clean colour page
     target: np.ndarray  # uint8 grey: every stroke dark, the highlight as ink_grey sees it
+    strokes: np.ndarray  # uint8 grey: every stroke dark on white paper (grey mode's target)
     masks: dict[str, np.ndarray]  # "ink", "paper", "highlight"
 
 
@@ -72,7 +75,7 @@ def colour_page(
         "paper": ~near_ink & ~highlight,
         "highlight": ~near_ink & erode(highlight, PAPER_GAP),
     }
-    return ColourPage(degrade_colour(clean, rng), clean, target, masks)
+    return ColourPage(degrade_colour(clean, rng), clean, target, grey, masks)
 
 
 def colour_pages(
@@ -90,6 +93,16 @@ def colour_pairs(
     colour mode prepares a page (paper divided per channel, then `ink_grey`)."""
     for page in colour_pages(count, [seed, TRAINING_STREAM], height, width):
         yield ink_grey(paper_divided(page.noisy)), page.target
+
+
+def grey_colour_pairs(
+    count: int, seed: int, height: int = DEFAULT_HEIGHT, width: int = DEFAULT_WIDTH
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """`count` (page, target) uint8 grey pairs as grey mode sees a colour page: its
+    luminance (the engine's grey conversion), every stroke dark in the target whatever its
+    ink, the highlighter gone with the paper's tint."""
+    for page in colour_pages(count, [seed, TRAINING_STREAM, 1], height, width):
+        yield luminance(page.noisy), page.strokes
 
 
 def dilate(mask: np.ndarray, steps: int) -> np.ndarray:
