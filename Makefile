@@ -110,6 +110,7 @@ train-ablations: setup training-fonts
 	$(PY) -m training.train --config training/configs/ablations/finetune_more_ddd.toml
 	$(PY) -m training.train --config training/configs/ablations/finetune_more_clean.toml
 	$(PY) -m training.train --config training/configs/ablations/finetune_soft_dibco_truth.toml
+	$(PY) -m training.train --config training/configs/ablations/finetune_grey_colour.toml
 	$(PY) -m training.evaluate --ablations
 	$(PY) -m training.train --config training/configs/ablations/lighting_every_patch.toml
 	$(PY) -m training.train --config training/configs/ablations/no_lighting.toml

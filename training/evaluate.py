@@ -200,6 +200,7 @@ ABLATIONS = {
     "that fine-tune with the DIBCO truth's edges anti-aliased (σ 0.7 px)": (
         "finetune_soft_dibco_truth"
     ),
+    "that fine-tune with synthetic colour pages as grey mode sees them": "finetune_grey_colour",
     "DDD-only ablation: lighting jitter on every patch": "ablation_lighting_every_patch",
     "DDD-only ablation (25 epochs): no lighting jitter": "ablation_no_lighting",
     "DDD-only ablation: low-resolution model, then MSE fine-tuning": "ablation_mse_finetune",
