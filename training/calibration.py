@@ -93,11 +93,13 @@ def ink_core(
     plain_recall, plain_f = scores(cleaned, truths, threshold, None)
     safe_recall = scores(*safety, threshold, None)[0] if safety[0] else 0.0
     best = (plain_f, threshold, None, plain_recall)
+    strongest = (plain_f, None, safe_recall)  # the highest F-measure of any core, safe or not
     for core in CORES:
         for candidate in (t for t in THRESHOLDS if t >= threshold):
             recall, f_measure = scores(cleaned, truths, candidate, core)
             if recall >= plain_recall:
                 kept_safe = scores(*safety, candidate, core)[0] if safety[0] else 0.0
+                strongest = max(strongest, (f_measure, core, kept_safe), key=lambda b: b[0])
                 if kept_safe >= safe_recall:
                     best = max(best, (f_measure, candidate, core, recall), key=lambda b: b[0])
                 break
@@ -106,6 +108,10 @@ def ink_core(
         "training_collections_fm_plain": round(plain_f, 4),
         "training_collections_fm": round(f_measure, 4),
         "training_collections_recall": round(recall, 4),
+        "strongest_core": strongest[1] or 0.0,
+        "training_collections_fm_strongest_core": round(strongest[0], 4),
+        "safety_pages_recall_plain": round(safe_recall, 4),
+        "safety_pages_recall_strongest_core": round(strongest[2], 4),
     }
     return chosen, core, measured
 

@@ -70,6 +70,16 @@ def write_card(card: dict[str, Any], model_path: Path) -> None:
                 "training collections' ink "
                 f"({100 * calibration['training_collections_recall_at_0.5']:.1f} % at one half)"
             )
+            if calibration.get("strongest_core") and not calibration.get("ink_core"):
+                lines.append(
+                    f"- No ink core: the strongest, {calibration['strongest_core']}, would raise "
+                    "the DIBCO training collections' F-measure from "
+                    f"{100 * calibration['training_collections_fm_plain']:.1f} to "
+                    f"{100 * calibration['training_collections_fm_strongest_core']:.1f} but keep "
+                    f"{100 * calibration['safety_pages_recall_strongest_core']:.1f} % of the ink "
+                    "of synthetic colour pages seen grey against "
+                    f"{100 * calibration['safety_pages_recall_plain']:.1f} % (training.calibration)"
+                )
             if calibration.get("ink_core"):
                 lines.append(
                     f"- Ink core {calibration['ink_core']}: black and white keeps ink below the "

@@ -284,6 +284,10 @@ def test_a_core_is_chosen_where_it_drops_show_through_and_keeps_the_ink() -> Non
     assert measured["training_collections_fm"] == 1.0 > measured["training_collections_fm_plain"]
     faint = np.where(truth == 0, 0.5, 1.0).astype(np.float32)  # no core: a core loses it
     assert ink_core([faint], [truth], 0.6)[:2] == (0.6, None)
+    # The same core is refused where it would drop the faint ink of the safety pages.
+    threshold, core, measured = ink_core([cleaned], [truth], 0.6, ([faint], [truth]))
+    assert (threshold, core) == (0.6, None) and measured["strongest_core"] > 0
+    assert measured["safety_pages_recall_strongest_core"] < measured["safety_pages_recall_plain"]
 
 
 def test_softened_truth_blurs_only_the_edges_of_its_strokes() -> None:
