@@ -128,8 +128,9 @@ class Denoiser:
             raise ModelError(self.model_path, f"metadata {INPUT_KEY}={preparation!r} is unknown")
         self.paper_normalised = preparation == PAPER_NORMALISED
         self.max_stroke_width = self._int_metadata(metadata, MAX_STROKE_KEY, None) or None
-        self.ink_threshold = self._threshold_metadata(metadata)
-        self.ink_core = self._core_metadata(metadata)
+        threshold = self._level_metadata(metadata, INK_THRESHOLD_KEY, 1.0)
+        self.ink_threshold = threshold if threshold is not None else DEFAULT_INK_THRESHOLD
+        self.ink_core = self._level_metadata(metadata, INK_CORE_KEY, self.ink_threshold)
         margin = self._int_metadata(metadata, MARGIN_KEY, None)
         self.margin = margin if margin is not None else self._measure_margin()
         if 2 * self.margin >= min(self.tile_shape):
@@ -191,35 +192,20 @@ class Denoiser:
             raise ModelError(self.model_path, f"metadata {key}={value} is out of range")
         return value
 
-    def _threshold_metadata(self, metadata: dict[str, str]) -> float:
-        value = metadata.get(INK_THRESHOLD_KEY)
-        if value is None:
-            return DEFAULT_INK_THRESHOLD
-        try:
-            threshold = float(value)
-        except ValueError:
-            threshold = -1.0
-        if not 0 < threshold < 1:
-            raise ModelError(
-                self.model_path, f"metadata {INK_THRESHOLD_KEY}={value!r} is not a level in (0, 1)"
-            )
-        return threshold
-
-    def _core_metadata(self, metadata: dict[str, str]) -> float | None:
-        value = metadata.get(INK_CORE_KEY)
+    def _level_metadata(self, metadata: dict[str, str], key: str, below: float) -> float | None:
+        """A grey level the metadata names under `key`, strictly between 0 and `below`."""
+        value = metadata.get(key)
         if value is None:
             return None
         try:
-            core = float(value)
+            level = float(value)
         except ValueError:
-            core = -1.0
-        if not 0 < core < self.ink_threshold:
+            level = -1.0
+        if not 0 < level < below:
             raise ModelError(
-                self.model_path,
-                f"metadata {INK_CORE_KEY}={value!r} is not a level between 0 and the ink "
-                f"threshold {self.ink_threshold:g}",
+                self.model_path, f"metadata {key}={value!r} is not a level in (0, {below:g})"
             )
-        return core
+        return level
 
     def _check_signature(self) -> None:
         inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
