@@ -2,13 +2,13 @@
 ink it is sure of.
 
 Black and white writes black below the model's ink threshold. Below that threshold the
-network's output is not all alike: a stroke, faint or not, comes back with a dark core,
-while another page's ink showing through, a stain's edge or the grain of the paper comes
-back only half dark. So a model may name a second, darker level (`docclean.ink_core`):
-then a connected piece of ink (8-connected) is kept only where some pixel of it is below
-that level, and every pixel of it below the threshold stays black. Measured through the
-engine on the DIBCO collections (docs/model.md), it removes most of the show-through the
-threshold keeps at the cost of a few isolated faint specks.
+network's output is not all alike: a black stroke comes back with a black core, while
+another page's ink showing through comes back only half dark. So a model may name a
+second, darker level (`docclean.ink_core`): then a connected piece of ink (8-connected) is
+kept only where some pixel of it is below that level, and every pixel of it below the
+threshold stays black. It holds only for a model that restores every ink dark, light red
+and pencil too: `training.calibration` writes a core only where it costs no ink on its
+pages, and the bundled model has none (docs/model.md).
 
 The page is labelled by runs: each row's runs of ink, joined to the runs they touch in the
 next row, their labels merged by pointer jumping. It works on the page as `levels`
