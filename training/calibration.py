@@ -41,14 +41,13 @@ CORES = (0.05, 0.1, 0.2, 0.3)
 SAFETY_PAGES = 24  # synthetic colour pages whose ink a core must not cost
 
 
-def recall_at_thresholds(denoiser: Denoiser, pages: list[DibcoPage]) -> np.ndarray:
-    """Mean ink recall over `pages` of the cleaned page thresholded at each of THRESHOLDS."""
+def recall_at_thresholds(cleaned: list[np.ndarray], pages: list[DibcoPage]) -> np.ndarray:
+    """Mean ink recall over `pages` of their cleaned pages thresholded at each of THRESHOLDS."""
     recalls = []
-    for page in pages:
-        cleaned = clean_page(page.noisy, denoiser)
+    for page, levels in zip(pages, cleaned, strict=True):
         ink = page.truth < 128
         total = max(int(ink.sum()), 1)
-        recalls.append([(ink & (cleaned < t)).sum() / total for t in THRESHOLDS])
+        recalls.append([(ink & (levels < t)).sum() / total for t in THRESHOLDS])
     return np.mean(recalls, axis=0)
 
 
@@ -134,9 +133,9 @@ def calibrate(
         path = Path(folder) / "uncalibrated.onnx"
         export(model, path)
         denoiser = Denoiser(path)
-        recalls = recall_at_thresholds(denoiser, pages)
+        cleaned = [clean_page(page.noisy, denoiser) for page in pages]  # each page once
+        recalls = recall_at_thresholds(cleaned, pages)
         threshold = ink_threshold(recalls, recall)
-        cleaned = [clean_page(page.noisy, denoiser) for page in pages]
         safety = safety_pages(denoiser)
     chosen, core, measured = ink_core(cleaned, [page.truth for page in pages], threshold, safety)
     return {
