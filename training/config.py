@@ -14,6 +14,8 @@ class TrainConfig:
     model: str = "subpixel"  # a key of training.models.MODELS
     width: int = 16  # channels at half resolution (twice that at quarter)
     depth: int = 2  # subpixel model: convolutions per resolution level (see its docstring)
+    # subpixel model: dilation of each quarter-resolution convolution (empty: all 1)
+    dilations: tuple[int, ...] = ()
     full_width: int = 4  # full_resolution model: channels at full resolution
     # "patches": DDD patches; "pages": whole DDD pages resized to 420×540; "documents":
     # paper-normalised patches of DDD, DIBCO and synthetic pages (training.documents)
@@ -104,7 +106,7 @@ class TrainConfig:
         unknown = set(values) - known
         if unknown:
             raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
-        for scales in SCALE_FIELDS:
-            if scales in values:
-                values[scales] = tuple(values[scales])
+        for listed in (*SCALE_FIELDS, "dilations"):
+            if listed in values:
+                values[listed] = tuple(values[listed])
         return cls(**values)

@@ -186,11 +186,17 @@ ABLATIONS = {
     "ablation (25 epochs): no synthetic pages": "documents_no_synthetic",
     "ablation (25 epochs): no faint patches": "documents_no_faint",
     "ablation (25 epochs): no show-through patches": "documents_no_show_through",
+    "ablation (25 epochs): quarter resolution dilated 1, 2, 2, 4 (radius 52 px)": (
+        "documents_dilated"
+    ),
     "the shipped recipe without faint patches, at full length (160 epochs)": (
         "documents_no_faint_160_epochs"
     ),
     "the shipped recipe with synthetic colour pages, at full length (160 epochs)": (
         "documents_colour_160_epochs"
+    ),
+    "the shipped recipe dilated 1, 2, 2, 4, at full length (160 epochs)": (
+        "documents_dilated_160_epochs"
     ),
     "the shipped model trained 30 epochs more on its own recipe (a fine-tune)": (
         "finetune_control"

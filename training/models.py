@@ -81,7 +81,10 @@ class ScaleOffset(layers.Layer):
 
 
 def subpixel_denoiser(
-    input_shape: tuple[int | None, int | None] = TILE_SHAPE, width: int = 16, depth: int = 2
+    input_shape: tuple[int | None, int | None] = TILE_SHAPE,
+    width: int = 16,
+    depth: int = 2,
+    dilations: tuple[int, ...] = (),
 ) -> keras.Model:
     """Encoder-decoder whose every convolution runs at half or quarter resolution.
 
@@ -91,15 +94,21 @@ def subpixel_denoiser(
     convolution with a few channels: ONNX Runtime pads those to 16 and they cost more than
     the whole half-resolution body. `depth` sets `depth` convolutions in the encoder at half
     resolution, `2 * depth` at quarter resolution and `depth + 1` in the decoder.
-    Height and width must be multiples of 4.
+    `dilations` (one per quarter-resolution convolution; all 1 by default) widens what the
+    network sees at no cost in arithmetic. Height and width must be multiples of 4.
     """
+    dilations = tuple(dilations) or (1,) * (2 * depth)
+    if len(dilations) != 2 * depth:
+        raise ValueError(f"expected {2 * depth} dilations, got {len(dilations)}")
     page = keras.Input((*input_shape, 1), name="page")
     half = layers.Conv2D(width, 3, strides=2, padding="same", activation="relu")(page)
     for _ in range(depth):
         half = layers.Conv2D(width, 3, padding="same", activation="relu")(half)
     quarter = layers.Conv2D(2 * width, 3, strides=2, padding="same", activation="relu")(half)
-    for _ in range(2 * depth):
-        quarter = layers.Conv2D(2 * width, 3, padding="same", activation="relu")(quarter)
+    for dilation in dilations:
+        quarter = layers.Conv2D(
+            2 * width, 3, padding="same", activation="relu", dilation_rate=dilation
+        )(quarter)
     up = layers.Conv2DTranspose(width, 2, strides=2, activation="relu")(quarter)
     decoded = layers.Add()([up, half])
     for _ in range(depth + 1):

@@ -199,7 +199,9 @@ def build_model(config: TrainConfig, shape: tuple[int | None, int | None]) -> ke
     if config.model == "full_resolution":
         return MODELS[config.model](shape, width=config.width, full_width=config.full_width)
     if config.model == "subpixel":
-        return MODELS[config.model](shape, width=config.width, depth=config.depth)
+        return MODELS[config.model](
+            shape, width=config.width, depth=config.depth, dilations=config.dilations
+        )
     return MODELS[config.model](shape)
 
 

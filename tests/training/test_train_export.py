@@ -4,6 +4,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import keras
 import numpy as np
 import onnx
 import pytest
@@ -56,6 +57,28 @@ def test_production_models_are_cheaper_than_the_seed() -> None:
         assert total_stride(model) == 4
     assert receptive_field_radius(subpixel_denoiser()) == 32
     assert receptive_field_radius(full_resolution_denoiser()) == 20
+
+
+def test_dilations_widen_the_receptive_field_at_the_same_cost() -> None:
+    plain, dilated = subpixel_denoiser(), subpixel_denoiser(dilations=(1, 2, 2, 4))
+    assert macs_per_pixel(dilated) == macs_per_pixel(plain)
+    assert dilated.count_params() == plain.count_params()
+    assert receptive_field_radius(dilated) == 52
+    with pytest.raises(ValueError, match="expected 4 dilations"):
+        subpixel_denoiser(dilations=(1, 2))
+
+
+def test_the_receptive_field_radius_bounds_what_reaches_a_pixel() -> None:
+    keras.utils.set_random_seed(0)
+    model = subpixel_denoiser((128, 128), width=4, depth=1, dilations=(2, 3))
+    radius = receptive_field_radius(model)
+    page = np.full((1, 128, 128, 1), 0.5, np.float32)
+    centre = model.predict(page, verbose=0)[0, 64, 64, 0]
+    for distance, reaches in ((radius + 1, False), (radius // 2, True)):
+        changed = page.copy()
+        changed[0, 64 + distance, 64] = 0.0
+        moved = model.predict(changed, verbose=0)[0, 64, 64, 0] != centre
+        assert moved == reaches, distance
 
 
 def test_subpixel_model_convolves_nothing_at_full_resolution() -> None:
