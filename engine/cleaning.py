@@ -233,10 +233,14 @@ def iter_clean_output(
     network sees its paper-divided grey (`engine.colour.ink_grey`); other pages grey."""
     if mode == "color" and colour is not None:
         divided = paper_divided(colour)
-        out = np.empty(divided.shape[:2], dtype=np.float32)
+        levels = np.empty(divided.shape[:2], dtype=np.uint8)
         grey = ink_grey(divided)
-        yield from iter_clean_page(grey, denoiser, out, cancel, dpi, paper_divided=True)
-        return recolour(out, divided)
+        quantise = partial(to_uint8, mode="gray")
+        yield from iter_clean_page(
+            grey, denoiser, levels, cancel, dpi, paper_divided=True, quantise=quantise
+        )
+        del grey
+        return recolour(levels, divided)
     out = np.empty(pixels.shape, dtype=np.uint8)
     if mode == "bw" and denoiser.ink_core is not None:
         quantise = partial(

@@ -5,9 +5,9 @@ local paper estimate (`engine.paper`), so yellowed or tinted paper turns white i
 three. The network sees those divided channels' luminance where the page is neutral, and
 their darkest channel where it is coloured (`ink_grey`): light red on yellow paper, or a
 yellow highlighter, keeps its contrast there, where its luminance is almost the paper's.
-The network's cleaned grey level then says how much of each pixel is ink, and the ink's
-colour is the input's with the paper divided out, faded strokes darkened to a floor:
-`out = 1 - ink * (1 - colour) * boost`.
+The network's cleaned grey level (quantised as grey mode writes it) then says how much of
+each pixel is ink, and the ink's colour is the input's with the paper divided out, faded
+strokes darkened to a floor: `out = 1 - ink * (1 - colour) * boost`.
 """
 
 import numpy as np
@@ -95,26 +95,41 @@ def stroke_darkness(divided: np.ndarray, rows: slice = slice(None)) -> np.ndarra
     return window_maximum(across, 1, STROKE_WINDOW)
 
 
+def ink_shares(full_ink: float = FULL_INK) -> np.ndarray:
+    """How much of each cleaned grey level (0..255) is ink (float32, 0..1): all of it at
+    `full_ink` and below, none at white."""
+    levels = np.arange(256, dtype=np.float32) / np.float32(255)
+    return np.clip((1 - levels) / np.float32(1 - full_ink), 0, 1)
+
+
+def darkness_boosts(darkness_floor: float = INK_DARKNESS_FLOOR) -> np.ndarray:
+    """The factor that brings a stroke of each darkness (0..255) to `darkness_floor`
+    (float32, at least 1)."""
+    darkness = np.maximum(np.arange(256, dtype=np.float32), 1)
+    return np.maximum(np.float32(255 * darkness_floor) / darkness, 1).astype(np.float32)
+
+
 def recolour(
     cleaned: np.ndarray,
     divided: np.ndarray,
     full_ink: float = FULL_INK,
     darkness_floor: float = INK_DARKNESS_FLOOR,
 ) -> np.ndarray:
-    """The colour page (uint8, H×W×3) from the network's cleaned grey levels (float 0..1,
-    H×W) and the paper-divided input: white where the network cleared the page, the ink's
-    own colour where it kept ink (all of it at `full_ink` and below), a stroke lighter
-    than `darkness_floor` darkened to it."""
+    """The colour page (uint8, H×W×3) from the network's cleaned grey levels (uint8, H×W,
+    as grey mode writes them) and the paper-divided input: white where the network cleared
+    the page, the ink's own colour where it kept ink (all of it at `full_ink` and below), a
+    stroke lighter than `darkness_floor` darkened to it."""
+    if cleaned.dtype != np.uint8:
+        raise ValueError(f"expected uint8 cleaned levels, got {cleaned.dtype}")
+    shares, boosts = ink_shares(full_ink), darkness_boosts(darkness_floor)
     out = np.empty(divided.shape, dtype=np.uint8)
 
     def band(rows: slice) -> None:
-        ink = (1.0 - cleaned[rows]) / np.float32(1.0 - full_ink)
-        np.clip(ink, 0.0, 1.0, out=ink)
-        stroke = np.maximum(stroke_darkness(divided, rows), 1).astype(np.float32)
-        ink *= np.maximum(np.float32(1.0), np.float32(255 * darkness_floor) / stroke)
+        ink = shares[cleaned[rows]]
+        ink *= boosts[stroke_darkness(divided, rows)]
         darkness = np.subtract(np.float32(255), divided[rows], dtype=np.float32)
-        np.multiply(darkness, ink[..., None], out=darkness)
-        np.clip(darkness, 0.0, 255.0, out=darkness)
+        darkness *= ink[..., None]
+        np.minimum(darkness, np.float32(255), out=darkness)
         out[rows] = np.float32(255.5) - darkness  # rounded by truncation
 
     in_bands(cleaned.shape[0], BAND_ROWS, band)

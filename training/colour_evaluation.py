@@ -28,6 +28,7 @@ from engine.colour import (
 )
 from engine.denoiser import Denoiser
 from engine.io import luminance
+from engine.io.writing import to_uint8
 from engine.resources import default_model_path
 from training.synthetic.colour import INKS, colour_pages
 
@@ -80,7 +81,7 @@ def cleaned_versions(denoiser: Denoiser, noisy: np.ndarray) -> dict[str, np.ndar
     network run serves them all) and with the network seeing the darkest channel or the
     luminance everywhere instead of `ink_grey`."""
     divided = paper_divided(noisy)
-    cleaned = clean_page(ink_grey(divided), denoiser, paper_divided=True)
+    cleaned = to_uint8(clean_page(ink_grey(divided), denoiser, paper_divided=True), "gray")
     versions = {
         "doing nothing": noisy,
         "background division per channel": divided,
@@ -91,7 +92,7 @@ def cleaned_versions(denoiser: Denoiser, noisy: np.ndarray) -> dict[str, np.ndar
         name = f"docclean, colour mode{shipped}: full ink at {full_ink:g}, darkness floor {floor:g}"
         versions[name] = recolour(cleaned, divided, full_ink, floor)
     for seen, grey in (("darkest channel", darkest_channel), ("luminance", luminance)):
-        cleaned = clean_page(grey(divided), denoiser, paper_divided=True)
+        cleaned = to_uint8(clean_page(grey(divided), denoiser, paper_divided=True), "gray")
         versions[f"docclean, colour mode, the network seeing the {seen} everywhere"] = recolour(
             cleaned, divided
         )

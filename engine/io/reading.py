@@ -157,7 +157,8 @@ def colour_of(image: Image.Image) -> np.ndarray | None:
     grey image, or a colour one whose pixels are all grey (`engine.colour.is_colourful`)."""
     if image.mode in GREY_MODES:
         return None
-    rgb = np.asarray(_on_white(image).convert("RGB"), dtype=np.uint8)
+    flat = _on_white(image)
+    rgb = np.asarray(flat if flat.mode == "RGB" else flat.convert("RGB"), dtype=np.uint8)
     return rgb if is_colourful(rgb) else None
 
 

@@ -89,8 +89,8 @@ def test_tinted_paper_divides_to_white_and_cleared_pixels_become_white() -> None
     assert divided[:20].min() >= 254
     np.testing.assert_allclose(divided[32, 40], (128, 46, 30), atol=2)
 
-    cleaned = np.ones((64, 96), np.float32)
-    cleaned[30:34, 10:80] = 0.0
+    cleaned = np.full((64, 96), 255, np.uint8)
+    cleaned[30:34, 10:80] = 0
     out = recolour(cleaned, divided)
     assert (out[:20] == 255).all()
     np.testing.assert_array_equal(out[32, 40], divided[32, 40])  # all ink: its own colour

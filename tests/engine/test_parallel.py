@@ -32,7 +32,7 @@ def test_a_bands_error_is_raised() -> None:
 def test_bands_in_parallel_give_the_bytes_of_one_band_after_another(monkeypatch) -> None:
     rng = np.random.default_rng(0)
     rgb = rng.integers(0, 256, (700, 300, 3), dtype=np.uint8)
-    cleaned = rng.random((700, 300)).astype(np.float32)
+    cleaned = rng.integers(0, 256, (700, 300), dtype=np.uint8)
 
     def outputs() -> list[np.ndarray]:
         divided = paper_divided(rgb)
