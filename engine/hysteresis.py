@@ -30,6 +30,17 @@ def three_levels(cleaned: np.ndarray, ink_threshold: float, ink_core: float) -> 
     return out
 
 
+def black_and_white(
+    cleaned: np.ndarray, ink_threshold: float, ink_core: float | None = None
+) -> np.ndarray:
+    """A whole cleaned page (float 0..1) as black and white writes it (uint8: 0 ink, 255
+    paper): ink below `ink_threshold`, and with `ink_core` only the pieces of it that hold
+    a pixel below the core. The engine writes the same tile by tile (`engine.cleaning`)."""
+    if ink_core is None:
+        return np.where(cleaned < ink_threshold, np.uint8(0), np.uint8(255))
+    return keep_joined_ink(three_levels(cleaned, ink_threshold, ink_core))
+
+
 def _runs(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Every run of ink (CORE or CANDIDATE) of the page: rows, starts, ends (exclusive) in
     row-major order, and whether each holds a CORE pixel."""

@@ -31,7 +31,7 @@ import numpy as np
 
 from engine.cleaning import clean_page
 from engine.denoiser import Denoiser
-from engine.hysteresis import keep_joined_ink, three_levels
+from engine.hysteresis import black_and_white
 from engine.io.reading import luminance
 from training.documents import DibcoPage
 from training.synthetic.colour import TRAINING_STREAM, colour_pages
@@ -51,18 +51,16 @@ def recall_at_thresholds(cleaned: list[np.ndarray], pages: list[DibcoPage]) -> n
     return np.mean(recalls, axis=0)
 
 
-def black_and_white(cleaned: np.ndarray, threshold: float, core: float | None) -> np.ndarray:
+def kept_ink(cleaned: np.ndarray, threshold: float, core: float | None) -> np.ndarray:
     """Ink (True) as the engine's black and white keeps it from a cleaned page."""
-    if core is None:
-        return cleaned < threshold
-    return keep_joined_ink(three_levels(cleaned, threshold, core)) == 0
+    return black_and_white(cleaned, threshold, core) == 0
 
 
 def scores(cleaned: list[np.ndarray], truths: list[np.ndarray], threshold, core) -> tuple:
     """Mean ink recall and mean F-measure (0..1) over the pages at `threshold` and `core`."""
     recalls, f_measures = [], []
     for page, truth in zip(cleaned, truths, strict=True):
-        kept, ink = black_and_white(page, threshold, core), truth < 128
+        kept, ink = kept_ink(page, threshold, core), truth < 128
         hits = float((kept & ink).sum())
         recall, precision = hits / max(ink.sum(), 1), hits / max(kept.sum(), 1)
         recalls.append(recall)

@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image
 from PySide6.QtGui import QImage
 
-from engine.hysteresis import keep_joined_ink, three_levels
+from engine.hysteresis import black_and_white
 from engine.io import BW_THRESHOLD, ImageInfo, OutputMode, probe_image, read_pages, to_uint8
 
 THUMBNAIL_SIDE = 96  # pixels; shown at 48 logical px, so sharp on 2× screens too
@@ -87,8 +87,8 @@ def load_preview(
     pixels = read_page(path, index, colour=mode in (None, "color"))
     if mode is not None and pixels.ndim == 2 and pixels.dtype == np.uint8:
         levels = pixels.astype(np.float32) / 255.0
-        if mode == "bw" and ink_core is not None:
-            pixels = keep_joined_ink(three_levels(levels, ink_threshold, ink_core))
+        if mode == "bw":
+            pixels = black_and_white(levels, ink_threshold, ink_core)
         else:
             pixels = to_uint8(levels, mode, ink_threshold)
     return to_qimage(pixels)

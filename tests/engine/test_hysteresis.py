@@ -9,7 +9,14 @@ import pytest
 from engine.cleaning import clean_output
 from engine.denoiser import INK_CORE_KEY, INK_THRESHOLD_KEY, Denoiser
 from engine.errors import ModelError
-from engine.hysteresis import CANDIDATE, CORE, PAPER, keep_joined_ink, three_levels
+from engine.hysteresis import (
+    CANDIDATE,
+    CORE,
+    PAPER,
+    black_and_white,
+    keep_joined_ink,
+    three_levels,
+)
 from tests.onnx_builders import build_identity
 
 
@@ -58,6 +65,17 @@ def test_black_and_white_drops_half_dark_ink_that_joins_no_stroke(hysteresis_mod
     assert set(np.unique(out)) == {0, 255}
     grey = clean_output(page, hysteresis_model, "gray")  # grey levels stay as cleaned
     assert (grey[400:430, 200:260] == 120).all()
+
+
+@pytest.mark.parametrize("core", [None, "0.2"])
+def test_a_whole_page_in_black_and_white_is_what_the_engine_writes(tmp_path, core) -> None:
+    metadata = {INK_THRESHOLD_KEY: "0.6"} | ({INK_CORE_KEY: core} if core else {})
+    model = Denoiser(build_identity(tmp_path / "identity.onnx", metadata))  # cleans nothing
+    rng = np.random.default_rng(3)
+    page = rng.integers(0, 256, (900, 1300), dtype=np.uint8)  # several tiles
+    page[100:104, 50:1250] = 10
+    whole = black_and_white(page / np.float32(255), 0.6, model.ink_core)
+    np.testing.assert_array_equal(whole, clean_output(page, model, "bw"))
 
 
 def test_models_without_a_core_keep_all_ink_below_their_threshold(tmp_path: Path) -> None:
