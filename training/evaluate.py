@@ -216,10 +216,16 @@ ABLATIONS = {
 }
 
 
-def ablation_report(pairs: list) -> str:
-    """Held-out DIBCO at 1× (black and white) and DDD at 1× for each ablation run present."""
+def ablation_report(pairs: list, only: set[str] | None = None) -> str:
+    """Held-out DIBCO at 1× (black and white) and DDD at 1× for each ablation run present;
+    with `only` (run names), just those runs are scored and every other row is kept from
+    the report as it stands."""
     runs = {label: run_model(run) for label, run in ABLATIONS.items()}
     present = {label: path for label, path in runs.items() if path.is_file()}
+    unknown = (only or set()) - set(ABLATIONS.values())
+    if unknown:
+        raise SystemExit(f"not an ablation run: {', '.join(sorted(unknown))}")
+    kept = _report_rows(ABLATION_REPORT) if only else {}
     dibco = load_dibco(HELD_OUT)
     lines = [
         "# Ablations",
@@ -237,6 +243,10 @@ def ablation_report(pairs: list) -> str:
     ]
     clean_pages = list({clean.tobytes(): clean for _, clean in pairs}.values())
     for label, path in present.items():
+        if only and ABLATIONS[label] not in only:
+            if label in kept:
+                lines.append(kept[label])
+            continue
         denoiser = Denoiser(path)
         binarise = ink.model_binariser(denoiser)
         pooled = ink.summarise(ink.score_pages(binarise, dibco))["pooled"]
@@ -257,6 +267,13 @@ def ablation_report(pairs: list) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _report_rows(report: Path) -> dict[str, str]:
+    """The table rows of a report as it stands, by their first cell."""
+    text = report.read_text() if report.is_file() else ""
+    rows = [line for line in text.splitlines() if line.startswith("| ")]
+    return {row.split(" | ")[0][2:]: row for row in rows}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=None)
@@ -266,6 +283,12 @@ def main(argv: list[str] | None = None) -> None:
         "--ablations",
         action="store_true",
         help=f"score the ablation runs instead (held-out DIBCO and DDD at 1×): {ABLATION_REPORT}",
+    )
+    parser.add_argument(
+        "--run",
+        action="append",
+        default=[],
+        help="with --ablations: score only this run (repeatable), keeping the other rows",
     )
     parser.add_argument(
         "--model",
@@ -280,7 +303,7 @@ def main(argv: list[str] | None = None) -> None:
         print("tesseract not found: OCR error rates skipped (make system-packages)")
     pairs = load_part(args.data or default_data_dir(), load_split(), "validation")
     if args.ablations:
-        report = ablation_report(pairs)
+        report = ablation_report(pairs, set(args.run) or None)
         print(report)
         if not args.no_write:
             ABLATION_REPORT.write_text(report)

@@ -123,3 +123,23 @@ def test_archive_pages_are_scored_per_collection_and_scale(tiny_model_path: Path
     truth = pages[0].truth
     clean = evaluate_clean_pages({"nothing": do_nothing}, [truth], [truth])
     assert clean["nothing"] == {"rmse": 0.0, "kept": 100.0, "kept_truth": 100.0}
+
+
+def test_ablations_can_be_scored_one_run_at_a_time(
+    tmp_path: Path, monkeypatch, tiny_model_path: Path, validation_pairs: list
+) -> None:
+    import training.evaluate as evaluation
+    from training.documents import load_dibco
+
+    report = tmp_path / "ablations.md"
+    report.write_text("# Ablations\n\n| run | FM |\n|---|---|\n| kept run | 12.3 | 4 |\n")
+    monkeypatch.setattr(evaluation, "ABLATION_REPORT", report)
+    monkeypatch.setattr(evaluation, "ABLATIONS", {"kept run": "kept", "new run": "new"})
+    monkeypatch.setattr(evaluation, "run_model", lambda run: tiny_model_path)
+    monkeypatch.setattr(evaluation, "load_dibco", lambda names: load_dibco(("hdibco2014",))[:1])
+    text = evaluation.ablation_report(validation_pairs[:2], {"new"})
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
+    assert rows[1] == "| kept run | 12.3 | 4 |"  # as it stood, not scored again
+    assert rows[2].startswith("| new run | ") and len(rows[2].split(" | ")) == 8
+    with pytest.raises(SystemExit, match="not an ablation run: other"):
+        evaluation.ablation_report(validation_pairs[:2], {"other"})
