@@ -2,7 +2,8 @@
 
 - Peak resident memory of `docclean clean` on an A3 page scanned at 600 dpi (7016×9921),
   twice: with text as large as the page (its strokes are reduced before cleaning) and with
-  text at a scan's own scale (cleaned at its size).
+  text at a scan's own scale (cleaned at its size); and the large-text page in colour, in
+  grey mode and in colour mode (no limit: Pillow alone holds an RGB page at 4 bytes a pixel).
 - Memory growth over a batch of 1,000 small pages: resident memory after page 100 and
   after page 1,000, so leaks show as growth while start-up costs do not.
 - Peak resident memory of `docclean clean --combine` over 200 A4 pages (150 dpi), and of
@@ -26,7 +27,7 @@ import img2pdf
 import numpy as np
 from PIL import Image
 
-from benchmarks.speed import make_page, make_text_page, peak_memory_mb
+from benchmarks.speed import make_colour_page, make_page, make_text_page, peak_memory_mb
 from engine.resources import default_model_path
 
 A3_600_DPI = (9921, 7016)  # height, width
@@ -167,6 +168,18 @@ def main(argv: list[str] | None = None) -> int:
                 f"peak RSS {peak:.0f} MB (limit {PEAK_LIMIT_MB}), {seconds:.1f} s",
                 peak < PEAK_LIMIT_MB,
             )
+        make_page(scratch / "a3.png", A3_600_DPI)
+        make_colour_page(scratch / "a3.png", scratch / "a3-colour.png")
+        peaks = {
+            mode: peak_memory_mb(
+                model, scratch / "a3-colour.png", scratch / "a3-out", "--mode", mode
+            )
+            for mode in ("gray", "color")
+        }
+        print(
+            f"the A3 page of large text in colour: peak RSS {peaks['gray']:.0f} MB in grey mode, "
+            f"{peaks['color']:.0f} MB in colour mode"
+        )
         first, last, seconds = batch_growth(model, scratch)
         failures += report(
             f"{BATCH_PAGES} pages of {SMALL_PAGE[1]}×{SMALL_PAGE[0]}: RSS {first:.0f} MB after "
