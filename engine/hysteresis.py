@@ -37,7 +37,7 @@ def black_and_white(
     paper): ink below `ink_threshold`, and with `ink_core` only the pieces of it that hold
     a pixel below the core. The engine writes the same tile by tile (`engine.cleaning`)."""
     if ink_core is None:
-        return np.where(cleaned < ink_threshold, np.uint8(0), np.uint8(255))
+        return np.where(cleaned >= ink_threshold, np.uint8(255), np.uint8(0))
     return keep_joined_ink(three_levels(cleaned, ink_threshold, ink_core))
 
 

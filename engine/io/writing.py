@@ -8,6 +8,7 @@ import numpy as np
 from PIL import Image
 
 from engine.errors import OutputError
+from engine.hysteresis import black_and_white
 from engine.io.atomic import commit_part, write_atomically, write_part
 from engine.io.formats import format_for, page_files
 from engine.io.png import save_png
@@ -44,7 +45,7 @@ def to_uint8(
     for start in range(0, cleaned.shape[0], QUANTISE_ROWS):
         rows = cleaned[start : start + QUANTISE_ROWS]
         if mode == "bw":
-            out[start : start + QUANTISE_ROWS] = np.where(rows >= ink_threshold, 255, 0)
+            out[start : start + QUANTISE_ROWS] = black_and_white(rows, ink_threshold)
         else:
             out[start : start + QUANTISE_ROWS] = np.clip(rows * 255.0 + 0.5, 0, 255)
     return out
