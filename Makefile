@@ -84,6 +84,7 @@ train: setup training-fonts
 	$(PY) -m training.train --config training/configs/seed_reference.toml
 	$(PY) -m training.train --config training/configs/seed.toml
 	$(PY) -m training.train --config training/configs/production.toml
+	$(PY) -m training.quantise || echo "no INT8 version: it falls short of the float model"
 
 # The model shipped before, trained on DDD only (a baseline in docs/results.md), and its
 # companion for low-resolution pages.

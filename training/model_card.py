@@ -4,6 +4,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+# What the card says of the INT8 version against the float model: label, key, format.
+INT8_MEASURES = (
+    ("DDD RMSE", "ddd_rmse", ".4f"),
+    ("held-out DIBCO F-measure", "dibco_fm", ".2f"),
+    ("ink recall (%)", "dibco_recall", ".2f"),
+    ("MP/s on the DDD pages", "ddd_mp_per_s", ".2f"),
+)
+
 
 def write_card(card: dict[str, Any], model_path: Path) -> None:
     """The card beside the model: JSON for programs, Markdown for people."""
@@ -89,6 +97,19 @@ def write_card(card: dict[str, Any], model_path: Path) -> None:
                     f"{100 * calibration['training_collections_fm_plain']:.1f} with the "
                     f"threshold alone at {calibration['training_collections_plain_threshold']}"
                 )
+    int8 = card.get("int8_model")
+    if int8:
+        quality = int8["quality"]
+        lines.append(
+            f"- INT8 version: `{int8['file']}` (sha256 `{int8['sha256']}`), ONNX Runtime's "
+            f"static QDQ quantisation ({int8['in_float']} left in float; calibration: "
+            f"{int8['calibration']}), its own ink threshold {int8['ink_threshold']}; run where "
+            "the CPU has integer dot products. On the validation pages, INT8 against float: "
+            + ", ".join(
+                f"{label} {quality['int8'][key]:{form}} against {quality['float'][key]:{form}}"
+                for label, key, form in INT8_MEASURES
+            )
+        )
     metrics = card.get("metrics") or {}
     if metrics:
         lines += ["", "## Validation metrics (through the engine)", ""]

@@ -1,5 +1,6 @@
 """The shipped model keeps every stroke: regressions found on real documents, run through
-the engine as `docclean clean` runs them (no DPI unless a file states one)."""
+the engine as `docclean clean` runs them (no DPI unless a file states one), in float and
+in INT8."""
 
 from pathlib import Path
 
@@ -8,8 +9,9 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from engine.cleaning import clean_output, clean_page
-from engine.denoiser import Denoiser
+from engine.denoiser import Denoiser, read_card
 from engine.io import read_pages, to_uint8
+from engine.precision import INT8_CARD_KEY, model_for_precision
 from engine.resources import default_model_path
 from tests.conftest import DDD
 
@@ -18,9 +20,14 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module")
-def shipped() -> Denoiser:
-    return Denoiser(default_model_path())
+@pytest.fixture(scope="module", params=["float", "int8"])
+def shipped(request) -> Denoiser:
+    """The shipped model at each precision the engine may run it (INT8 by default where the
+    CPU has integer dot products)."""
+    model = default_model_path()
+    if request.param == "int8" and INT8_CARD_KEY not in read_card(model):
+        pytest.skip("the shipped model has no INT8 version")
+    return Denoiser(model_for_precision(model, request.param))
 
 
 def black_and_white(page: np.ndarray, denoiser: Denoiser) -> np.ndarray:

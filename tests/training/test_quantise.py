@@ -15,7 +15,8 @@ from engine.cleaning import clean_page
 from engine.denoiser import Denoiser
 from engine.resources import default_model_path
 from tests.conftest import ddd_page
-from training.quantise import quantise, shortfall
+from training.calibration import THRESHOLDS, recall_at_thresholds
+from training.quantise import own_ink_threshold, quantise, set_ink_threshold, shortfall
 
 
 def test_the_int8_model_keeps_the_metadata_and_cleans_like_the_float_one(tmp_path: Path):
@@ -49,3 +50,43 @@ def test_an_int8_model_that_loses_quality_is_refused() -> None:
     assert "DDD RMSE" in shortfall(float_scores, {**close, "ddd_rmse": 0.0312})
     assert "F-measure" in shortfall(float_scores, {**close, "dibco_fm": 87.4})
     assert "ink recall" in shortfall(float_scores, {**close, "dibco_recall": 93.9})
+
+
+def test_an_int8_model_gets_its_own_ink_threshold_the_lowest_that_keeps_the_ink(tmp_path: Path):
+    from training.documents import load_dibco
+
+    model = default_model_path()
+    if not model.is_file():
+        pytest.skip("the shipped model is missing")
+    pages = load_dibco(("dibco2011",))[:2]  # a training collection
+    denoiser = Denoiser(model)
+    recalls = recall_at_thresholds([clean_page(page.noisy, denoiser) for page in pages], pages)
+    wanted = float(recalls[THRESHOLDS.index(0.7)])  # what 0.7 keeps, and less below it
+
+    threshold = own_ink_threshold(model, pages, wanted)
+
+    chosen = THRESHOLDS.index(threshold)
+    assert recalls[chosen] >= wanted and (chosen == 0 or recalls[chosen - 1] < wanted)
+    assert threshold <= 0.7
+    copy = tmp_path / "docclean_int8.onnx"
+    copy.write_bytes(model.read_bytes())
+    set_ink_threshold(copy, threshold)
+    moved = Denoiser(copy)
+    assert moved.ink_threshold == threshold
+    assert (moved.margin, moved.paper_normalised) == (denoiser.margin, denoiser.paper_normalised)
+
+
+def test_the_card_names_the_int8_version_and_its_quality_against_float(tmp_path: Path):
+    from engine.denoiser import read_card
+    from training.model_card import write_card
+
+    card = read_card(default_model_path())
+    if "int8_model" not in card:
+        pytest.skip("the shipped model has no INT8 version")
+    write_card(card, tmp_path / "docclean.onnx")
+
+    text = (tmp_path / "docclean.md").read_text()
+    quality = card["int8_model"]["quality"]
+    assert "INT8 version: `docclean_int8.onnx`" in text
+    assert f"{quality['int8']['ddd_rmse']:.4f} against {quality['float']['ddd_rmse']:.4f}" in text
+    assert f"own ink threshold {card['int8_model']['ink_threshold']}" in text
