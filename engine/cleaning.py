@@ -17,6 +17,7 @@ from engine.hysteresis import keep_joined_ink, three_levels
 from engine.io import to_uint8
 from engine.options import OutputMode
 from engine.paper import normalised_8bit, stroke_width
+from engine.parallel import in_bands
 from engine.tiling import page_tile, plan_tiles, stitch_tile
 
 # DPI values this low are software defaults far more often than real scan resolutions.
@@ -24,8 +25,10 @@ MIN_TRUSTED_DPI = 97
 # Pages within this relative distance of the working resolution are cleaned as they are.
 RESAMPLE_TOLERANCE = 0.15
 # Rows of a resampled page made (or, reducing, read) at a time, and the reach of its Lanczos
-# filter (source pixels at unit scale, more when reducing).
-RESAMPLE_ROWS = 512
+# filter (source pixels at unit scale, more when reducing). 256 rows: the bands of an A4
+# page shared among 2 cores took 42 ms to enlarge its cleaned result, against 71 at 512
+# rows and 74 one band after another (64 rows: 51).
+RESAMPLE_ROWS = 256
 LANCZOS_REACH = 3
 # Text whose strokes are wider than a model's max_stroke_width is reduced to this share of it.
 STROKE_TARGET = 3 / 4
@@ -80,25 +83,29 @@ def resample(
 ) -> np.ndarray:
     """Grey levels in 0..1 (float32) at another size, with Lanczos filtering; into `out`
     (float32, `shape`; uint8 through `quantise`) where given. Each band of output rows is
-    drawn from the source rows its filter reaches, so no full-size float page is made."""
+    drawn from the source rows its filter reaches, so no full-size float page is made; the
+    bands are shared among the physical cores (`quantise` never calls `in_bands`)."""
     height, width = pixels.shape
     step = height / shape[0]  # source rows per output row
     reach = LANCZOS_REACH * max(step, 1.0) + 1
     band_rows = max(1, int(RESAMPLE_ROWS / max(step, 1.0)))  # about RESAMPLE_ROWS read
     scale = np.float32(_scale(pixels))
     out = np.empty(shape, dtype=np.float32) if out is None else out
-    for top in range(0, shape[0], band_rows):
-        bottom = min(top + band_rows, shape[0])
+
+    def band(rows: slice) -> None:
+        top, bottom = rows.start, min(rows.stop, shape[0])
         first = max(0, int(top * step - reach))
         last = min(height, int(np.ceil(bottom * step + reach)))
         source = Image.fromarray(np.multiply(pixels[first:last], scale, dtype=np.float32))
-        band = source.resize(
+        resized = source.resize(
             (shape[1], bottom - top),
             Image.Resampling.LANCZOS,
             box=(0, top * step - first, width, bottom * step - first),
         )
-        levels = np.clip(np.asarray(band), 0.0, 1.0)
+        levels = np.clip(np.asarray(resized), 0.0, 1.0)
         out[top:bottom] = levels if quantise is None else quantise(levels)
+
+    in_bands(shape[0], band_rows, band)  # the bands on every physical core
     return out
 
 
