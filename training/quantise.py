@@ -129,8 +129,7 @@ def quantise(model: Path, output: Path, tiles: list[np.ndarray], part: str = "no
             extra_options={"CalibPercentile": PERCENTILE},
         )
     quantised = onnx.load(str(output))
-    del quantised.metadata_props[:]
-    onnx.helper.set_model_props(
+    onnx.helper.set_model_props(  # replaces what the quantiser left
         quantised,
         {**{prop.key: prop.value for prop in graph.metadata_props}, PRECISION_KEY: "int8"},
     )
@@ -150,7 +149,6 @@ def set_ink_threshold(model: Path, threshold: float) -> None:
     """Write `threshold` into the model file's metadata, where the engine reads it."""
     graph = onnx.load(str(model))
     props = {prop.key: prop.value for prop in graph.metadata_props}
-    del graph.metadata_props[:]
     onnx.helper.set_model_props(graph, {**props, INK_THRESHOLD_KEY: f"{threshold:g}"})
     onnx.save(graph, str(model))
 
