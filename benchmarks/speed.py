@@ -305,11 +305,12 @@ def main(argv: list[str] | None = None) -> None:
     shipped = default_model_path()
     candidates = (shipped, int8_path_for(shipped), resource_path("models/seed.onnx"))
     models = args.models or [path for path in candidates if path.is_file()]
-    # Where the time goes, batch sizes and colour mode: the model the engine runs
-    # by default here (the shipped model's INT8 version on a CPU with integer dot products).
-    default = model_for_precision(shipped) if not args.models else models[0]
     if not models:
         sys.exit("no model found: train one with `make train` or pass a path")
+    # Where the time goes, batch sizes and colour mode: the first model as the engine runs it
+    # by default here (the shipped model's INT8 version on a CPU with integer dot products),
+    # or the first model passed, as it is.
+    default = models[0] if args.models else model_for_precision(models[0])
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder)
         source = scratch / "a4.png"
