@@ -12,7 +12,8 @@ from PIL import Image
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from engine.cleaning import clean_page
-from engine.denoiser import Denoiser
+from engine.denoiser import Denoiser, read_card
+from engine.precision import INT8_CARD_KEY
 from engine.resources import default_model_path
 from tests.conftest import ddd_page
 from training.calibration import THRESHOLDS, recall_at_thresholds
@@ -77,16 +78,15 @@ def test_an_int8_model_gets_its_own_ink_threshold_the_lowest_that_keeps_the_ink(
 
 
 def test_the_card_names_the_int8_version_and_its_quality_against_float(tmp_path: Path):
-    from engine.denoiser import read_card
     from training.model_card import write_card
 
     card = read_card(default_model_path())
-    if "int8_model" not in card:
+    if INT8_CARD_KEY not in card:
         pytest.skip("the shipped model has no INT8 version")
     write_card(card, tmp_path / "docclean.onnx")
 
     text = (tmp_path / "docclean.md").read_text()
-    quality = card["int8_model"]["quality"]
+    quality = card[INT8_CARD_KEY]["quality"]
     assert "INT8 version: `docclean_int8.onnx`" in text
     assert f"{quality['int8']['ddd_rmse']:.4f} against {quality['float']['ddd_rmse']:.4f}" in text
-    assert f"own ink threshold {card['int8_model']['ink_threshold']}" in text
+    assert f"own ink threshold {card[INT8_CARD_KEY]['ink_threshold']}" in text
