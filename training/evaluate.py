@@ -25,8 +25,9 @@ from skimage.metrics import structural_similarity
 
 from engine.cleaning import clean_page
 from engine.denoiser import Denoiser
+from engine.errors import ModelError
 from engine.io import to_uint8
-from engine.precision import int8_path_for
+from engine.precision import model_for_precision
 from training import ink
 from training.colour_evaluation import colour_report, colour_test_set, evaluate_colour
 from training.data import default_data_dir, load_part, load_split
@@ -327,9 +328,12 @@ def main(argv: list[str] | None = None) -> None:
         "seed, trained properly": MODELS / "seed.onnx",
         "previous docclean (DDD only, with its low-resolution model)": PREVIOUS,
         "docclean": production,
-        INT8_NAME: int8_path_for(production),
-        **{f"candidate {path}": path for path in args.model},
     }
+    try:  # the INT8 version the float model's card names, checked as the engine checks it
+        shipped[INT8_NAME] = model_for_precision(production, "int8")
+    except ModelError as error:
+        print(f"no INT8 version scored: {error}")
+    shipped.update({f"candidate {path}": path for path in args.model})
     for name, path in shipped.items():
         if not path.is_file():
             print(f"{path} not found: `make train` builds it")
