@@ -171,11 +171,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"peak RSS {peak:.0f} MB (limit {PEAK_LIMIT_MB}), {seconds:.1f} s",
                 peak < PEAK_LIMIT_MB,
             )
-        make_colour_page(large_text, scratch / "a3-colour.png")  # the same page, in colour
+        colour = scratch / "a3-colour.png"
+        make_colour_page(large_text, colour)  # the same page, in colour
         peaks = {
-            mode: peak_memory_mb(
-                model, scratch / "a3-colour.png", scratch / "a3-out", "--mode", mode
-            )
+            mode: peak_memory_mb(model, colour, scratch / "a3-out", "--mode", mode)
             for mode in ("gray", "color")
         }
         print(
