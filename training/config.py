@@ -16,6 +16,7 @@ class TrainConfig:
     depth: int = 2  # subpixel model: convolutions per resolution level (see its docstring)
     # subpixel model: dilation of each quarter-resolution convolution (empty: all 1)
     dilations: tuple[int, ...] = ()
+    quarter_width: int = 0  # subpixel model: channels at quarter resolution (0: twice width)
     full_width: int = 4  # full_resolution model: channels at full resolution
     # "patches": DDD patches; "pages": whole DDD pages resized to 420×540; "documents":
     # paper-normalised patches of DDD, DIBCO and synthetic pages (training.documents)

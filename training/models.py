@@ -85,6 +85,7 @@ def subpixel_denoiser(
     width: int = 16,
     depth: int = 2,
     dilations: tuple[int, ...] = (),
+    quarter_width: int = 0,
 ) -> keras.Model:
     """Encoder-decoder whose every convolution runs at half or quarter resolution.
 
@@ -95,8 +96,10 @@ def subpixel_denoiser(
     the whole half-resolution body. `depth` sets `depth` convolutions in the encoder at half
     resolution, `2 * depth` at quarter resolution and `depth + 1` in the decoder.
     `dilations` (one per quarter-resolution convolution; all 1 by default) widens what the
-    network sees at no cost in arithmetic. Height and width must be multiples of 4.
+    network sees at no cost in arithmetic. `quarter_width` sets the channels at quarter
+    resolution (0: twice `width`). Height and width must be multiples of 4.
     """
+    quarter_width = quarter_width or 2 * width
     dilations = tuple(dilations) or (1,) * (2 * depth)
     if len(dilations) != 2 * depth:
         raise ValueError(f"expected {2 * depth} dilations, got {len(dilations)}")
@@ -104,10 +107,10 @@ def subpixel_denoiser(
     half = layers.Conv2D(width, 3, strides=2, padding="same", activation="relu")(page)
     for _ in range(depth):
         half = layers.Conv2D(width, 3, padding="same", activation="relu")(half)
-    quarter = layers.Conv2D(2 * width, 3, strides=2, padding="same", activation="relu")(half)
+    quarter = layers.Conv2D(quarter_width, 3, strides=2, padding="same", activation="relu")(half)
     for dilation in dilations:
         quarter = layers.Conv2D(
-            2 * width, 3, padding="same", activation="relu", dilation_rate=dilation
+            quarter_width, 3, padding="same", activation="relu", dilation_rate=dilation
         )(quarter)
     up = layers.Conv2DTranspose(width, 2, strides=2, activation="relu")(quarter)
     decoded = layers.Add()([up, half])

@@ -200,7 +200,11 @@ def build_model(config: TrainConfig, shape: tuple[int | None, int | None]) -> ke
         return MODELS[config.model](shape, width=config.width, full_width=config.full_width)
     if config.model == "subpixel":
         return MODELS[config.model](
-            shape, width=config.width, depth=config.depth, dilations=config.dilations
+            shape,
+            width=config.width,
+            depth=config.depth,
+            dilations=config.dilations,
+            quarter_width=config.quarter_width,
         )
     return MODELS[config.model](shape)
 

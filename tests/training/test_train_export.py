@@ -68,6 +68,15 @@ def test_dilations_widen_the_receptive_field_at_the_same_cost() -> None:
         subpixel_denoiser(dilations=(1, 2))
 
 
+def test_quarter_width_sets_the_low_resolution_channels_only() -> None:
+    plain, wide = subpixel_denoiser(), subpixel_denoiser(quarter_width=48)
+    quarter = [layer for layer in wide.layers if isinstance(layer, keras.layers.Conv2D)][3:8]
+    assert {layer.filters for layer in quarter} == {48}
+    assert receptive_field_radius(wide) == receptive_field_radius(plain)
+    assert 1.4 < macs_per_pixel(wide) / macs_per_pixel(plain) < 1.7
+    assert subpixel_denoiser(quarter_width=32).count_params() == plain.count_params()
+
+
 def test_the_receptive_field_radius_bounds_what_reaches_a_pixel() -> None:
     keras.utils.set_random_seed(0)
     model = subpixel_denoiser((128, 128), width=4, depth=1, dilations=(2, 3))
