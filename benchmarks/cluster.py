@@ -30,6 +30,7 @@ from engine.denoiser import Denoiser, default_session_options
 from engine.events import FileFailed
 from engine.parallel import physical_cores
 from engine.pipeline import clean_jobs, plan_jobs
+from engine.precision import model_for_precision
 from engine.resources import default_model_path
 
 DDD = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ddd"
@@ -103,8 +104,9 @@ class CpuMeter:
 
 
 def local_run(pages: Path, output: Path, model: Path, threads: int) -> tuple[float, float]:
-    """(wall seconds, CPU seconds) of the local pipeline on every page."""
-    denoiser = Denoiser(model, default_session_options(threads))
+    """(wall seconds, CPU seconds) of the local pipeline on every page, with the precision
+    `docclean clean` and the cluster path run by default (`engine.precision`)."""
+    denoiser = Denoiser(model_for_precision(model), default_session_options(threads))
     jobs, _ = plan_jobs([pages], output)
     started, cpu = time.perf_counter(), time.process_time()
     for event in clean_jobs(jobs, denoiser, overwrite=True):
@@ -213,7 +215,8 @@ def main(argv: list[str] | None = None) -> int:
             _temp_dir=folder,
         )
         print(
-            f"{os.cpu_count()} CPUs ({physical_cores()} physical cores), median of {args.runs} "
+            f"{os.cpu_count()} CPUs ({physical_cores()} physical cores), "
+            f"{model_for_precision(model).name} in both paths, median of {args.runs} "
             f"runs; local Ray instance started in {time.perf_counter() - started:.1f} s"
         )
         logging.getLogger("ray.data").setLevel(logging.WARNING)

@@ -203,6 +203,9 @@ ABLATIONS = {
     "the shipped recipe dilated 1, 2, 2, 4, at full length (160 epochs)": (
         "documents_dilated_160_epochs"
     ),
+    "the shipped recipe with 48 channels at quarter resolution, at full length (160 epochs)": (
+        "documents_quarter48_160_epochs"
+    ),
     "the shipped model trained 30 epochs more on its own recipe (a fine-tune)": (
         "finetune_control"
     ),
