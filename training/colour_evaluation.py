@@ -8,7 +8,8 @@ by classical background division per channel.
 Metrics per page, averaged over pages: colour RMSE (RGB, 0..1); ΔE (CIEDE2000, CIELAB) of
 ink pixels against their clean colour, of paper against white, and of highlighted paper
 against its highlight; ink recall: the share of ink pixels that keep at least half their
-darkness (1 − darkest channel).
+darkness (1 − darkest channel), also per ink, for grey and black-and-white modes with the
+network seeing the page's luminance (as they do) or colour mode's `ink_grey`.
 """
 
 import argparse
@@ -31,6 +32,8 @@ from engine.io import luminance
 from engine.io.writing import to_uint8
 from engine.resources import default_model_path
 from training.synthetic.colour import INKS, colour_pages
+
+INK_NAMES = list(INKS)
 
 PAGES = 12
 PAGE_SHAPE = (840, 640)
@@ -114,6 +117,69 @@ def evaluate_colour(denoiser: Denoiser, pages: list[Page]) -> dict[str, dict[str
     }
 
 
+def nearest_ink(clean: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """For each ink pixel (`ink` mask) of a clean colour page, the index in INKS of the ink
+    it was written in (the nearest at full coverage; a highlighted stroke's is tinted)."""
+    colours = clean[ink].astype(np.float32)
+    inks = np.array(list(INKS.values()), np.float32)
+    return np.argmin(((colours[:, None, :] - inks[None]) ** 2).sum(axis=2), axis=1)
+
+
+def mode_versions(denoiser: Denoiser, noisy: np.ndarray) -> dict[str, np.ndarray]:
+    """Grey and black-and-white output with the network seeing the luminance (as those
+    modes do) and seeing colour mode's `ink_grey`, and colour mode's output."""
+    divided = paper_divided(noisy)
+    seen = clean_page(ink_grey(divided), denoiser, paper_divided=True)
+    threshold = denoiser.ink_threshold
+    return {
+        "grey mode (shipped: luminance)": clean_output(luminance(noisy), denoiser, "gray"),
+        "grey mode, seeing ink_grey": to_uint8(seen, "gray"),
+        "black and white (shipped: luminance)": clean_output(luminance(noisy), denoiser, "bw"),
+        "black and white, seeing ink_grey": to_uint8(seen, "bw", threshold),
+        "colour mode (shipped)": recolour(to_uint8(seen, "gray"), divided),
+    }
+
+
+def evaluate_inks(denoiser: Denoiser, pages: list[Page]) -> dict[str, dict[str, float]]:
+    """Per mode: ink recall (%) of each ink over all pages, and the share (%) of highlighted
+    paper that comes back darker than half ("highlight")."""
+    kept: dict[str, dict[str, list[int]]] = {}
+    for noisy, clean, masks in pages:
+        ink, highlight = masks["ink"], masks["highlight"]
+        which = nearest_ink(clean, ink)
+        for name, out in mode_versions(denoiser, noisy).items():
+            out = np.stack([out] * 3, axis=2) if out.ndim == 2 else out
+            counts = kept.setdefault(name, {key: [0, 0] for key in [*INK_NAMES, "highlight"]})
+            recalled = darkness(out)[ink] >= 0.5 * darkness(clean)[ink]
+            for index, ink_name in enumerate(INK_NAMES):
+                counts[ink_name][0] += int(recalled[which == index].sum())
+                counts[ink_name][1] += int((which == index).sum())
+            counts["highlight"][0] += int((darkness(out)[highlight] >= 0.5).sum())
+            counts["highlight"][1] += int(highlight.sum())
+    return {
+        name: {key: 100 * done / max(total, 1) for key, (done, total) in counts.items()}
+        for name, counts in kept.items()
+    }
+
+
+def inks_report(results: dict[str, dict[str, float]]) -> list[str]:
+    """The per-ink table of docs/results.md's colour section."""
+    lines = [
+        "Ink recall (%) per ink on the same pages, and the share (%) of highlighted paper "
+        "that comes back darker than half (in colour mode the highlight itself; in grey and "
+        "black and white a dark band over the text). Grey and black and white show the "
+        "network the page's luminance; shown colour mode's conversion instead, they keep "
+        "more light red but less blue and violet ink, and turn highlights into dark bands.",
+        "",
+        "| mode | " + " | ".join(INK_NAMES) + " | highlight |",
+        "|---|" + "---|" * (len(INK_NAMES) + 1),
+    ]
+    for name, recalls in results.items():
+        cells = " | ".join(f"{recalls[key]:.1f}" for key in [*INK_NAMES, "highlight"])
+        lines.append(f"| {name} | {cells} |")
+    return lines
+
+
 def colour_report(results: dict[str, dict[str, float]], pages: int) -> list[str]:
     """The "Colour documents" section of docs/results.md."""
     lines = [
@@ -146,7 +212,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     pages = colour_test_set(args.pages)
     denoiser = Denoiser(args.model or default_model_path())
-    print("\n".join(colour_report(evaluate_colour(denoiser, pages), len(pages))))
+    lines = colour_report(evaluate_colour(denoiser, pages), len(pages))
+    print("\n".join([*lines, "", *inks_report(evaluate_inks(denoiser, pages))]))
 
 
 if __name__ == "__main__":

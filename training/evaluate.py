@@ -29,7 +29,13 @@ from engine.errors import ModelError
 from engine.io import to_uint8
 from engine.precision import model_for_precision
 from training import ink
-from training.colour_evaluation import colour_report, colour_test_set, evaluate_colour
+from training.colour_evaluation import (
+    colour_report,
+    colour_test_set,
+    evaluate_colour,
+    evaluate_inks,
+    inks_report,
+)
 from training.data import default_data_dir, load_part, load_split
 from training.documents import HELD_OUT, load_dibco
 from training.ink import background_division
@@ -352,7 +358,9 @@ def main(argv: list[str] | None = None) -> None:
     colour = None
     if production.is_file():
         pages = colour_test_set()
-        colour = colour_report(evaluate_colour(Denoiser(production), pages), len(pages))
+        denoiser = Denoiser(production)
+        colour = colour_report(evaluate_colour(denoiser, pages), len(pages))
+        colour += ["", *inks_report(evaluate_inks(denoiser, pages))]
     unique_clean = list({clean.tobytes(): clean for _, clean in pairs}.values())
     clean = evaluate_clean_pages(
         {name: m for name, m in methods.items() if name != "background division"},
