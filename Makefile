@@ -127,7 +127,7 @@ train-ablations: setup training-fonts
 quantise: setup
 	$(PY) -m training.quantise
 
-evaluate: setup system-packages
+evaluate: setup system-packages training-fonts
 	$(PY) -m training.evaluate
 
 experiments: setup

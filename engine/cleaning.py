@@ -237,7 +237,10 @@ def iter_clean_output(
 ) -> Generator[tuple[int, int], None, np.ndarray]:
     """Clean a page as it is written in `mode`; yields (tiles done, tiles total), returns
     uint8 levels. In colour mode a page with `colour` (H×W×3) comes back in colour: the
-    network sees its paper-divided grey (`engine.colour.ink_grey`); other pages grey."""
+    network sees its paper-divided grey (`engine.colour.ink_grey`); other pages grey. In
+    grey and black and white, a model that sees pages divided by their paper sees a page
+    with `colour` as `ink_grey` without highlights makes it (red ink kept dark, yellow
+    light), others its grey `pixels`."""
     if mode == "color" and colour is not None:
         divided = paper_divided(colour)
         levels = np.empty(divided.shape[:2], dtype=np.uint8)
@@ -248,15 +251,20 @@ def iter_clean_output(
         )
         del grey
         return recolour(levels, divided)
+    paper_divided_grey = False
+    if colour is not None and denoiser.paper_normalised:  # grey or black and white
+        pixels = ink_grey(paper_divided(colour), highlights=False)
+        paper_divided_grey = True
     out = np.empty(pixels.shape, dtype=np.uint8)
+    clean = partial(iter_clean_page, paper_divided=paper_divided_grey)
     if mode == "bw" and denoiser.ink_core is not None:
         quantise = partial(
             three_levels, ink_threshold=denoiser.ink_threshold, ink_core=denoiser.ink_core
         )
-        yield from iter_clean_page(pixels, denoiser, out, cancel, dpi, quantise=quantise)
+        yield from clean(pixels, denoiser, out, cancel, dpi, quantise=quantise)
         return keep_joined_ink(out)
     quantise = partial(to_uint8, mode=mode, ink_threshold=denoiser.ink_threshold)
-    yield from iter_clean_page(pixels, denoiser, out, cancel, dpi, quantise=quantise)
+    yield from clean(pixels, denoiser, out, cancel, dpi, quantise=quantise)
     return out
 
 

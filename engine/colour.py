@@ -8,6 +8,10 @@ yellow highlighter, keeps its contrast there, where its luminance is almost the 
 The network's cleaned grey level (quantised as grey mode writes it) then says how much of
 each pixel is ink, and the ink's colour is the input's with the paper divided out, faded
 strokes darkened to a floor: `out = 1 - ink * (1 - colour) * boost`.
+
+Grey and black and white show such a model a colour page the same way, with the darker of
+red and green in place of the darkest channel, so that red ink stays dark and yellow
+highlights go.
 """
 
 import numpy as np
@@ -57,21 +61,27 @@ def paper_divided(rgb: np.ndarray) -> np.ndarray:
     return divide_8bit(rgb)
 
 
-def ink_grey(divided: np.ndarray) -> np.ndarray:
+def ink_grey(divided: np.ndarray, highlights: bool = True) -> np.ndarray:
     """What the network sees of a colour page (uint8, H×W): the paper-divided channels'
     luminance where they agree, their darkest channel where they differ by
-    COLOURED_SPREAD or more, blended between."""
+    COLOURED_SPREAD or more, blended between. Without `highlights` (grey and black and
+    white modes), the darker of red and green instead of the darkest channel, never
+    lighter than the luminance: red and light red ink keep their contrast as in colour
+    mode, while yellow (a highlighter) stays as light as the luminance makes it, since
+    those modes cannot show it as a highlight (measured per ink in docs/results.md)."""
     out = np.empty(divided.shape[:2], dtype=np.uint8)
 
     def band(rows: slice) -> None:
         red, green, blue = (divided[rows, :, channel].astype(np.float32) for channel in range(3))
-        darkest = np.minimum(np.minimum(red, green), blue)
+        red_or_green = np.minimum(red, green)
+        darkest = np.minimum(red_or_green, blue)
         coloured = np.maximum(np.maximum(red, green), blue) - darkest
         coloured *= np.float32(1 / COLOURED_SPREAD)
         np.minimum(coloured, np.float32(1), out=coloured)
         grey = red * np.float32(LUMINANCE[0]) + green * np.float32(LUMINANCE[1])
         grey += blue * np.float32(LUMINANCE[2])
-        grey += coloured * (darkest - grey)
+        target = darkest if highlights else np.minimum(red_or_green, grey)
+        grey += coloured * (target - grey)
         out[rows] = grey + np.float32(0.5)  # rounded by truncation
 
     in_bands(divided.shape[0], BAND_ROWS, band)

@@ -50,7 +50,7 @@ def edit_pdf(
     sizes stay the document's."""
     megapixels = 0.0
     count = 0
-    scans = read_pdf_scans(source, MAX_PAGE_PIXELS, colour=mode == "color")
+    scans = read_pdf_scans(source, MAX_PAGE_PIXELS, colour=True)
     first = next(scans)  # PDFium's reasons first: encrypted, damaged, no pages
     try:
         document = pikepdf.open(source)

@@ -8,8 +8,8 @@ by classical background division per channel.
 Metrics per page, averaged over pages: colour RMSE (RGB, 0..1); ΔE (CIEDE2000, CIELAB) of
 ink pixels against their clean colour, of paper against white, and of highlighted paper
 against its highlight; ink recall: the share of ink pixels that keep at least half their
-darkness (1 − darkest channel), also per ink, for grey and black-and-white modes with the
-network seeing the page's luminance (as they do) or colour mode's `ink_grey`.
+darkness (1 − darkest channel), also per ink, for grey and black-and-white modes as the
+engine runs them and with the network seeing the luminance or colour mode's `ink_grey`.
 """
 
 import argparse
@@ -88,7 +88,7 @@ def cleaned_versions(denoiser: Denoiser, noisy: np.ndarray) -> dict[str, np.ndar
     versions = {
         "doing nothing": noisy,
         "background division per channel": divided,
-        "docclean, grey mode": clean_output(luminance(noisy), denoiser, "gray"),
+        "docclean, grey mode": clean_output(luminance(noisy), denoiser, "gray", colour=noisy),
     }
     for index, (full_ink, floor) in enumerate(RECOLOUR_CHOICES):
         shipped = " (shipped)" if index == 0 else ""
@@ -126,16 +126,19 @@ def nearest_ink(clean: np.ndarray, ink: np.ndarray) -> np.ndarray:
 
 
 def mode_versions(denoiser: Denoiser, noisy: np.ndarray) -> dict[str, np.ndarray]:
-    """Grey and black-and-white output with the network seeing the luminance (as those
-    modes do) and seeing colour mode's `ink_grey`, and colour mode's output."""
+    """Grey and black-and-white output as the engine writes them (the network seeing
+    `ink_grey` without highlights), seeing the luminance instead, and seeing colour mode's
+    `ink_grey`; and colour mode's output."""
     divided = paper_divided(noisy)
     seen = clean_page(ink_grey(divided), denoiser, paper_divided=True)
-    threshold = denoiser.ink_threshold
+    grey, threshold = luminance(noisy), denoiser.ink_threshold
     return {
-        "grey mode (shipped: luminance)": clean_output(luminance(noisy), denoiser, "gray"),
-        "grey mode, seeing ink_grey": to_uint8(seen, "gray"),
-        "black and white (shipped: luminance)": clean_output(luminance(noisy), denoiser, "bw"),
-        "black and white, seeing ink_grey": to_uint8(seen, "bw", threshold),
+        "grey mode (shipped)": clean_output(grey, denoiser, "gray", colour=noisy),
+        "grey mode, seeing the luminance": clean_output(grey, denoiser, "gray"),
+        "grey mode, seeing colour mode's ink_grey": to_uint8(seen, "gray"),
+        "black and white (shipped)": clean_output(grey, denoiser, "bw", colour=noisy),
+        "black and white, seeing the luminance": clean_output(grey, denoiser, "bw"),
+        "black and white, seeing colour mode's ink_grey": to_uint8(seen, "bw", threshold),
         "colour mode (shipped)": recolour(to_uint8(seen, "gray"), divided),
     }
 
@@ -168,8 +171,10 @@ def inks_report(results: dict[str, dict[str, float]]) -> list[str]:
         "Ink recall (%) per ink on the same pages, and the share (%) of highlighted paper "
         "that comes back darker than half (in colour mode the highlight itself; in grey and "
         "black and white a dark band over the text). Grey and black and white show the "
-        "network the page's luminance; shown colour mode's conversion instead, they keep "
-        "more light red but less blue and violet ink, and turn highlights into dark bands.",
+        "network colour mode's conversion with the darker of red and green in place of the "
+        "darkest channel (`engine.colour.ink_grey` without highlights): red and light red "
+        "keep their ink as in colour mode, yellow highlights stay light as with the "
+        "luminance.",
         "",
         "| mode | " + " | ".join(INK_NAMES) + " | highlight |",
         "|---|" + "---|" * (len(INK_NAMES) + 1),

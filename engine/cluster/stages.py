@@ -88,12 +88,12 @@ def _read_bytes(store: Store, path: str) -> bytes:
 
 def read_stage(row: dict[str, Any], store: Store, mode: OutputMode = "gray") -> dict[str, Any]:
     """Ray task: decode every page of one input (a PDF travels whole: it is edited in place,
-    as `docclean clean` does). In colour mode a colour page travels as its RGB pixels."""
+    as `docclean clean` does). A colour page travels as its RGB pixels."""
 
     def work() -> dict[str, Any]:
         if _is_pdf(row["source"]):
             return {"data": _read_bytes(store, row["source"]), "meta": json.dumps({"pdf": True})}
-        pages = _read_pages(store, row["source"], colour=mode == "color")
+        pages = _read_pages(store, row["source"], colour=True)
         into_pdf = _is_pdf(row["target"])  # a 1-bit scan stays 1-bit there, as in clean
         meta = {
             "dpi": [page.dpi for page in pages],
@@ -156,7 +156,7 @@ class CleanStage:
             cleaned = []
             for pixels, dpi, bilevel in zip(pages, meta["dpi"], meta["bilevel"], strict=True):
                 page_dpi = tuple(dpi) if dpi else None
-                grey, colour = grey_and_colour(pixels)  # RGB: a colour page, in colour mode
+                grey, colour = grey_and_colour(pixels)  # RGB: a colour page
                 mode = "bw" if bilevel else self.mode
                 cleaned.append(clean_output(grey, self.denoiser, mode, page_dpi, colour))
             megapixels = sum(page.shape[0] * page.shape[1] for page in pages) / 1e6
