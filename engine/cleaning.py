@@ -227,6 +227,13 @@ def clean_page(
     return out
 
 
+def uses_colour(mode: OutputMode, denoiser: Denoiser) -> bool:
+    """Whether cleaning in `mode` uses a colour page's colours (so they are worth reading):
+    colour mode always; grey and black and white for a model that sees pages divided by
+    their paper (`iter_clean_output`)."""
+    return mode == "color" or denoiser.paper_normalised
+
+
 def iter_clean_output(
     pixels: np.ndarray,
     denoiser: Denoiser,
@@ -251,12 +258,11 @@ def iter_clean_output(
         )
         del grey
         return recolour(levels, divided)
-    paper_divided_grey = False
-    if colour is not None and denoiser.paper_normalised:  # grey or black and white
+    seen_in_colour = colour is not None and uses_colour(mode, denoiser)  # grey or bw
+    if seen_in_colour:
         pixels = ink_grey(paper_divided(colour), highlights=False)
-        paper_divided_grey = True
     out = np.empty(pixels.shape, dtype=np.uint8)
-    clean = partial(iter_clean_page, paper_divided=paper_divided_grey)
+    clean = partial(iter_clean_page, paper_divided=seen_in_colour)
     if mode == "bw" and denoiser.ink_core is not None:
         quantise = partial(
             three_levels, ink_threshold=denoiser.ink_threshold, ink_core=denoiser.ink_core

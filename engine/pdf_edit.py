@@ -21,7 +21,7 @@ import numpy as np
 import pikepdf
 from PIL import Image
 
-from engine.cleaning import iter_clean_output
+from engine.cleaning import iter_clean_output, uses_colour
 from engine.denoiser import Denoiser
 from engine.errors import UnreadableImageError
 from engine.events import Event, PageStarted, TileDone, tile_events
@@ -50,7 +50,7 @@ def edit_pdf(
     sizes stay the document's."""
     megapixels = 0.0
     count = 0
-    scans = read_pdf_scans(source, MAX_PAGE_PIXELS, colour=True)
+    scans = read_pdf_scans(source, MAX_PAGE_PIXELS, colour=uses_colour(mode, denoiser))
     first = next(scans)  # PDFium's reasons first: encrypted, damaged, no pages
     try:
         document = pikepdf.open(source)

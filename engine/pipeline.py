@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.cleaning import iter_clean_output
+from engine.cleaning import iter_clean_output, uses_colour
 from engine.denoiser import Denoiser
 from engine.discovery import (  # the planning names callers also import from here
     DEFAULT_OUTPUT_FOLDER,
@@ -163,7 +163,7 @@ def _batch(
         else None
         for job, done in zip(jobs, written, strict=True)
     ]
-    ahead = ReadAhead(read, colour=True)
+    ahead = ReadAhead(read, colour=uses_colour(mode, denoiser))
     with closing(ahead):
         for index, job in enumerate(jobs):
             if cancel is not None and cancel.is_set():
@@ -279,7 +279,7 @@ def _clean_file(
     given = (float(dpi), float(dpi)) if dpi is not None else None
     result = CleanedFile(pages=[], dpi=given, sizes_pt=[], megapixels=0.0)
     if pages is None:
-        pages = read_pages(job.source, colour=True)
+        pages = read_pages(job.source, colour=uses_colour(mode, denoiser))
     for page in pages:
         height, width = page.pixels.shape
         page_dpi = given or page.dpi
