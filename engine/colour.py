@@ -119,6 +119,16 @@ def darkness_boosts(darkness_floor: float = INK_DARKNESS_FLOOR) -> np.ndarray:
     return np.maximum(np.float32(255 * darkness_floor) / darkness, 1).astype(np.float32)
 
 
+def ink_factors(
+    full_ink: float = FULL_INK, darkness_floor: float = INK_DARKNESS_FLOOR
+) -> np.ndarray:
+    """Each (cleaned grey level, stroke darkness) pair's ink share times its darkness boost,
+    in 256ths (uint16, 256×256). A channel's darkness never exceeds its stroke's, and a
+    boosted stroke is at most black, so darkness × factor stays within 16 bits."""
+    factors = ink_shares(full_ink)[:, None] * darkness_boosts(darkness_floor)[None, :]
+    return np.rint(factors * 256).astype(np.uint16)
+
+
 def recolour(
     cleaned: np.ndarray,
     divided: np.ndarray,
@@ -128,19 +138,22 @@ def recolour(
     """The colour page (uint8, H×W×3) from the network's cleaned grey levels (uint8, H×W,
     as grey mode writes them) and the paper-divided input: white where the network cleared
     the page, the ink's own colour where it kept ink (all of it at `full_ink` and below), a
-    stroke lighter than `darkness_floor` darkened to it."""
+    stroke lighter than `darkness_floor` darkened to it. In 16-bit fixed point."""
     if cleaned.dtype != np.uint8:
         raise ValueError(f"expected uint8 cleaned levels, got {cleaned.dtype}")
-    shares, boosts = ink_shares(full_ink), darkness_boosts(darkness_floor)
+    factors = ink_factors(full_ink, darkness_floor).ravel()
     out = np.empty(divided.shape, dtype=np.uint8)
 
     def band(rows: slice) -> None:
-        ink = shares[cleaned[rows]]
-        ink *= boosts[stroke_darkness(divided, rows)]
-        darkness = np.subtract(np.float32(255), divided[rows], dtype=np.float32)
-        darkness *= ink[..., None]
-        np.minimum(darkness, np.float32(255), out=darkness)
-        out[rows] = np.float32(255.5) - darkness  # rounded by truncation
+        pair = np.left_shift(cleaned[rows], 8, dtype=np.uint16)
+        pair |= stroke_darkness(divided, rows)
+        factor = factors[pair]
+        for channel in range(3):  # one at a time: NumPy broadcasts over 3 values slowly
+            darkness = np.subtract(255, divided[rows, :, channel], dtype=np.uint16)
+            darkness *= factor
+            darkness += 128  # rounded
+            darkness >>= 8
+            np.subtract(255, darkness, out=out[rows, :, channel], casting="unsafe")
 
     in_bands(cleaned.shape[0], BAND_ROWS, band)
     return out

@@ -14,6 +14,9 @@ from engine.cleaning import clean_output
 from engine.cli import main
 from engine.colour import (
     COLOURFUL_PIXELS,
+    darkness_boosts,
+    ink_factors,
+    ink_shares,
     is_colourful,
     paper_divided,
     recolour,
@@ -222,3 +225,22 @@ def test_a_bands_stroke_darkness_is_the_whole_pages(rows) -> None:
     divided = np.random.default_rng(7).integers(0, 256, (300, 41, 3)).astype(np.uint8)
     whole = stroke_darkness(divided)
     np.testing.assert_array_equal(stroke_darkness(divided, rows), whole[rows])
+
+
+def test_recolouring_in_fixed_point_is_the_float_formula_to_one_level() -> None:
+    rng = np.random.default_rng(11)
+    divided = rng.integers(0, 256, (300, 57, 3)).astype(np.uint8)
+    cleaned = rng.integers(0, 256, (300, 57)).astype(np.uint8)
+    ink = ink_shares()[cleaned] * darkness_boosts()[stroke_darkness(divided)]
+    expected = 255 - np.minimum((255 - divided.astype(np.float64)) * ink[..., None], 255)
+    difference = recolour(cleaned, divided).astype(np.float64) - expected
+    assert np.abs(difference).max() <= 1
+    assert np.abs(difference).mean() < 0.3
+
+
+def test_every_darkness_times_its_ink_factor_fits_in_16_bits() -> None:
+    factors = ink_factors().astype(np.int64)  # rows: cleaned level; columns: stroke darkness
+    stroke = np.arange(256)
+    # a channel is never darker than its stroke; the rounding adds 128 before the shift
+    assert (factors * stroke[None, :]).max() + 128 <= np.iinfo(np.uint16).max
+    assert factors[255].max() == 0  # white stays white
