@@ -16,7 +16,7 @@ from engine.events import run_to_end
 from engine.hysteresis import keep_joined_ink, three_levels
 from engine.io import to_uint8
 from engine.options import OutputMode
-from engine.paper import normalised_8bit, stroke_width
+from engine.paper import edge_width, normalised_8bit, stroke_width
 from engine.parallel import in_bands
 from engine.tiling import page_tile, plan_tiles, stitch_tile
 
@@ -32,6 +32,12 @@ RESAMPLE_ROWS = 256
 LANCZOS_REACH = 3
 # Text whose strokes are wider than a model's max_stroke_width is reduced to this share of it.
 STROKE_TARGET = 3 / 4
+# An enlarged page's stroke edges widen with it (an enlarged thin stroke measures as a
+# normal one, soft and faint): a page whose edges measure wider than SHARP_EDGE px is also
+# reduced until they measure it, but never until its strokes measure under THINNEST_STROKE
+# px. Chosen on the DIBCO training collections at 1×, 2× and 4× (docs/model.md).
+SHARP_EDGE = 2.0
+THINNEST_STROKE = 4.0
 
 # Turns cleaned float levels (any shape) into the uint8 levels an output page holds.
 Quantise = Callable[[np.ndarray], np.ndarray]
@@ -66,13 +72,24 @@ def _scaled(shape: tuple[int, int], scale: float) -> tuple[int, int]:
 
 
 def stroke_shape(
-    shape: tuple[int, int], measured: float | None, max_stroke_width: int | None
+    shape: tuple[int, int],
+    measured: float | None,
+    max_stroke_width: int | None,
+    edges: float | None = None,
 ) -> tuple[int, int] | None:
-    """The page's size with its strokes reduced to a width the model knows, or None when
-    they are narrow enough (or unmeasured). Depends on the pixels only, never on the DPI."""
-    if not measured or not max_stroke_width or measured <= max_stroke_width:
+    """The page's size with its strokes reduced to a width the model knows (and its edges,
+    `edges` px wide, to sharp ones where that leaves the strokes THINNEST_STROKE px wide),
+    or None when they are narrow and sharp enough (or unmeasured). Depends on the pixels
+    only, never on the DPI."""
+    if not measured or not max_stroke_width:
         return None
-    return _scaled(shape, STROKE_TARGET * max_stroke_width / measured)
+    target = STROKE_TARGET * max_stroke_width
+    reduction = measured / target if measured > max_stroke_width else 1.0
+    if edges:
+        reduction = max(reduction, min(edges / SHARP_EDGE, measured / THINNEST_STROKE))
+    if reduction <= 1 / STROKE_TARGET:
+        return None
+    return _scaled(shape, 1 / reduction)
 
 
 def resample(
@@ -167,8 +184,10 @@ def _iter_clean_prepared(
     target = None
     if denoiser.max_stroke_width:
         divided = denoiser.paper_normalised or paper_divided
-        measured = stroke_width(prepared if divided else normalised_8bit(prepared, 1 / 255))
-        target = stroke_shape(pixels.shape, measured, denoiser.max_stroke_width)
+        levels = prepared if divided else normalised_8bit(prepared, 1 / 255)
+        measured, edges = stroke_width(levels), edge_width(levels)
+        del levels
+        target = stroke_shape(pixels.shape, measured, denoiser.max_stroke_width, edges)
     if target is None:
         yield from _iter_clean_tiles(prepared, denoiser, out, cancel, quantise)
     else:

@@ -22,6 +22,8 @@ DARKEST_PAPER = 0.05
 NORMALISE_ROWS = 256
 # Normalised levels below this count as ink when strokes are measured.
 INK_LEVEL = 0.7
+# Paper-normalised levels (of 255) between which a pixel lies on a stroke's edge.
+EDGE_INK, EDGE_PAPER = 128, 217
 
 
 def _paper_grid(page: np.ndarray) -> Image.Image:
@@ -155,15 +157,45 @@ def _dark_runs(ink: np.ndarray) -> np.ndarray:
     return ends[1] - starts[1]
 
 
+def _sampled_lines(page: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """At most `rows` rows of the page, and as many columns (as rows)."""
+    return page[:: max(1, page.shape[0] // rows)], page[:, :: max(1, page.shape[1] // rows)].T
+
+
 def stroke_width(normalised: np.ndarray, rows: int = 400) -> float | None:
     """Typical stroke width in pixels: the median length of dark runs across and down the
     page (at most `rows` rows and columns sampled each way). None where there is no ink.
     `normalised`: paper-normalised levels in 0..1, or 8-bit levels."""
     ink = normalised < (INK_LEVEL * 255 if normalised.dtype == np.uint8 else INK_LEVEL)
-    across = ink[:: max(1, ink.shape[0] // rows)]
-    down = ink[:, :: max(1, ink.shape[1] // rows)].T
+    across, down = _sampled_lines(ink, rows)
     runs = np.concatenate([_dark_runs(across), _dark_runs(down)])
     runs = runs[runs < min(ink.shape) // 4]  # rules, borders and blots are no strokes
+    if len(runs) < 50:
+        return None
+    return float(np.median(runs))
+
+
+def _edge_runs(lines: np.ndarray) -> np.ndarray:
+    """Lengths of the runs of edge levels (between EDGE_INK and EDGE_PAPER) that lie between
+    ink and paper along each line (uint8)."""
+    kinds = np.where(lines < EDGE_INK, 0, np.where(lines >= EDGE_PAPER, 2, 1)).astype(np.int8)
+    kinds = np.pad(kinds, ((0, 0), (0, 1)), constant_values=3).ravel()  # lines kept apart
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(kinds)) + 1])
+    lengths = np.diff(np.append(starts, kinds.size))
+    run_kinds = kinds[starts]
+    edge = np.flatnonzero(run_kinds[1:-1] == 1) + 1
+    before, after = run_kinds[edge - 1], run_kinds[edge + 1]
+    between = ((before == 0) & (after == 2)) | ((before == 2) & (after == 0))
+    return lengths[edge[between]]
+
+
+def edge_width(normalised: np.ndarray, rows: int = 400) -> float | None:
+    """Typical width in pixels of the strokes' edges, from ink to paper: the median length
+    of those runs across and down the page (sampled as `stroke_width` samples), None where
+    there are too few. An enlarged page's edges widen with it; a sharp scan's measure 1 to
+    2 px. `normalised`: paper-normalised 8-bit levels."""
+    across, down = _sampled_lines(normalised, rows)
+    runs = np.concatenate([_edge_runs(across), _edge_runs(down)])
     if len(runs) < 50:
         return None
     return float(np.median(runs))

@@ -14,9 +14,11 @@ from engine.io import to_uint8
 from engine.paper import (
     BLOCK,
     WINDOW,
+    _edge_runs,
     _paper_8bit,
     _paper_grid,
     divide_8bit,
+    edge_width,
     normalise_paper,
     normalised_8bit,
     paper_level,
@@ -69,6 +71,46 @@ def test_a_blank_page_has_no_stroke_width() -> None:
 def test_stroke_shape_reduces_only_text_wider_than_the_model_knows(measured, expected) -> None:
     assert stroke_shape((1200, 1800), measured, 12) == expected
     assert stroke_shape((1200, 1800), measured, None) is None
+
+
+@pytest.mark.parametrize(
+    ("measured", "edges", "expected"),
+    [
+        (6.0, 2.0, None),  # sharp edges: as they are
+        (6.0, 8.0, (800, 1200)),  # soft edges: reduced until the strokes measure 4 px
+        (12.0, 6.0, (400, 600)),  # edges three times sharp ones: reduced three times
+        (4.0, 8.0, None),  # strokes at the thinnest already: a soft scan, kept
+        (24.0, 2.0, (450, 675)),  # wide strokes: reduced as without edges
+    ],
+)
+def test_stroke_shape_also_reduces_text_whose_edges_are_soft(measured, edges, expected) -> None:
+    assert stroke_shape((1200, 1800), measured, 12, edges) == expected
+
+
+def test_edge_runs_are_the_transitions_between_ink_and_paper() -> None:
+    line = np.array([[255, 200, 100, 0, 150, 150, 255, 180, 255, 60, 140, 60]], np.uint8)
+    # 200 (paper to ink: 1), 150 150 (ink to paper: 2); 180 lies between paper and paper,
+    # 140 between ink and ink, and the line's ends bound nothing
+    assert sorted(_edge_runs(line).tolist()) == [1, 2]
+    two_lines = np.vstack([line, line[:, ::-1]])
+    assert sorted(_edge_runs(two_lines).tolist()) == [1, 1, 2, 2]
+
+
+def test_an_enlarged_page_measures_wider_edges() -> None:
+    rng = np.random.default_rng(5)
+    page = np.full((300, 400), 255, np.uint8)
+    for _ in range(400):  # short sharp strokes in both directions
+        y, x = rng.integers(10, 280), rng.integers(10, 380)
+        if rng.random() < 0.5:
+            page[y : y + 2, x : x + 15] = 30
+        else:
+            page[y : y + 15, x : x + 2] = 30
+    scan = Image.fromarray(page).filter(ImageFilter.GaussianBlur(1.0))  # a scanner's blur
+    enlarged = np.asarray(scan.resize((1600, 1200), Image.Resampling.BICUBIC))
+    sharp = edge_width(np.asarray(scan))
+    assert sharp is not None and sharp <= 1.5
+    assert edge_width(enlarged) >= 4 * sharp
+    assert edge_width(np.full((300, 400), 255, np.uint8)) is None
 
 
 @pytest.fixture
