@@ -166,10 +166,10 @@ def stroke_width(normalised: np.ndarray, rows: int = 400) -> float | None:
     """Typical stroke width in pixels: the median length of dark runs across and down the
     page (at most `rows` rows and columns sampled each way). None where there is no ink.
     `normalised`: paper-normalised levels in 0..1, or 8-bit levels."""
-    ink = normalised < (INK_LEVEL * 255 if normalised.dtype == np.uint8 else INK_LEVEL)
-    across, down = _sampled_lines(ink, rows)
-    runs = np.concatenate([_dark_runs(across), _dark_runs(down)])
-    runs = runs[runs < min(ink.shape) // 4]  # rules, borders and blots are no strokes
+    level = INK_LEVEL * 255 if normalised.dtype == np.uint8 else INK_LEVEL
+    across, down = _sampled_lines(normalised, rows)  # only the sampled lines thresholded
+    runs = np.concatenate([_dark_runs(across < level), _dark_runs(down < level)])
+    runs = runs[runs < min(normalised.shape) // 4]  # rules, borders and blots are no strokes
     if len(runs) < 50:
         return None
     return float(np.median(runs))

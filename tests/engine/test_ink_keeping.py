@@ -142,8 +142,9 @@ def test_thin_handwriting_enlarged_four_times_keeps_more_ink_for_its_soft_edges(
     noisy, truth = (DIBCO / "hdibco2014" / part / "DIBCO2014_H06.png" for part in ("noisy", "gt"))
     if not noisy.is_file():
         pytest.skip(f"shared data not found at {noisy}")
-    size = (Image.open(noisy).width * 4, Image.open(noisy).height * 4)
-    page = np.asarray(Image.open(noisy).convert("L").resize(size, Image.Resampling.BICUBIC))
+    scan = Image.open(noisy).convert("L")
+    size = (scan.width * 4, scan.height * 4)
+    page = np.asarray(scan.resize(size, Image.Resampling.BICUBIC))
     ink = np.asarray(Image.open(truth).convert("L").resize(size, Image.Resampling.BILINEAR)) < 128
     with_edges = recall(black_and_white(page, shipped), ink)
     monkeypatch.setattr(cleaning, "SHARP_EDGE", np.inf)  # the stroke width alone
