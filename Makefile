@@ -42,7 +42,7 @@ run: setup-runtime
 	$(PY) -m app.system_libraries --install
 	$(VENV)/bin/docclean-gui
 
-test: setup system-packages
+test: setup system-packages training-fonts
 	$(MAKE) lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 	$(MAKE) test-engine-alone
@@ -61,7 +61,7 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 
-bench: setup system-packages
+bench: setup system-packages training-fonts
 	$(PY) -m benchmarks.speed
 	$(PY) -m benchmarks.cluster
 	$(PY) -m benchmarks.memory
@@ -72,7 +72,8 @@ bench: setup system-packages
 fuzz: setup
 	$(PY) -m tests.engine.fuzzing --cases 50000 --keep fuzz-findings
 
-# Serif, typewriter and hand-written faces for the synthetic pages (training.synthetic).
+# Serif, typewriter and hand-written faces for the synthetic pages (training.synthetic); the
+# tests of the colour test set and the calibration render their pages in them too.
 TRAINING_FONTS := fonts-ebgaramond fonts-courier-prime fonts-liberation fonts-joscelyn \
 	fonts-dancingscript fonts-kristi fonts-humor-sans fonts-dkg-handwriting
 training-fonts:
