@@ -14,7 +14,7 @@ from engine.denoiser import Denoiser
 from engine.errors import CancelledError
 from engine.events import run_to_end
 from engine.hysteresis import keep_joined_ink, three_levels
-from engine.io import to_uint8
+from engine.io import luminance, to_uint8
 from engine.options import OutputMode
 from engine.paper import edge_width, normalised_8bit, stroke_width
 from engine.parallel import in_bands
@@ -253,6 +253,16 @@ def uses_colour(mode: OutputMode, denoiser: Denoiser) -> bool:
     return mode == "color" or denoiser.paper_normalised
 
 
+def grey_view(colour: np.ndarray, denoiser: Denoiser) -> tuple[np.ndarray, bool]:
+    """What grey and black and white show the network of a colour page (uint8 H×W), and
+    whether it is already divided by its paper: for a model that sees pages divided by
+    their paper, `ink_grey` without highlights (red ink kept dark, yellow light); for
+    others the luminance."""
+    if denoiser.paper_normalised:
+        return ink_grey(paper_divided(colour), highlights=False), True
+    return luminance(colour), False
+
+
 def iter_clean_output(
     pixels: np.ndarray,
     denoiser: Denoiser,
@@ -277,11 +287,11 @@ def iter_clean_output(
         )
         del grey
         return recolour(levels, divided)
-    seen_in_colour = colour is not None and uses_colour(mode, denoiser)  # grey or bw
-    if seen_in_colour:
-        pixels = ink_grey(paper_divided(colour), highlights=False)
+    divided = False
+    if colour is not None and uses_colour(mode, denoiser):  # grey or bw
+        pixels, divided = grey_view(colour, denoiser)
     out = np.empty(pixels.shape, dtype=np.uint8)
-    clean = partial(iter_clean_page, paper_divided=seen_in_colour)
+    clean = partial(iter_clean_page, paper_divided=divided)
     if mode == "bw" and denoiser.ink_core is not None:
         quantise = partial(
             three_levels, ink_threshold=denoiser.ink_threshold, ink_core=denoiser.ink_core

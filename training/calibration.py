@@ -15,25 +15,36 @@ darker level, its core (`docclean.ink_core`, `engine.hysteresis`): the network l
 show-through and stains' edges half dark but the cores of strokes dark. Each level of
 CORES is tried on the same training collections, at the lowest threshold at which it keeps
 at least the ink the plain threshold keeps there, and on synthetic colour pages of the
-training stream seen grey as grey mode sees them (light red, pencil: ink the network
-restores only half dark, which a core too dark drops letter by letter), where it must keep
-at least the plain threshold's ink too. Of the levels that cost no ink on either, the one
-with the highest F-measure on the training collections is written, or none if the plain
-threshold scores higher.
+training stream as grey mode shows them to the network (`engine.cleaning.grey_view`;
+light red, pencil: ink the network restores only half dark, which a core too dark drops
+letter by letter), where it must keep at least the plain threshold's ink too. Of the
+levels that cost no ink on either, the one with the highest F-measure on the training
+collections is written, or none if the plain threshold scores higher.
+
+`python -m training.calibration` calibrates an exported model again, through the engine as
+it is now (its page preparation decides what the network sees, and so where its ink ends),
+and writes the result into the model's metadata and card; `make quantise` then makes its
+INT8 version again.
 """
 
+import argparse
+import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
 import keras
 import numpy as np
+import onnx
 
-from engine.cleaning import clean_page
-from engine.denoiser import Denoiser
+from engine.cleaning import clean_page, grey_view
+from engine.denoiser import INK_CORE_KEY, INK_THRESHOLD_KEY, Denoiser, read_card, sha256_of
 from engine.hysteresis import black_and_white
-from engine.io.reading import luminance
-from training.documents import DibcoPage
+from engine.resources import default_model_path
+from training.documents import TRAINING_COLLECTIONS, DibcoPage, load_dibco
+from training.model_card import write_card
 from training.synthetic.colour import TRAINING_STREAM, colour_pages
 
 THRESHOLDS = tuple(np.round(np.arange(0.5, 0.901, 0.025), 3))
@@ -69,10 +80,14 @@ def scores(cleaned: list[np.ndarray], truths: list[np.ndarray], threshold, core)
 
 
 def safety_pages(denoiser: Denoiser, count: int = SAFETY_PAGES) -> tuple[list, list]:
-    """Synthetic colour pages of the training stream as grey mode cleans them (their
-    luminance), and their ink as binary truth pages (0 ink, 255 paper)."""
+    """Synthetic colour pages of the training stream as grey mode cleans them (what
+    `engine.cleaning.grey_view` shows the network), and their ink as binary truth pages
+    (0 ink, 255 paper)."""
     pages = list(colour_pages(count, [0, TRAINING_STREAM]))
-    cleaned = [clean_page(luminance(page.noisy), denoiser) for page in pages]
+    cleaned = []
+    for page in pages:
+        seen, divided = grey_view(page.noisy, denoiser)
+        cleaned.append(clean_page(seen, denoiser, paper_divided=divided))
     return cleaned, [np.where(page.masks["ink"], 0, 255).astype(np.uint8) for page in pages]
 
 
@@ -130,11 +145,16 @@ def calibrate(
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "uncalibrated.onnx"
         export(model, path)
-        denoiser = Denoiser(path)
-        cleaned = [clean_page(page.noisy, denoiser) for page in pages]  # each page once
-        recalls = recall_at_thresholds(cleaned, pages)
-        threshold = ink_threshold(recalls, recall)
-        safety = safety_pages(denoiser)
+        return calibrate_file(path, pages, recall)
+
+
+def calibrate_file(path: Path, pages: list[DibcoPage], recall: float) -> dict[str, float]:
+    """`calibrate` for an exported model file, through the engine as it is now."""
+    denoiser = Denoiser(path)
+    cleaned = [clean_page(page.noisy, denoiser) for page in pages]  # each page once
+    recalls = recall_at_thresholds(cleaned, pages)
+    threshold = ink_threshold(recalls, recall)
+    safety = safety_pages(denoiser)
     chosen, core, measured = ink_core(cleaned, [page.truth for page in pages], threshold, safety)
     return {
         "ink_threshold": chosen,
@@ -144,3 +164,48 @@ def calibrate(
         "training_collections_recall_plain": round(float(recalls[THRESHOLDS.index(threshold)]), 4),
         **measured,
     }
+
+
+def recalibrate(model: Path, pages: list[DibcoPage] | None = None) -> dict[str, float]:
+    """Calibrate an exported model again as its training did (its card's ink recall, on
+    `pages`: by default the DIBCO training collections), through the engine as it is now,
+    and write the result into its metadata and card: the engine's page preparation
+    changes what the network sees, and with it where its ink ends."""
+    card = read_card(model)
+    recall = card.get("training", {}).get("config", {}).get("ink_recall")
+    if not recall:
+        raise ValueError(f"{model.name} was not calibrated in training (no ink_recall)")
+    pages = load_dibco(TRAINING_COLLECTIONS) if pages is None else pages
+    measured = calibrate_file(model, pages, recall)
+    graph = onnx.load(str(model))
+    props = {prop.key: prop.value for prop in graph.metadata_props}
+    props[INK_THRESHOLD_KEY] = f"{measured['ink_threshold']:g}"
+    props.pop(INK_CORE_KEY, None)
+    if measured["ink_core"]:
+        props[INK_CORE_KEY] = f"{measured['ink_core']:g}"
+    onnx.helper.set_model_props(graph, props)
+    onnx.save(graph, str(model))
+    card["ink_threshold"] = measured["ink_threshold"]
+    card["ink_core"] = measured["ink_core"] or None
+    card["training"]["calibration"] = measured
+    card["sha256"] = sha256_of(model)
+    write_card(card, model)
+    return measured
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description="Calibrate an exported model's ink threshold again through the engine "
+        "as it is now (then `make quantise` for its INT8 version)."
+    )
+    parser.add_argument("--model", type=Path, default=default_model_path())
+    args = parser.parse_args(argv)
+    measured = recalibrate(args.model)
+    print(
+        f"{args.model.name}: ink threshold {measured['ink_threshold']:g}, core "
+        f"{measured['ink_core']:g}; {measured}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -85,7 +85,7 @@ def write_card(card: dict[str, Any], model_path: Path) -> None:
                     f"{100 * calibration['training_collections_fm_plain']:.1f} to "
                     f"{100 * calibration['training_collections_fm_strongest_core']:.1f} but keep "
                     f"{100 * calibration['safety_pages_recall_strongest_core']:.1f} % of the ink "
-                    "of synthetic colour pages seen grey against "
+                    "of synthetic colour pages seen as grey mode shows them against "
                     f"{100 * calibration['safety_pages_recall_plain']:.1f} % (training.calibration)"
                 )
             if calibration.get("ink_core"):

@@ -10,24 +10,26 @@ import pikepdf
 import pytest
 from PIL import Image, ImageDraw
 
-from engine.cleaning import clean_output
+from engine.cleaning import clean_output, grey_view
 from engine.cli import main
 from engine.colour import (
     COLOURFUL_PIXELS,
     darkness_boosts,
     ink_factors,
+    ink_grey,
     ink_shares,
     is_colourful,
     paper_divided,
     recolour,
     stroke_darkness,
 )
-from engine.denoiser import Denoiser
-from engine.io import read_pages
+from engine.denoiser import INPUT_KEY, PAPER_NORMALISED, Denoiser
+from engine.io import luminance, read_pages
 from engine.paper import window_maximum
 from engine.resources import default_model_path
 from tests.conftest import write_page
 from tests.engine.test_ink_keeping import handwriting, smooth_field
+from tests.onnx_builders import build_identity
 
 INKS = {"blue": (35, 60, 175), "red": (195, 35, 35), "green": (25, 125, 55)}
 YELLOWED = np.array([236, 222, 172], np.float32)
@@ -244,3 +246,20 @@ def test_every_darkness_times_its_ink_factor_fits_in_16_bits() -> None:
     # a channel is never darker than its stroke; the rounding adds 128 before the shift
     assert (factors * stroke[None, :]).max() + 128 <= np.iinfo(np.uint16).max
     assert factors[255].max() == 0  # white stays white
+
+
+@pytest.mark.parametrize("divides", [True, False])
+def test_grey_modes_show_the_network_the_view_the_calibration_measures(
+    tmp_path: Path, divides: bool
+) -> None:
+    # An identity network writes back what it was shown: in grey mode, exactly grey_view's
+    # pixels, the view training.calibration cleans its colour safety pages through.
+    metadata = {INPUT_KEY: PAPER_NORMALISED} if divides else {}
+    denoiser = Denoiser(build_identity(tmp_path / "identity.onnx", metadata))
+    noisy = stained_colour_page()[0]
+    seen, divided = grey_view(noisy, denoiser)
+    assert divided == divides
+    expected = ink_grey(paper_divided(noisy), highlights=False) if divides else luminance(noisy)
+    assert np.array_equal(seen, expected)
+    written = clean_output(luminance(noisy), denoiser, "gray", colour=noisy)
+    assert np.abs(written.astype(int) - seen).max() <= 1  # float round trip, one level at most

@@ -10,7 +10,7 @@ import onnx
 import pytest
 
 from engine.cleaning import clean_page
-from engine.denoiser import Denoiser
+from engine.denoiser import Denoiser, read_card
 from training.config import TrainConfig
 from training.data import default_data_dir, group_by_text, list_pairs, load_split, split_files
 from training.export import ExportError, export_onnx, parity_error
@@ -280,7 +280,7 @@ def test_config_keeps_the_low_resolution_model_beside_the_export() -> None:
 
 
 def test_calibration_finds_the_threshold_that_keeps_the_ink(tmp_path: Path) -> None:
-    from training.calibration import THRESHOLDS, calibrate, ink_threshold
+    from training.calibration import THRESHOLDS, calibrate, ink_threshold, recalibrate
     from training.documents import load_dibco
 
     recalls = np.linspace(0.8, 0.99, len(THRESHOLDS))
@@ -296,11 +296,16 @@ def test_calibration_finds_the_threshold_that_keeps_the_ink(tmp_path: Path) -> N
     assert measured["ink_threshold"] >= 0.5
     assert measured["training_collections_recall"] >= measured["training_collections_recall_plain"]
     assert measured["training_collections_fm"] >= measured["training_collections_fm_plain"]
-    options = {key: measured[key] for key in ("ink_threshold", "ink_core")}
-    export_onnx(model, tmp_path / "x.onnx", name="x", **options)
+    # An exported model calibrated again through the engine: the same result, written into
+    # its metadata and its card, whose sha256 still matches the file.
+    export_onnx(model, tmp_path / "x.onnx", name="x", training={"config": {"ink_recall": 0.99}})
+    assert recalibrate(tmp_path / "x.onnx", pages) == measured
     denoiser = Denoiser(tmp_path / "x.onnx")
     assert denoiser.ink_threshold == measured["ink_threshold"]
     assert denoiser.ink_core == (measured["ink_core"] or None)
+    card = read_card(tmp_path / "x.onnx")
+    assert card["training"]["calibration"] == measured
+    assert card["ink_threshold"] == measured["ink_threshold"]
 
 
 def test_a_core_is_chosen_where_it_drops_show_through_and_keeps_the_ink() -> None:
