@@ -21,5 +21,7 @@ OUTPUT_FORMATS = tuple(OUTPUT_SUFFIXES)
 Precision = Literal["auto", "float", "int8"]
 PRECISIONS: tuple[Precision, ...] = ("auto", "float", "int8")
 
-# Tiles per model call: measured best for the shipped model on a 2-core CPU.
-BATCH_SIZE = 4
+# Tiles per model call: one tile at a time keeps a call's activations in the CPU's caches;
+# measured fastest for the shipped model on a 2-core CPU (INT8 about 10 % faster than 4
+# tiles a call, float the same: docs/model.md).
+BATCH_SIZE = 1
