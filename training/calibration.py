@@ -166,6 +166,16 @@ def calibrate_file(path: Path, pages: list[DibcoPage], recall: float) -> dict[st
     }
 
 
+def set_metadata(model: Path, entries: dict[str, str | None]) -> None:
+    """Set `entries` of the model file's metadata, where the engine reads them (None removes
+    an entry)."""
+    graph = onnx.load(str(model))
+    props = {prop.key: prop.value for prop in graph.metadata_props} | entries
+    kept = {key: value for key, value in props.items() if value is not None}
+    onnx.helper.set_model_props(graph, kept)
+    onnx.save(graph, str(model))
+
+
 def recalibrate(model: Path, pages: list[DibcoPage] | None = None) -> dict[str, float]:
     """Calibrate an exported model again as its training did (its card's ink recall, on
     `pages`: by default the DIBCO training collections), through the engine as it is now,
@@ -177,14 +187,8 @@ def recalibrate(model: Path, pages: list[DibcoPage] | None = None) -> dict[str, 
         raise ValueError(f"{model.name} was not calibrated in training (no ink_recall)")
     pages = load_dibco(TRAINING_COLLECTIONS) if pages is None else pages
     measured = calibrate_file(model, pages, recall)
-    graph = onnx.load(str(model))
-    props = {prop.key: prop.value for prop in graph.metadata_props}
-    props[INK_THRESHOLD_KEY] = f"{measured['ink_threshold']:g}"
-    props.pop(INK_CORE_KEY, None)
-    if measured["ink_core"]:
-        props[INK_CORE_KEY] = f"{measured['ink_core']:g}"
-    onnx.helper.set_model_props(graph, props)
-    onnx.save(graph, str(model))
+    core = f"{measured['ink_core']:g}" if measured["ink_core"] else None
+    set_metadata(model, {INK_THRESHOLD_KEY: f"{measured['ink_threshold']:g}", INK_CORE_KEY: core})
     card["ink_threshold"] = measured["ink_threshold"]
     card["ink_core"] = measured["ink_core"] or None
     card["training"]["calibration"] = measured

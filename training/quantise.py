@@ -42,7 +42,7 @@ from engine.cleaning import clean_page
 from engine.denoiser import INK_THRESHOLD_KEY, PRECISION_KEY, Denoiser, read_card, sha256_of
 from engine.precision import INT8_CARD_KEY, int8_path_for
 from training import ink
-from training.calibration import ink_threshold, recall_at_thresholds
+from training.calibration import ink_threshold, recall_at_thresholds, set_metadata
 from training.data import default_data_dir, load_part, load_split
 from training.documents import HELD_OUT, TRAINING_COLLECTIONS, DibcoPage, load_dibco
 from training.evaluate import model_cleaner
@@ -147,10 +147,7 @@ def own_ink_threshold(model: Path, pages: list[DibcoPage], recall: float) -> flo
 
 def set_ink_threshold(model: Path, threshold: float) -> None:
     """Write `threshold` into the model file's metadata, where the engine reads it."""
-    graph = onnx.load(str(model))
-    props = {prop.key: prop.value for prop in graph.metadata_props}
-    onnx.helper.set_model_props(graph, {**props, INK_THRESHOLD_KEY: f"{threshold:g}"})
-    onnx.save(graph, str(model))
+    set_metadata(model, {INK_THRESHOLD_KEY: f"{threshold:g}"})
 
 
 def quality(model: Path) -> dict[str, float]:
