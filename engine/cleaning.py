@@ -9,7 +9,7 @@ from functools import partial
 import numpy as np
 from PIL import Image
 
-from engine.colour import ink_grey, paper_divided, recolour
+from engine.colour import ink_grey, paper_divided, paper_ink_grey, recolour
 from engine.denoiser import Denoiser
 from engine.errors import CancelledError
 from engine.events import run_to_end
@@ -259,12 +259,12 @@ def grey_view(colour: np.ndarray, denoiser: Denoiser) -> tuple[np.ndarray, bool]
     their paper, `ink_grey` without highlights (red ink kept dark, yellow light); for
     others the luminance."""
     if denoiser.paper_normalised:
-        return ink_grey(paper_divided(colour), highlights=False), True
+        return paper_ink_grey(colour, highlights=False), True
     return luminance(colour), False
 
 
 def iter_clean_output(
-    pixels: np.ndarray,
+    pixels: np.ndarray | None,
     denoiser: Denoiser,
     mode: OutputMode,
     cancel: threading.Event | None = None,
@@ -276,7 +276,7 @@ def iter_clean_output(
     network sees its paper-divided grey (`engine.colour.ink_grey`); other pages grey. In
     grey and black and white, a model that sees pages divided by their paper sees a page
     with `colour` as `ink_grey` without highlights makes it (red ink kept dark, yellow
-    light), others its grey `pixels`."""
+    light), others its grey `pixels` (made from `colour` where None)."""
     if mode == "color" and colour is not None:
         divided = paper_divided(colour)
         levels = np.empty(divided.shape[:2], dtype=np.uint8)
@@ -286,10 +286,14 @@ def iter_clean_output(
             grey, denoiser, levels, cancel, dpi, paper_divided=True, quantise=quantise
         )
         del grey
-        return recolour(levels, divided)
+        return recolour(levels, divided, in_place=True)
     divided = False
     if colour is not None and uses_colour(mode, denoiser):  # grey or bw
         pixels, divided = grey_view(colour, denoiser)
+    elif pixels is None:
+        if colour is None:
+            raise ValueError("a page needs grey levels or colours")
+        pixels = luminance(colour)
     out = np.empty(pixels.shape, dtype=np.uint8)
     clean = partial(iter_clean_page, paper_divided=divided)
     if mode == "bw" and denoiser.ink_core is not None:
@@ -304,7 +308,7 @@ def iter_clean_output(
 
 
 def clean_output(
-    pixels: np.ndarray,
+    pixels: np.ndarray | None,
     denoiser: Denoiser,
     mode: OutputMode,
     dpi: tuple[float, float] | None = None,

@@ -16,7 +16,7 @@ highlights go.
 
 import numpy as np
 
-from engine.paper import divide_8bit, window_maximum
+from engine.paper import NORMALISE_ROWS, divide_8bit, divider_8bit, window_maximum
 from engine.parallel import in_bands
 
 # A pixel whose channels differ by more than this (of 255) is coloured; a page with at
@@ -40,7 +40,7 @@ FULL_INK = 0.5
 INK_DARKNESS_FLOOR = 0.7
 STROKE_WINDOW = 5
 # Rows handled at a time, so a large page needs no full-size float temporaries.
-BAND_ROWS = 256
+BAND_ROWS = NORMALISE_ROWS  # paper_ink_grey's bands are the paper's
 
 
 def is_colourful(rgb: np.ndarray) -> bool:
@@ -72,20 +72,39 @@ def ink_grey(divided: np.ndarray, highlights: bool = True) -> np.ndarray:
     out = np.empty(divided.shape[:2], dtype=np.uint8)
 
     def band(rows: slice) -> None:
-        red, green, blue = (divided[rows, :, channel].astype(np.float32) for channel in range(3))
-        red_or_green = np.minimum(red, green)
-        darkest = np.minimum(red_or_green, blue)
-        coloured = np.maximum(np.maximum(red, green), blue) - darkest
-        coloured *= np.float32(1 / COLOURED_SPREAD)
-        np.minimum(coloured, np.float32(1), out=coloured)
-        grey = red * np.float32(LUMINANCE[0]) + green * np.float32(LUMINANCE[1])
-        grey += blue * np.float32(LUMINANCE[2])
-        target = darkest if highlights else np.minimum(red_or_green, grey)
-        grey += coloured * (target - grey)
-        out[rows] = grey + np.float32(0.5)  # rounded by truncation
+        out[rows] = _ink_grey_rows(divided[rows], highlights)
 
     in_bands(divided.shape[0], BAND_ROWS, band)
     return out
+
+
+def paper_ink_grey(rgb: np.ndarray, highlights: bool = True) -> np.ndarray:
+    """`ink_grey(paper_divided(rgb), highlights)`, the same bytes, with no divided page:
+    each band of rows is divided and made grey on its own."""
+    divided = divider_8bit(rgb)
+    out = np.empty(rgb.shape[:2], dtype=np.uint8)
+
+    def band(rows: slice) -> None:
+        out[rows] = _ink_grey_rows(divided(rows), highlights)
+
+    in_bands(rgb.shape[0], BAND_ROWS, band)
+    return out
+
+
+def _ink_grey_rows(divided: np.ndarray, highlights: bool) -> np.ndarray:
+    """`ink_grey` of a band of paper-divided rows."""
+    red, green, blue = (divided[..., channel].astype(np.float32) for channel in range(3))
+    red_or_green = np.minimum(red, green)
+    darkest = np.minimum(red_or_green, blue)
+    coloured = np.maximum(np.maximum(red, green), blue) - darkest
+    coloured *= np.float32(1 / COLOURED_SPREAD)
+    np.minimum(coloured, np.float32(1), out=coloured)
+    grey = red * np.float32(LUMINANCE[0]) + green * np.float32(LUMINANCE[1])
+    grey += blue * np.float32(LUMINANCE[2])
+    target = darkest if highlights else np.minimum(red_or_green, grey)
+    grey += coloured * (target - grey)
+    grey += np.float32(0.5)
+    return grey.astype(np.uint8)  # rounded by truncation
 
 
 def darkest_channel(divided: np.ndarray) -> np.ndarray:
@@ -134,26 +153,34 @@ def recolour(
     divided: np.ndarray,
     full_ink: float = FULL_INK,
     darkness_floor: float = INK_DARKNESS_FLOOR,
+    in_place: bool = False,
 ) -> np.ndarray:
     """The colour page (uint8, H×W×3) from the network's cleaned grey levels (uint8, H×W,
     as grey mode writes them) and the paper-divided input: white where the network cleared
     the page, the ink's own colour where it kept ink (all of it at `full_ink` and below), a
-    stroke lighter than `darkness_floor` darkened to it. In 16-bit fixed point."""
+    stroke lighter than `darkness_floor` darkened to it. In 16-bit fixed point. `in_place`:
+    written over `divided` (the strokes' darkness measured on all of it first), so a large
+    page needs no second colour page."""
     if cleaned.dtype != np.uint8:
         raise ValueError(f"expected uint8 cleaned levels, got {cleaned.dtype}")
     factors = ink_factors(full_ink, darkness_floor).ravel()
-    out = np.empty(divided.shape, dtype=np.uint8)
+    darkness = np.empty(cleaned.shape, dtype=np.uint8)
+    out = divided if in_place else np.empty(divided.shape, dtype=np.uint8)
 
-    def band(rows: slice) -> None:
+    def measure(rows: slice) -> None:
+        darkness[rows] = stroke_darkness(divided, rows)
+
+    def colour(rows: slice) -> None:
         pair = np.left_shift(cleaned[rows], 8, dtype=np.uint16)
-        pair |= stroke_darkness(divided, rows)
+        pair |= darkness[rows]
         factor = factors[pair]
         for channel in range(3):  # one at a time: NumPy broadcasts over 3 values slowly
-            darkness = np.subtract(255, divided[rows, :, channel], dtype=np.uint16)
-            darkness *= factor
-            darkness += 128  # rounded
-            darkness >>= 8
-            np.subtract(255, darkness, out=out[rows, :, channel], casting="unsafe")
+            ink = np.subtract(255, divided[rows, :, channel], dtype=np.uint16)
+            ink *= factor
+            ink += 128  # rounded
+            ink >>= 8
+            np.subtract(255, ink, out=out[rows, :, channel], casting="unsafe")
 
-    in_bands(cleaned.shape[0], BAND_ROWS, band)
+    in_bands(cleaned.shape[0], BAND_ROWS, measure)
+    in_bands(cleaned.shape[0], BAND_ROWS, colour)
     return out

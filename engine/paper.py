@@ -7,6 +7,8 @@ measured from the pixels, tells the engine the page's text scale when the DPI is
 or wrong.
 """
 
+from collections.abc import Callable
+
 import numpy as np
 from PIL import Image, ImageFilter
 
@@ -136,18 +138,30 @@ def normalised_8bit(page: np.ndarray, scale: float) -> np.ndarray:
 def divide_8bit(page: np.ndarray) -> np.ndarray:
     """`normalise_paper` for 8-bit levels, to 8-bit levels (rounded); an RGB page (H×W×3)
     has each channel divided by its own paper."""
-    grid = _paper_grid(page)
+    divided = divider_8bit(page)
     out = np.empty_like(page)
 
     def band(rows: slice) -> None:
+        out[rows] = divided(rows)
+
+    in_bands(page.shape[0], NORMALISE_ROWS, band)
+    return out
+
+
+def divider_8bit(page: np.ndarray) -> Callable[[slice], np.ndarray]:
+    """`divide_8bit(page)[rows]` for a band of rows from a multiple of NORMALISE_ROWS, made
+    on its own (the paper estimated once, here), for callers that need no divided page."""
+    grid = _paper_grid(page)
+
+    def band(rows: slice) -> np.ndarray:
         levels = np.divide(
             page[rows], _as_level(_paper_rows(grid, page.shape, rows)), dtype=np.float32
         )
         np.clip(levels, 0.0, np.float32(255.0), out=levels)
-        out[rows] = levels + np.float32(0.5)  # in 0.5..255.5: truncation rounds
+        levels += np.float32(0.5)  # in 0.5..255.5: truncation rounds
+        return levels.astype(np.uint8)
 
-    in_bands(page.shape[0], NORMALISE_ROWS, band)
-    return out
+    return band
 
 
 def _dark_runs(ink: np.ndarray) -> np.ndarray:

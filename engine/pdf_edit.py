@@ -73,7 +73,7 @@ def edit_pdf(
             steps = iter_clean_output(grey, denoiser, page_mode, cancel, page_dpi, colour)
             pixels = yield from tile_events(steps, source, index, count)
             _replace(image, np.rot90(pixels, scan.turns, axes=(0, 1)), bilevel, scan)
-            megapixels += grey.size / 1e6
+            megapixels += shown.shape[0] * shown.shape[1] / 1e6
         write_atomically(output, lambda file: document.save(file, deterministic_id=True))
     return count, megapixels
 

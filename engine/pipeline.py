@@ -281,12 +281,12 @@ def _clean_file(
     if pages is None:
         pages = read_pages(job.source, colour=uses_colour(mode, denoiser))
     for page in pages:
-        height, width = page.pixels.shape
+        height, width = page.shape
         page_dpi = given or page.dpi
         yield PageStarted(job.source, page.index, page.count, height, width)
         bilevel = into_pdf and page.bilevel
         steps = iter_clean_output(
-            page.pixels, denoiser, "bw" if bilevel else mode, cancel, page_dpi, page.colour
+            page.grey, denoiser, "bw" if bilevel else mode, cancel, page_dpi, page.colour
         )
         result.pages.append((yield from tile_events(steps, job.source, page.index, page.count)))
         result.bilevel.append(bilevel)

@@ -8,7 +8,9 @@ of grey levels, with the page's colours beside it where asked for and the page h
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -22,6 +24,8 @@ from engine.pdf import check_page_index, probe_pdf, render_pdf_pages
 # A2 sheet at 600 dpi and keeps peak memory of one page under about 1.5 GB.
 MAX_PAGE_PIXELS = 150_000_000
 Image.MAX_IMAGE_PIXELS = None  # we check the size ourselves, with a typed error
+# Rows of a decoded page converted to arrays at a time.
+READ_ROWS = 512
 
 
 @dataclass(frozen=True)
@@ -35,15 +39,31 @@ class ImageInfo:
 
 @dataclass(frozen=True)
 class Page:
-    """One page: 2-D grey levels (uint8 or uint16; higher is whiter) and where it came from."""
+    """One page: its grey levels or its colours, and where it came from."""
 
-    pixels: np.ndarray
+    grey: np.ndarray | None  # 2-D (uint8 or uint16; higher is whiter); None: see `colour`
     dpi: tuple[float, float] | None
     index: int
     count: int
     size_pt: tuple[float, float] | None = None  # a PDF page's physical size, in points
     bilevel: bool = False  # stored as 1 bit per pixel (a bilevel scan)
     colour: np.ndarray | None = None  # H×W×3 uint8, where asked for and the page has colour
+
+    def __post_init__(self) -> None:
+        if self.grey is None and self.colour is None:
+            raise ValueError("a page has grey levels or colours")
+
+    @cached_property
+    def pixels(self) -> np.ndarray:
+        """The page's grey levels: a colour page's made from its colours when first asked
+        for (cleaning one never needs them: `engine.cleaning.iter_clean_output`)."""
+        return self.grey if self.grey is not None else luminance(cast(np.ndarray, self.colour))
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(height, width) in pixels."""
+        source = cast(np.ndarray, self.grey if self.grey is not None else self.colour)
+        return source.shape[0], source.shape[1]
 
 
 def _check_file(path: Path) -> str:
@@ -117,11 +137,21 @@ def probe_image(path: Path) -> ImageInfo:
         )
 
 
-def _exif_rotates(image: Image.Image) -> bool:
+def _exif_orientation(image: Image.Image) -> int:
     try:
-        return image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
+        return int(image.getexif().get(0x0112, 1))
     except Exception:  # a broken EXIF block is ignored, as viewers do
-        return False
+        return 1
+
+
+def _exif_rotates(image: Image.Image) -> bool:
+    return _exif_orientation(image) in (5, 6, 7, 8)
+
+
+def _oriented(image: Image.Image) -> Image.Image:
+    """The image as its EXIF orientation says it is seen: itself where it needs no turn
+    (`ImageOps.exif_transpose` would copy it)."""
+    return image if _exif_orientation(image) in (0, 1) else ImageOps.exif_transpose(image)
 
 
 def to_gray(image: Image.Image) -> np.ndarray:
@@ -155,11 +185,36 @@ GREY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "I;16L", "I;16B", "I;16N", 
 def colour_of(image: Image.Image) -> np.ndarray | None:
     """The colours of a Pillow image (uint8, H×W×3; transparency on white), or None for a
     grey image, or a colour one whose pixels are all grey (`engine.colour.is_colourful`)."""
-    if image.mode in GREY_MODES:
-        return None
-    flat = _on_white(image)
-    rgb = np.asarray(flat if flat.mode == "RGB" else flat.convert("RGB"), dtype=np.uint8)
-    return rgb if is_colourful(rgb) else None
+    return _converted(image, colour=True)[1]
+
+
+def _converted(image: Image.Image, colour: bool) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """A decoded page as `Page` holds it: its grey levels (`to_gray`), or with `colour`
+    and a page that shows colour, its RGB colours (transparency on white) instead."""
+    if colour and image.mode not in GREY_MODES:
+        rgb = _in_bands(image, colour=True)
+        if is_colourful(rgb):
+            return None, rgb
+        del rgb
+    return _in_bands(image, colour=False), None
+
+
+def _in_bands(image: Image.Image, colour: bool) -> np.ndarray:
+    """`to_gray(image)`, or with `colour` its RGB colours (transparency on white), made
+    READ_ROWS rows at a time: converting the whole image at once holds its bytes twice
+    more while NumPy copies them, and Pillow holds an RGB image in four bytes a pixel."""
+    out: np.ndarray | None = None
+    for top in range(0, image.height, READ_ROWS):
+        bottom = min(top + READ_ROWS, image.height)
+        band = _on_white(image.crop((0, top, image.width, bottom)))
+        if colour:
+            levels = np.asarray(band if band.mode == "RGB" else band.convert("RGB"))
+        else:
+            levels = to_gray(band)
+        if out is None:
+            out = np.empty((image.height, *levels.shape[1:]), levels.dtype)
+        out[top:bottom] = levels
+    return out if out is not None else np.empty((0, image.width), np.uint8)  # refused later
 
 
 def read_pages(path: Path, first: int = 0, colour: bool = False) -> Iterator[Page]:
@@ -191,28 +246,35 @@ def read_pages(path: Path, first: int = 0, colour: bool = False) -> Iterator[Pag
             _check_pixels(image, path, where)  # every page's own size, before its pixels
             try:
                 image.load()
-                oriented = ImageOps.exif_transpose(image) if index == 0 else image
+                oriented = _oriented(image) if index == 0 else image
                 bilevel = oriented.mode == "1"
-                flat = _on_white(oriented)  # flattened once for the grey and the colours
-                pixels = to_gray(flat)
-                rgb = colour_of(flat) if colour and oriented.mode not in GREY_MODES else None
+                grey, rgb = _converted(oriented, colour)
+                del oriented
             except MemoryError:
                 raise
             except Exception as error:  # Pillow raises many kinds on malformed data
                 raise UnreadableImageError(path, f"{where}cannot decode ({error})") from None
-            if pixels.ndim != 2 or pixels.size == 0:
+            if (grey if rgb is None else rgb).size == 0:
                 raise UnreadableImageError(path, f"{where}has no pixels")
-            yield Page(pixels, _dpi(image) or dpi, index, count, bilevel=bilevel, colour=rgb)
+            page_dpi = _dpi(image) or dpi
+            if index == count - 1:
+                image.close()  # the decoded pixels go before the page is cleaned
+            yield Page(grey, page_dpi, index, count, bilevel=bilevel, colour=rgb)
 
 
 def luminance(rgb: np.ndarray) -> np.ndarray:
-    """Grey levels of RGB pixels, as Pillow's conversion gives them."""
-    return np.asarray(Image.fromarray(rgb, mode="RGB").convert("L"))
+    """Grey levels of RGB pixels, as Pillow's conversion gives them; READ_ROWS rows at a
+    time, since Pillow holds an RGB image in four bytes a pixel."""
+    out = np.empty(rgb.shape[:2], np.uint8)
+    for top in range(0, rgb.shape[0], READ_ROWS):
+        rows = slice(top, top + READ_ROWS)
+        out[rows] = np.asarray(Image.fromarray(rgb[rows], mode="RGB").convert("L"))
+    return out
 
 
-def grey_and_colour(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """Decoded pixels (grey, or RGB H×W×3) as the grey levels the network sees and the
-    colours a colour page keeps (None for grey pixels, or RGB ones that show no colour)."""
+def grey_and_colour(pixels: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Decoded pixels (grey, or RGB H×W×3) as `Page` holds them: grey levels, or the
+    colours of a page that shows colour (its grey levels None: made where needed)."""
     if pixels.ndim != 3:
         return pixels, None
-    return luminance(pixels), (pixels if is_colourful(pixels) else None)
+    return (None, pixels) if is_colourful(pixels) else (luminance(pixels), None)

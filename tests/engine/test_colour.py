@@ -263,3 +263,24 @@ def test_grey_modes_show_the_network_the_view_the_calibration_measures(
     assert np.array_equal(seen, expected)
     written = clean_output(luminance(noisy), denoiser, "gray", colour=noisy)
     assert np.abs(written.astype(int) - seen).max() <= 1  # float round trip, one level at most
+
+
+def test_recolouring_in_place_writes_the_same_colours_over_the_divided_page() -> None:
+    rng = np.random.default_rng(5)
+    divided = rng.integers(0, 256, (600, 37, 3)).astype(np.uint8)  # three bands of rows
+    cleaned = rng.integers(0, 256, (600, 37)).astype(np.uint8)
+    expected = recolour(cleaned, divided)
+    written = recolour(cleaned, divided, in_place=True)
+    assert written is divided
+    np.testing.assert_array_equal(written, expected)
+
+
+def test_the_grey_modes_make_a_colour_pages_grey_where_none_is_given(tmp_path: Path) -> None:
+    noisy = stained_colour_page()[0]
+    for metadata in ({INPUT_KEY: PAPER_NORMALISED}, {}):
+        denoiser = Denoiser(build_identity(tmp_path / "identity.onnx", metadata))
+        for mode in ("gray", "bw"):
+            given = clean_output(luminance(noisy), denoiser, mode, colour=noisy)
+            np.testing.assert_array_equal(clean_output(None, denoiser, mode, colour=noisy), given)
+    with pytest.raises(ValueError, match="grey levels or colours"):
+        clean_output(None, denoiser, "gray")

@@ -7,13 +7,22 @@ import pytest
 from PIL import Image
 
 import engine.io.png
+import engine.io.reading
 from engine.errors import (
     OutputError,
     PageTooLargeError,
     UnreadableImageError,
     UnsupportedFormatError,
 )
-from engine.io import is_written, probe_image, read_pages, result_page, to_uint8, write_pages
+from engine.io import (
+    Page,
+    is_written,
+    probe_image,
+    read_pages,
+    result_page,
+    to_uint8,
+    write_pages,
+)
 from engine.pipeline import natural_key
 
 GRADIENT = np.tile(np.arange(0, 250, 5, dtype=np.uint8), (30, 1))  # 30×50
@@ -201,3 +210,42 @@ def test_a_page_that_cannot_be_written_leaves_none_of_the_document(
     with pytest.raises(OutputError, match="No space left"):
         write_pages(tmp_path / "out.png", [np.zeros((5, 5), np.uint8)] * 3, dpi=None)
     assert len(saved) == 2 and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA", "P", "CMYK", "L", "I;16"])
+def test_pages_read_in_bands_are_pillows_whole_conversion(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    monkeypatch.setattr(engine.io.reading, "READ_ROWS", 7)  # 50 rows: 8 bands, the last short
+    rng = np.random.default_rng(3)
+    image = Image.fromarray(rng.integers(0, 256, (50, 31, 4), dtype=np.uint8), mode="RGBA")
+    if mode == "I;16":
+        image = Image.fromarray(rng.integers(0, 65536, (50, 31), dtype=np.uint16))
+    elif mode != "RGBA":
+        image = image.convert(mode)
+    path = tmp_path / ("page.tif" if mode == "CMYK" else "page.png")
+    image.save(path)
+    with Image.open(path) as decoded:
+        flat = engine.io.reading._on_white(decoded)
+        grey = np.asarray(flat if flat.mode.startswith("I") else flat.convert("L"))
+        rgb = None if flat.mode in ("L", "I;16") else np.asarray(flat.convert("RGB"))
+    (page,) = read_pages(path, colour=True)
+    if rgb is None:
+        assert page.colour is None
+    else:
+        np.testing.assert_array_equal(page.colour, rgb)
+        assert page.grey is None  # a colour page's grey levels are made only when asked for
+    np.testing.assert_array_equal(page.pixels, grey)
+    assert page.shape == grey.shape
+
+
+def test_a_colour_file_of_grey_pixels_is_read_as_grey(tmp_path: Path) -> None:
+    Image.fromarray(GRADIENT).convert("RGB").save(tmp_path / "grey.png")
+    (page,) = read_pages(tmp_path / "grey.png", colour=True)
+    assert page.colour is None
+    np.testing.assert_array_equal(page.grey, GRADIENT)
+
+
+def test_a_page_has_grey_levels_or_colours() -> None:
+    with pytest.raises(ValueError, match="grey levels or colours"):
+        Page(None, None, 0, 1)
