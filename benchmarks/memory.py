@@ -3,7 +3,8 @@
 - Peak resident memory of `docclean clean` on an A3 page scanned at 600 dpi (7016×9921),
   twice: with text as large as the page (its strokes are reduced before cleaning) and with
   text at a scan's own scale (cleaned at its size); and the large-text page in colour, in
-  grey mode and in colour mode (no limit: Pillow alone holds an RGB page at 4 bytes a pixel).
+  grey mode and in colour mode (no limit: Pillow alone holds an RGB page at 4 bytes a pixel
+  while it decodes it, beside the page's colours at 3).
 - Memory growth over a batch of 1,000 small pages: resident memory after page 100 and
   after page 1,000, so leaks show as growth while start-up costs do not.
 - Peak resident memory of `docclean clean --combine` over 200 A4 pages (150 dpi), and of

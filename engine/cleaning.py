@@ -270,15 +270,18 @@ def iter_clean_output(
     cancel: threading.Event | None = None,
     dpi: tuple[float, float] | None = None,
     colour: np.ndarray | None = None,
+    in_place: bool = False,
 ) -> Generator[tuple[int, int], None, np.ndarray]:
     """Clean a page as it is written in `mode`; yields (tiles done, tiles total), returns
     uint8 levels. In colour mode a page with `colour` (H×W×3) comes back in colour: the
     network sees its paper-divided grey (`engine.colour.ink_grey`); other pages grey. In
     grey and black and white, a model that sees pages divided by their paper sees a page
     with `colour` as `ink_grey` without highlights makes it (red ink kept dark, yellow
-    light), others its grey `pixels` (made from `colour` where None)."""
+    light), others its grey `pixels` (made from `colour` where None). `in_place`: colour
+    mode writes over `colour` (divided by its paper, then coloured), for callers with no
+    further use for it: a large page then needs no second colour page."""
     if mode == "color" and colour is not None:
-        divided = paper_divided(colour)
+        divided = paper_divided(colour, in_place)
         levels = np.empty(divided.shape[:2], dtype=np.uint8)
         grey = ink_grey(divided)
         quantise = partial(to_uint8, mode="gray")

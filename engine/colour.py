@@ -55,10 +55,11 @@ def is_colourful(rgb: np.ndarray) -> bool:
     return False
 
 
-def paper_divided(rgb: np.ndarray) -> np.ndarray:
+def paper_divided(rgb: np.ndarray, in_place: bool = False) -> np.ndarray:
     """Each channel divided by its own paper (uint8, H×W×3): paper near 255 whatever its
-    tint, ink its own colour against it (the three papers estimated in one pass)."""
-    return divide_8bit(rgb)
+    tint, ink its own colour against it (the three papers estimated in one pass).
+    `in_place`: written over `rgb`."""
+    return divide_8bit(rgb, in_place)
 
 
 def ink_grey(divided: np.ndarray, highlights: bool = True) -> np.ndarray:

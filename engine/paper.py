@@ -135,11 +135,11 @@ def normalised_8bit(page: np.ndarray, scale: float) -> np.ndarray:
     return out
 
 
-def divide_8bit(page: np.ndarray) -> np.ndarray:
+def divide_8bit(page: np.ndarray, in_place: bool = False) -> np.ndarray:
     """`normalise_paper` for 8-bit levels, to 8-bit levels (rounded); an RGB page (H×W×3)
-    has each channel divided by its own paper."""
+    has each channel divided by its own paper. `in_place`: written over `page`."""
     divided = divider_8bit(page)
-    out = np.empty_like(page)
+    out = page if in_place else np.empty_like(page)
 
     def band(rows: slice) -> None:
         out[rows] = divided(rows)

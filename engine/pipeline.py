@@ -285,8 +285,9 @@ def _clean_file(
         page_dpi = given or page.dpi
         yield PageStarted(job.source, page.index, page.count, height, width)
         bilevel = into_pdf and page.bilevel
-        steps = iter_clean_output(
-            page.grey, denoiser, "bw" if bilevel else mode, cancel, page_dpi, page.colour
+        page_mode = "bw" if bilevel else mode
+        steps = iter_clean_output(  # the page is read for this alone: its colours may go
+            page.grey, denoiser, page_mode, cancel, page_dpi, page.colour, in_place=True
         )
         result.pages.append((yield from tile_events(steps, job.source, page.index, page.count)))
         result.bilevel.append(bilevel)

@@ -10,7 +10,7 @@ import pikepdf
 import pytest
 from PIL import Image, ImageDraw
 
-from engine.cleaning import clean_output, grey_view
+from engine.cleaning import clean_output, grey_view, iter_clean_output
 from engine.cli import main
 from engine.colour import (
     COLOURFUL_PIXELS,
@@ -24,6 +24,7 @@ from engine.colour import (
     stroke_darkness,
 )
 from engine.denoiser import INPUT_KEY, PAPER_NORMALISED, Denoiser
+from engine.events import run_to_end
 from engine.io import luminance, read_pages
 from engine.paper import window_maximum
 from engine.resources import default_model_path
@@ -284,3 +285,13 @@ def test_the_grey_modes_make_a_colour_pages_grey_where_none_is_given(tmp_path: P
             np.testing.assert_array_equal(clean_output(None, denoiser, mode, colour=noisy), given)
     with pytest.raises(ValueError, match="grey levels or colours"):
         clean_output(None, denoiser, "gray")
+
+
+def test_colour_mode_in_place_writes_the_same_page_over_its_colours(tmp_path: Path) -> None:
+    denoiser = Denoiser(build_identity(tmp_path / "identity.onnx", {INPUT_KEY: PAPER_NORMALISED}))
+    noisy = stained_colour_page()[0]
+    expected = clean_output(None, denoiser, "color", colour=noisy.copy())
+    colours = noisy.copy()
+    written = run_to_end(iter_clean_output(None, denoiser, "color", colour=colours, in_place=True))
+    assert written is colours
+    np.testing.assert_array_equal(written, expected)
