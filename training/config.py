@@ -62,6 +62,7 @@ class TrainConfig:
     faint: float = 0.0
     faintest: float = 0.2  # the faintest ink contrast a faint patch keeps (of 1)
     bleed: float = 0.0  # share of patches with another page's ink showing through
+    bleed_sharpest: float = 0.8  # its least blur (Gaussian σ, px; the most is 2.5)
     normalise_paper: bool = True  # inputs divided by their paper (engine.paper), as the engine does
     max_stroke_width: int = 0
     seed: int = 2026
@@ -87,6 +88,8 @@ class TrainConfig:
                 raise ValueError(f"{share} must be in 0..1, got {getattr(self, share)}")
         if self.dibco_soften < 0:
             raise ValueError(f"dibco_soften must be at least 0, got {self.dibco_soften}")
+        if not 0.3 <= self.bleed_sharpest <= 2.5:
+            raise ValueError(f"bleed_sharpest must be in 0.3..2.5 px, got {self.bleed_sharpest}")
         if not 0 < self.faintest <= 1:
             raise ValueError(f"faintest must be in (0, 1], got {self.faintest}")
         if self.ink_weight != 1.0 and self.loss != "binary_crossentropy":

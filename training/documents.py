@@ -116,10 +116,13 @@ def make_faint(patch: np.ndarray, contrast: float) -> np.ndarray:
     return (1 - (1 - patch) * np.float32(contrast)).astype(np.float32)
 
 
-def show_through(patch: np.ndarray, other: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def show_through(
+    patch: np.ndarray, other: np.ndarray, rng: np.random.Generator, sharpest: float = 0.8
+) -> np.ndarray:
     """`patch` with the ink of `other` (a clean patch) seen through the paper from behind:
-    mirrored, blurred and faint, multiplied in. The target stays as it was."""
-    sigma = rng.uniform(0.8, 2.5)
+    mirrored, blurred (σ from `sharpest` to 2.5 px) and faint, multiplied in. The target
+    stays as it was."""
+    sigma = rng.uniform(sharpest, 2.5)
     ghost = cv2.GaussianBlur(np.ascontiguousarray(other[:, ::-1]), (0, 0), sigma)
     strength = np.float32(rng.uniform(0.15, 0.6))
     return (patch * (1 - (1 - ghost) * strength)).astype(np.float32)
@@ -132,13 +135,15 @@ def document_stream(
     faint: float = 0.0,
     faintest: float = 0.2,
     bleed: float = 0.0,
+    bleed_sharpest: float = 0.8,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """An endless, seeded stream of (input, target) patches with a channel axis.
 
     A share `bleed` of the patches shows another page's ink through the paper (mirrored,
-    blurred, as faint as faint ink can be: sharpness tells them apart), which the target
-    leaves out. A share `faint` keeps only a contrast between `faintest` and 1 of its ink
-    (the target stays dark): faded ink, pencil and light colours look like that.
+    blurred from `bleed_sharpest` px, as faint as faint ink can be: sharpness tells them
+    apart), which the target leaves out. A share `faint` keeps only a contrast between
+    `faintest` and 1 of its ink (the target stays dark): faded ink, pencil and light
+    colours look like that.
     """
     sources = [source for source in sources if source.pairs and source.weight > 0]
     if not sources:
@@ -155,7 +160,7 @@ def document_stream(
     while True:
         noisy, clean = draw()
         if bleed > 0 and rng.random() < bleed:
-            noisy = show_through(noisy, draw()[1], rng)
+            noisy = show_through(noisy, draw()[1], rng, bleed_sharpest)
         if faint > 0 and rng.random() < faint:
             noisy = make_faint(noisy, rng.uniform(faintest, 1.0))
         yield noisy[..., None], clean[..., None]

@@ -115,6 +115,7 @@ def documents_dataset(config: TrainConfig, ddd_pairs: list) -> tf.data.Dataset:
             config.seed,
             faint=config.faint,
             faintest=config.faintest,
+            bleed_sharpest=config.bleed_sharpest,
             bleed=config.bleed,
         ),
         output_signature=signature,

@@ -106,3 +106,20 @@ def test_show_through_adds_a_mirrored_blurred_ghost_to_the_input_only() -> None:
     assert ghosted[:, 8:12].min() > 0.99
     assert ghosted.min() > 0.3  # faint
     assert np.abs(np.diff(ghosted[32])).max() < 0.2  # blurred: no sharp edge
+
+
+def test_show_through_can_be_as_sharp_as_it_is_asked_to() -> None:
+    from training.documents import show_through
+
+    paper = np.ones((64, 64), np.float32)
+    other = np.ones((64, 64), np.float32)
+    other[:, 8:12] = 0.0
+
+    def steepest(sharpest: float) -> float:
+        rng = np.random.default_rng(1)
+        edges = [np.abs(np.diff(show_through(paper, other, rng, sharpest)[32])).max()]
+        edges += [np.abs(np.diff(show_through(paper, other, rng, sharpest)[32])).max()]
+        return max(edges)
+
+    # The same draws: a ghost from sharpest 0.3 px has steeper edges than from 0.8 px.
+    assert steepest(0.3) > steepest(0.8) * 1.2

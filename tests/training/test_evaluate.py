@@ -134,12 +134,17 @@ def test_ablations_can_be_scored_one_run_at_a_time(
     report = tmp_path / "ablations.md"
     report.write_text("# Ablations\n\n| run | FM |\n|---|---|\n| kept run | 12.3 | 4 |\n")
     monkeypatch.setattr(evaluation, "ABLATION_REPORT", report)
-    monkeypatch.setattr(evaluation, "ABLATIONS", {"kept run": "kept", "new run": "new"})
-    monkeypatch.setattr(evaluation, "run_model", lambda run: tiny_model_path)
+    runs = {"kept run": "kept", "new run": "new", "absent run": "absent"}
+    monkeypatch.setattr(evaluation, "ABLATIONS", runs)
+    # Only the new run is here: the kept one was measured on another machine.
+    monkeypatch.setattr(
+        evaluation, "run_model", lambda run: tiny_model_path if run == "new" else tmp_path / run
+    )
     monkeypatch.setattr(evaluation, "load_dibco", lambda names: load_dibco(("hdibco2014",))[:1])
     text = evaluation.ablation_report(validation_pairs[:2], {"new"})
     rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
     assert rows[1] == "| kept run | 12.3 | 4 |"  # as it stood, not scored again
     assert rows[2].startswith("| new run | ") and len(rows[2].split(" | ")) == 8
+    assert len(rows) == 3 and text.rstrip().endswith("Not run here: absent run.")
     with pytest.raises(SystemExit, match="not an ablation run: other"):
         evaluation.ablation_report(validation_pairs[:2], {"other"})

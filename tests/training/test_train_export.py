@@ -219,6 +219,8 @@ def test_config_refuses_bad_values() -> None:
             TrainConfig(name="x", **{share: 1.5})
     with pytest.raises(ValueError, match="faintest"):
         TrainConfig(name="x", faintest=0.0)
+    with pytest.raises(ValueError, match="bleed_sharpest"):
+        TrainConfig(name="x", bleed_sharpest=0.1)
     with pytest.raises(ValueError, match="ink_weight"):
         TrainConfig(name="x", loss="mse", ink_weight=2.0)
     with pytest.raises(ValueError, match="dibco_scale"):
