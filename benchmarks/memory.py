@@ -5,6 +5,8 @@
   text at a scan's own scale (cleaned at its size); and the large-text page in colour, in
   grey mode and in colour mode (no limit: Pillow alone holds an RGB page at 4 bytes a pixel
   while it decodes it, beside the page's colours at 3).
+- Peak resident memory of a batch of three such pages, grey and in colour (a colour one
+  is not read past while it is cleaned; freed buffers go back to the system).
 - Memory growth over a batch of 1,000 small pages: resident memory after page 100 and
   after page 1,000, so leaks show as growth while start-up costs do not.
 - Peak resident memory of `docclean clean --combine` over 200 A4 pages (150 dpi), and of
@@ -18,6 +20,7 @@ import argparse
 import io
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,6 +36,7 @@ from engine.resources import default_model_path
 
 A3_600_DPI = (9921, 7016)  # height, width
 PEAK_LIMIT_MB = 500
+LARGE_BATCH = 3  # A3 pages in one batch: each is cleaned while the next is not yet read
 SMALL_PAGE = (640, 480)
 BATCH_PAGES = 1000
 FIRST_CHECKPOINT = 100
@@ -182,6 +186,19 @@ def main(argv: list[str] | None = None) -> int:
             f"the A3 page of large text in colour: peak RSS {peaks['gray']:.0f} MB in grey mode, "
             f"{peaks['color']:.0f} MB in colour mode"
         )
+        grey_batch, colour_batch = scratch / "a3-batch", scratch / "a3-colour-batch"
+        for folder, source in ((grey_batch, pages[1][2]), (colour_batch, colour)):
+            folder.mkdir()
+            for copy in range(LARGE_BATCH):
+                shutil.copy(source, folder / f"page{copy}.png")
+        peak = peak_memory_mb(model, grey_batch, scratch / "a3-out")
+        failures += report(
+            f"{LARGE_BATCH} such A3 pages of text at its scan's scale in one batch: peak RSS "
+            f"{peak:.0f} MB (limit {PEAK_LIMIT_MB})",
+            peak < PEAK_LIMIT_MB,
+        )
+        peak = peak_memory_mb(model, colour_batch, scratch / "a3-out", "--mode", "color")
+        print(f"{LARGE_BATCH} of the colour A3 pages in one batch: peak RSS {peak:.0f} MB")
         first, last, seconds = batch_growth(model, scratch)
         failures += report(
             f"{BATCH_PAGES} pages of {SMALL_PAGE[1]}×{SMALL_PAGE[0]}: RSS {first:.0f} MB after "

@@ -50,6 +50,7 @@ from engine.io import (
     write_spooled_pdf,
 )
 from engine.logs import failure_reason
+from engine.memory import return_freed_buffers
 from engine.pdf import MAX_SCAN_DPI, MIN_SCAN_DPI
 from engine.pdf_edit import edit_pdf
 from engine.pdf_writer import PageSpool, pdf_pages
@@ -153,6 +154,7 @@ def _batch(
         return
     # Decided before any file is read, so the pages of the files to clean can be read ahead:
     # all but those skipped, PDFs edited in place and pages taken from earlier results.
+    return_freed_buffers()  # a batch of large pages holds one page's memory, not more
     written = [is_written(combine_into or job.output) and not overwrite for job in jobs]
     read = [
         job.source

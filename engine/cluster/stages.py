@@ -33,6 +33,7 @@ from engine.io import (
     write_pages,
 )
 from engine.logs import failure_reason
+from engine.memory import return_freed_buffers
 from engine.pdf_edit import edit_pdf
 
 
@@ -137,6 +138,7 @@ class CleanStage:
             options = default_session_options(threads)
             self.denoiser = Denoiser(Path(folder) / model_name, options, providers, batch_size)
         self.mode = mode
+        return_freed_buffers()  # a worker cleans page after page
 
     def _edit_pdf(self, row: dict[str, Any]) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="docclean-") as folder:

@@ -60,6 +60,11 @@ class Page:
         return self.grey if self.grey is not None else luminance(cast(np.ndarray, self.colour))
 
     @property
+    def nbytes(self) -> int:
+        """Bytes of pixels the page holds."""
+        return sum(levels.nbytes for levels in (self.grey, self.colour) if levels is not None)
+
+    @property
     def shape(self) -> tuple[int, int]:
         """(height, width) in pixels."""
         source = cast(np.ndarray, self.grey if self.grey is not None else self.colour)

@@ -3,6 +3,7 @@ only; what a failed, skipped or abandoned file did not use is passed over; closi
 reading thread."""
 
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -91,3 +92,25 @@ def test_a_batch_read_ahead_writes_what_it_writes_one_file_after_another(
         ]
         written[read_ahead] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
     assert written[True] == written[False] and len(written[True]) == 3
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_a_large_page_is_not_read_past_until_it_is_done_with(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, large: bool
+):
+    import engine.read_ahead
+
+    monkeypatch.setattr(engine.read_ahead, "LARGE_PAGE_BYTES", 0 if large else 10**9)
+    files = [tiff(tmp_path / f"{n}.tif", 2, 10 * n) for n in range(2)]
+    ahead = ReadAhead(files)
+    try:
+        pages = ahead.pages(0)
+        first = next(pages)  # being cleaned: the next page waits for it or not
+        deadline = time.monotonic() + (1.0 if large else 10.0)
+        while ahead._queue.empty() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert ahead._queue.empty() == large
+        assert levels([first, *pages]) == [0, 1]  # asking for more lets it go on
+        assert levels(ahead.pages(1)) == [10, 11]
+    finally:
+        ahead.close()
