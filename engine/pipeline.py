@@ -50,7 +50,7 @@ from engine.io import (
     write_spooled_pdf,
 )
 from engine.logs import failure_reason
-from engine.memory import return_freed_buffers
+from engine.memory import prepare_for
 from engine.pdf import MAX_SCAN_DPI, MIN_SCAN_DPI
 from engine.pdf_edit import edit_pdf
 from engine.pdf_writer import PageSpool, pdf_pages
@@ -154,7 +154,6 @@ def _batch(
         return
     # Decided before any file is read, so the pages of the files to clean can be read ahead:
     # all but those skipped, PDFs edited in place and pages taken from earlier results.
-    return_freed_buffers()  # a batch of large pages holds one page's memory, not more
     written = [is_written(combine_into or job.output) and not overwrite for job in jobs]
     read = [
         job.source
@@ -283,6 +282,7 @@ def _clean_file(
     if pages is None:
         pages = read_pages(job.source, colour=uses_colour(mode, denoiser))
     for page in pages:
+        prepare_for(page.nbytes)  # a batch of large pages holds one page's memory, not more
         height, width = page.shape
         page_dpi = given or page.dpi
         yield PageStarted(job.source, page.index, page.count, height, width)

@@ -33,7 +33,7 @@ from engine.io import (
     write_pages,
 )
 from engine.logs import failure_reason
-from engine.memory import return_freed_buffers
+from engine.memory import prepare_for
 from engine.pdf_edit import edit_pdf
 
 
@@ -138,7 +138,6 @@ class CleanStage:
             options = default_session_options(threads)
             self.denoiser = Denoiser(Path(folder) / model_name, options, providers, batch_size)
         self.mode = mode
-        return_freed_buffers()  # a worker cleans page after page
 
     def _edit_pdf(self, row: dict[str, Any]) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="docclean-") as folder:
@@ -158,6 +157,7 @@ class CleanStage:
             cleaned = []
             for pixels, dpi, bilevel in zip(pages, meta["dpi"], meta["bilevel"], strict=True):
                 page_dpi = tuple(dpi) if dpi else None
+                prepare_for(pixels.nbytes)  # a worker cleans page after page
                 grey, colour = grey_and_colour(pixels)  # RGB: a colour page
                 mode = "bw" if bilevel else self.mode
                 cleaned.append(clean_output(grey, self.denoiser, mode, page_dpi, colour))

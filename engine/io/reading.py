@@ -18,6 +18,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from engine.colour import is_colourful
 from engine.errors import PageTooLargeError, UnreadableImageError
 from engine.io.formats import format_for
+from engine.memory import prepare_for
 from engine.pdf import check_page_index, probe_pdf, render_pdf_pages
 
 # Pages above this many pixels are refused before any pixel is decoded. 150 MP covers an
@@ -249,6 +250,7 @@ def read_pages(path: Path, first: int = 0, colour: bool = False) -> Iterator[Pag
             except Exception as error:
                 raise UnreadableImageError(path, f"{where}cannot decode ({error})") from None
             _check_pixels(image, path, where)  # every page's own size, before its pixels
+            prepare_for(image.width * image.height * len(image.getbands()))
             try:
                 image.load()
                 oriented = _oriented(image) if index == 0 else image

@@ -1,4 +1,5 @@
-"""Freed buffers go back to the system: glibc's heap would otherwise keep them resident."""
+"""Freed buffers go back to the system once a large page comes: glibc's heap would
+otherwise keep them resident."""
 
 import subprocess
 import sys
@@ -10,9 +11,8 @@ import pytest
 LEFT_RESIDENT = """
 import re, sys
 from pathlib import Path
-if sys.argv[1] == "fixed":
-    from engine.memory import return_freed_buffers
-    assert return_freed_buffers()
+from engine.memory import prepare_for
+prepare_for(int(sys.argv[1]))  # before cleaning a page of this many bytes
 def resident():
     return int(re.search(r"VmRSS:\\s+(\\d+)", Path("/proc/self/status").read_text()).group(1))
 buffer = b"x" * (30 << 20)
@@ -26,9 +26,9 @@ print(resident() - before)
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
 def test_a_freed_page_sized_buffer_leaves_nothing_resident() -> None:
-    def left(threshold: str) -> int:
-        run = [sys.executable, "-c", LEFT_RESIDENT, threshold]
+    def left(page_bytes: int) -> int:
+        run = [sys.executable, "-c", LEFT_RESIDENT, str(page_bytes)]
         return int(subprocess.run(run, check=True, capture_output=True, text=True).stdout)
 
-    assert left("glibc's own") > 15_000  # kept on the heap
-    assert left("fixed") < 2_000
+    assert left(9 << 20) > 15_000  # an A4 page: glibc's own threshold, kept on the heap
+    assert left(70 << 20) < 2_000  # an A3 page at 600 dpi: given back
