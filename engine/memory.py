@@ -6,10 +6,10 @@ stays resident. A batch of large pages allocates and frees Pillow's 16 MB blocks
 NumPy's bands on several threads, so resident memory crept up page after page: three
 colour A3 pages at 600 dpi peaked at 886 MB, against 608 MB for one alone. With the
 threshold fixed at 8 MB, every larger buffer is mapped on its own and unmapped when it is
-freed (628 MB). It is turned on at the first large page, before it is decoded: with it,
-a batch of A4 pages (8.7 MB each, mapped afresh) ran 9 % slower (medians of six,
-alternated). Elsewhere than
-glibc this does nothing.
+freed (628 MB). It is turned on as the first large page is read (`engine.io.read_pages`,
+before an image is decoded): with it on from the start, a batch of A4 pages (8.7 MB each,
+mapped afresh) ran 9 % slower (medians of six, alternated). Elsewhere than glibc this does
+nothing.
 """
 
 import ctypes

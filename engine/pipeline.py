@@ -50,7 +50,6 @@ from engine.io import (
     write_spooled_pdf,
 )
 from engine.logs import failure_reason
-from engine.memory import prepare_for
 from engine.pdf import MAX_SCAN_DPI, MIN_SCAN_DPI
 from engine.pdf_edit import edit_pdf
 from engine.pdf_writer import PageSpool, pdf_pages
@@ -282,7 +281,6 @@ def _clean_file(
     if pages is None:
         pages = read_pages(job.source, colour=uses_colour(mode, denoiser))
     for page in pages:
-        prepare_for(page.nbytes)  # a batch of large pages holds one page's memory, not more
         height, width = page.shape
         page_dpi = given or page.dpi
         yield PageStarted(job.source, page.index, page.count, height, width)

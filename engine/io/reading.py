@@ -188,12 +188,6 @@ def _on_white(image: Image.Image) -> Image.Image:
 GREY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "I;16L", "I;16B", "I;16N", "F"})
 
 
-def colour_of(image: Image.Image) -> np.ndarray | None:
-    """The colours of a Pillow image (uint8, H×W×3; transparency on white), or None for a
-    grey image, or a colour one whose pixels are all grey (`engine.colour.is_colourful`)."""
-    return _converted(image, colour=True)[1]
-
-
 def _converted(image: Image.Image, colour: bool) -> tuple[np.ndarray | None, np.ndarray | None]:
     """A decoded page as `Page` holds it: its grey levels (`to_gray`), or with `colour`
     and a page that shows colour, its RGB colours (transparency on white) instead."""
@@ -235,6 +229,7 @@ def read_pages(path: Path, first: int = 0, colour: bool = False) -> Iterator[Pag
     if _check_file(path) == "PDF":
         pages = render_pdf_pages(path, MAX_PAGE_PIXELS, first, colour)
         for pixels, info, index, count in pages:
+            prepare_for(pixels.nbytes)
             grey, rgb = grey_and_colour(pixels)
             dpi = (info.dpi, info.dpi)
             yield Page(grey, dpi, index, count, info.size_pt, info.bilevel, rgb)
