@@ -316,6 +316,9 @@ def clean_output(
     mode: OutputMode,
     dpi: tuple[float, float] | None = None,
     colour: np.ndarray | None = None,
+    in_place: bool = False,
 ) -> np.ndarray:
     """`iter_clean_output` at once: the page as `mode` writes it (uint8)."""
-    return run_to_end(iter_clean_output(pixels, denoiser, mode, dpi=dpi, colour=colour))
+    return run_to_end(
+        iter_clean_output(pixels, denoiser, mode, dpi=dpi, colour=colour, in_place=in_place)
+    )

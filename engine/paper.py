@@ -20,6 +20,16 @@ BLOCK = 8
 WINDOW = 11
 # The darkest paper the estimate accepts: keeps the division finite on black borders.
 DARKEST_PAPER = 0.05
+# A region wider than BLOCK * WINDOW pixels is its own paper to the estimate: a black box
+# or a dark photograph would be divided into white and come back as an outline around a
+# hole. Where the widened estimate falls below FIGURE_SHARE of the paper within
+# FIGURE_WINDOW blocks, or of the page's paper (its PAGE_PAPER_PERCENTILE), in a region
+# that paper encloses, it is no paper: the paper around it is carried in, and the region
+# stays as dark as it is. Regions that reach the page's edge stay as they are: shadows, a
+# table around a photographed page, scanner borders.
+FIGURE_SHARE = 0.5
+FIGURE_WINDOW = 41
+PAGE_PAPER_PERCENTILE = 90
 # Rows divided at a time by `normalise_paper`.
 NORMALISE_ROWS = 256
 # Normalised levels below this count as ink when strokes are measured.
@@ -30,7 +40,8 @@ EDGE_INK, EDGE_PAPER = 128, 217
 
 def _paper_grid(page: np.ndarray) -> Image.Image:
     """The paper's brightness (8-bit) at 1/BLOCK resolution: each block's brightest pixel,
-    the maximum of those over WINDOW blocks, then a box blur. `page`: levels in 0..1, or
+    the maximum of those over WINDOW blocks, enclosed dark regions filled from the paper
+    around them (`_figures_filled`), then a box blur. `page`: levels in 0..1, or
     8-bit levels (the same grid, a quarter of the memory traffic); grey (H×W) or RGB
     (H×W×3, each channel its own paper: the same grid as each channel alone, in one pass)."""
     height, width = page.shape[:2]
@@ -45,10 +56,64 @@ def _paper_grid(page: np.ndarray) -> Image.Image:
     widened = window_maximum(window_maximum(blocks, axis=0), axis=1)
     if widened.dtype != np.uint8:
         widened = np.clip(widened * 255 + 0.5, 0, 255).astype(np.uint8)
+    if widened.ndim == 3:
+        widened = np.stack([_figures_filled(widened[..., c]) for c in range(3)], axis=-1)
+    else:
+        widened = _figures_filled(widened)
     mode = "RGB" if widened.ndim == 3 else "L"  # Pillow blurs each channel as its own image
     return Image.fromarray(np.ascontiguousarray(widened), mode=mode).filter(
         ImageFilter.BoxBlur(WINDOW // 2)
     )
+
+
+def _figures_filled(grid: np.ndarray) -> np.ndarray:
+    """The paper grid (8-bit, one channel) with dark regions that paper encloses (figures)
+    filled from the paper around them, layer by layer inwards; the grid itself where there
+    are none."""
+    if grid.min() >= FIGURE_SHARE * grid.max():  # most pages: nothing that dark anywhere
+        return grid
+    near = window_maximum(window_maximum(grid, 0, FIGURE_WINDOW), 1, FIGURE_WINDOW)
+    page_paper = np.percentile(grid, PAGE_PAPER_PERCENTILE)
+    dark = (grid < FIGURE_SHARE * near) | (grid < FIGURE_SHARE * page_paper)
+    if not dark.any():
+        return grid
+    outside = np.zeros_like(dark)  # dark cells joined to the page's edge
+    outside[[0, -1], :], outside[:, [0, -1]] = dark[[0, -1], :], dark[:, [0, -1]]
+    while True:
+        grown = _neighbourhood(outside, np.maximum) & dark
+        if np.array_equal(grown, outside):
+            break
+        outside = grown
+    figures = dark & ~outside
+    if not figures.any():
+        return grid
+    rows, cols = np.flatnonzero(figures.any(axis=1)), np.flatnonzero(figures.any(axis=0))
+    # Enclosed: never on the grid's edge, so the box one cell wider holds their paper.
+    box = (slice(rows[0] - 1, rows[-1] + 2), slice(cols[0] - 1, cols[-1] + 2))
+    known = ~figures[box]
+    values = np.where(known, grid[box], 0).astype(np.float32)
+    while not known.all():
+        total = _neighbourhood(values, np.add)
+        count = _neighbourhood(known.astype(np.float32), np.add)
+        rim = ~known & (count > 0)
+        values[rim] = total[rim] / count[rim]
+        known |= rim
+    filled = grid.copy()
+    filled[box] = np.clip(values + 0.5, 0, 255).astype(np.uint8)
+    return filled
+
+
+def _neighbourhood(values: np.ndarray, combine: np.ufunc) -> np.ndarray:
+    """`combine` (np.maximum or np.add) over each cell's 3×3 neighbours, outside counting
+    as zero."""
+    padded = np.pad(values, 1)
+    out = padded[1:-1, 1:-1].copy()
+    height, width = values.shape
+    for dy in (0, 1, 2):
+        for dx in (0, 1, 2):
+            if (dy, dx) != (1, 1):
+                combine(out, padded[dy : dy + height, dx : dx + width], out=out)
+    return out
 
 
 def window_maximum(values: np.ndarray, axis: int, size: int = WINDOW) -> np.ndarray:

@@ -160,7 +160,10 @@ class CleanStage:
                 prepare_for(pixels.nbytes)  # a worker cleans page after page
                 grey, colour = grey_and_colour(pixels)  # RGB: a colour page
                 mode = "bw" if bilevel else self.mode
-                cleaned.append(clean_output(grey, self.denoiser, mode, page_dpi, colour))
+                # Colour mode colours the page over its unpacked colours: no second copy.
+                cleaned.append(
+                    clean_output(grey, self.denoiser, mode, page_dpi, colour, in_place=True)
+                )
             megapixels = sum(page.shape[0] * page.shape[1] for page in pages) / 1e6
             return {"data": _pack(cleaned), "pages": len(pages), "megapixels": megapixels}
 

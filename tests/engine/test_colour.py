@@ -295,3 +295,7 @@ def test_colour_mode_in_place_writes_the_same_page_over_its_colours(tmp_path: Pa
     written = run_to_end(iter_clean_output(None, denoiser, "color", colour=colours, in_place=True))
     assert written is colours
     np.testing.assert_array_equal(written, expected)
+    colours = noisy.copy()  # the cluster's clean stage asks clean_output alike
+    written = clean_output(None, denoiser, "color", colour=colours, in_place=True)
+    assert written is colours
+    np.testing.assert_array_equal(written, expected)

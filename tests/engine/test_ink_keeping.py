@@ -124,6 +124,62 @@ def test_bold_headings_and_solid_stamps_stay_filled(shipped: Denoiser) -> None:
     assert recall(kept, ink) >= 0.97
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="target not met yet: the engine now divides the box and the bar by the paper "
+    "around them, but the shipped network draws light bands inside a wide flat bar",
+)
+def test_solid_ink_wider_than_the_paper_window_stays_solid(shipped: Denoiser) -> None:
+    """A black box and a title bar far wider than the paper estimate's window (88 px): they
+    came back as outlines around white holes, the bar's reversed title smeared."""
+    canvas = Image.new("L", (1400, 700), 235)
+    draw = ImageDraw.Draw(canvas)
+    draw.rectangle((60, 60, 360, 360), fill=15)  # a box 300 px wide
+    draw.rectangle((460, 60, 1340, 190), fill=30)  # a bar 130 px tall
+    font = ImageFont.load_default(size=56)
+    draw.text((500, 90), "ANNUAL REPORT", font=font, fill=235)  # reversed out of the bar
+    draw.text((60, 450), "Body text keeps its strokes.", font=font, fill=20)
+    page = np.asarray(canvas, np.uint8)
+    kept = black_and_white(page, shipped)
+    solid = np.asarray(canvas.filter(ImageFilter.MaxFilter(9))) < 128  # 4 px inside
+    assert kept[solid].mean() >= 0.98  # no hollow box, no white bands in the bar
+    title = page[60:191, 460:1341] > 128  # the reversed letters
+    assert (~kept[60:191, 460:1341][title]).mean() >= 0.8  # they stay paper
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="target not met yet: the paper estimate follows a tint only where it is wider "
+    "than its window, and not at its edges, which the shipped network draws as black frames",
+)
+def test_shaded_panels_come_back_without_frames(shipped: Denoiser) -> None:
+    """Text on printed tints (74 % to 90 % of the paper) and a shaded table header: the
+    tints' edges came back as black frames, 40 px deep."""
+    canvas = Image.new("L", (1700, 800), 240)
+    draw = ImageDraw.Draw(canvas)
+    font = ImageFont.load_default(size=40)
+    text = Image.new("1", canvas.size, 0)
+    for index, tint in enumerate((215, 200, 180)):
+        left = 60 + index * 540
+        draw.rectangle((left, 60, left + 480, 400), fill=tint)
+    draw.rectangle((60, 500, 1640, 560), fill=200)  # a table's shaded header row
+    for x, y, words in (
+        (80, 100, "Shaded panel"),
+        (620, 100, "Another panel"),
+        (1160, 100, "A third one"),
+        (80, 505, "Item    Quantity    Price"),
+        (80, 600, "Bolts    12    3.40"),
+    ):
+        draw.text((x, y), words, font=font, fill=20)
+        ImageDraw.Draw(text).text((x, y), words, font=font, fill=1)
+    page = np.asarray(canvas, np.uint8)
+    ink = np.asarray(text, bool)
+    near_text = np.asarray(text.convert("L").filter(ImageFilter.MaxFilter(9))) > 0
+    kept = black_and_white(page, shipped)
+    assert recall(kept, ink) >= 0.95
+    assert kept[~near_text].mean() <= 0.005  # no frames, no bars: the tints are background
+
+
 def test_a_ddd_page_enlarged_four_times_without_dpi_keeps_its_ink(shipped: Denoiser) -> None:
     noisy = Image.open(DDD / "train" / "62.png").convert("L")  # a validation text
     clean = Image.open(DDD / "train_cleaned" / "62.png").convert("L")

@@ -215,6 +215,40 @@ def test_the_paper_grid_takes_each_blocks_brightest_pixel(shape) -> None:
     np.testing.assert_array_equal(np.asarray(_paper_grid(page)), np.asarray(expected))
 
 
+def paper_with(region: tuple[slice, slice], level: int, shape=(800, 1000)) -> np.ndarray:
+    """Paper at 230 with text-like strokes everywhere and `region` at `level` (its strokes
+    darker still)."""
+    page = np.full(shape, 230, np.uint8)
+    page[region] = level
+    page[::24, :] = page[::24, :] // 4  # a thin dark line every 24 rows
+    return page
+
+
+def test_a_black_box_wider_than_the_window_stays_black() -> None:
+    box = (slice(250, 550), slice(300, 700))  # 300 × 400 px: far wider than BLOCK * WINDOW
+    divided = normalised_8bit(paper_with(box, 20), 1 / 255)
+    assert np.percentile(divided[box], 99) < 40  # 20 against 230: dark, not paper
+    around = divided[100:200, 100:900]
+    assert np.median(around) == 255
+
+
+def test_a_red_box_keeps_its_colour_channel_by_channel() -> None:
+    rgb = np.stack(
+        [paper_with((slice(250, 550), slice(300, 700)), level) for level in (200, 20, 20)], -1
+    )
+    divided = divide_8bit(rgb)
+    box = divided[300:500, 350:650]
+    assert np.percentile(box[..., 0], 50) > 200  # red, as bright as its paper in red
+    assert np.percentile(box[..., 1:], 99) < 40  # dark in green and blue: no white hole
+
+
+def test_dark_regions_reaching_the_edge_are_their_own_paper() -> None:
+    # A shadow or a table around a photographed page: divided into paper as before.
+    shadow = (slice(None), slice(700, None))
+    divided = normalised_8bit(paper_with(shadow, 70), 1 / 255)
+    assert np.median(divided[:, 800:]) == 255
+
+
 @pytest.mark.parametrize("shape", [(1, 1), (9, 7), (300, 257), (1030, 700)])
 def test_each_colour_channel_is_divided_by_its_own_paper_in_one_pass(shape) -> None:
     rgb = np.random.default_rng(5).integers(60, 256, (*shape, 3)).astype(np.uint8)
