@@ -107,11 +107,13 @@ train-ablations: setup training-fonts
 	$(PY) -m training.train --config training/configs/ablations/documents_no_faint.toml
 	$(PY) -m training.train --config training/configs/ablations/documents_no_show_through.toml
 	$(PY) -m training.train --config training/configs/ablations/documents_dilated.toml
+	$(PY) -m training.train --config training/configs/ablations/documents_logit_skip.toml
 	$(PY) -m training.train --config training/configs/ablations/documents_no_faint_160_epochs.toml
 	$(PY) -m training.train --config training/configs/ablations/documents_colour_160_epochs.toml
 	$(PY) -m training.train --config training/configs/ablations/documents_dilated_160_epochs.toml
 	$(PY) -m training.train --config training/configs/ablations/documents_quarter48_160_epochs.toml
 	$(PY) -m training.train --config training/configs/ablations/documents_sharp_show_through.toml
+	$(PY) -m training.train --config training/configs/ablations/documents_figures_logit_160_epochs.toml
 	$(PY) -m training.train --config training/configs/ablations/finetune_control.toml
 	$(PY) -m training.train --config training/configs/ablations/finetune_more_ddd.toml
 	$(PY) -m training.train --config training/configs/ablations/finetune_more_clean.toml

@@ -17,6 +17,7 @@ class TrainConfig:
     # subpixel model: dilation of each quarter-resolution convolution (empty: all 1)
     dilations: tuple[int, ...] = ()
     quarter_width: int = 0  # subpixel model: channels at quarter resolution (0: twice width)
+    page_skip: str = "linear"  # subpixel model: how the page reaches the output ("logit")
     full_width: int = 4  # full_resolution model: channels at full resolution
     # "patches": DDD patches; "pages": whole DDD pages resized to 420×540; "documents":
     # paper-normalised patches of DDD, DIBCO and synthetic pages (training.documents)
@@ -55,6 +56,10 @@ class TrainConfig:
     # the target), at synthetic_scale.
     grey_colour_pairs: int = 0
     grey_colour_weight: float = 0.0
+    # Synthetic pages with solid ink (kept) and shaded panels (left out of the target),
+    # at synthetic_scale (training.synthetic.figures).
+    figure_pairs: int = 0
+    figure_weight: float = 0.0
     ddd_weight: float = 1.0
     ddd_rescaled_weight: float = 0.0  # DDD patches at ddd_rescaled_scale instead
     ddd_rescaled_scale: tuple[float, float] = (1.0, 1.0)
@@ -81,6 +86,8 @@ class TrainConfig:
             raise ValueError(f"loss must be 'mse' or 'binary_crossentropy', got {self.loss!r}")
         if self.schedule not in ("plateau", "cosine"):
             raise ValueError(f"schedule must be 'plateau' or 'cosine', got {self.schedule!r}")
+        if self.page_skip not in ("linear", "logit"):
+            raise ValueError(f"page_skip must be 'linear' or 'logit', got {self.page_skip!r}")
         if self.patch_size % 4:
             raise ValueError(f"patch_size must be a multiple of 4, got {self.patch_size}")
         for share in ("low_resolution", "lighting", "faint", "bleed", "ink_recall"):

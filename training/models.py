@@ -80,12 +80,33 @@ class ScaleOffset(layers.Layer):
         return {**super().get_config(), "scale": scale, "offset": offset}
 
 
+@keras.saving.register_keras_serializable("docclean")
+class Logit(layers.Layer):
+    """log(x / (1 - x)) of levels clipped to `eps`..1 - `eps`: with scale 1 and offset 0
+    after it, the sigmoid output gives the page back as it came."""
+
+    def __init__(self, eps: float = 1e-3, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.eps = eps
+
+    def call(self, x):
+        x = keras.ops.clip(x, self.eps, 1 - self.eps)
+        return keras.ops.log(x) - keras.ops.log(1 - x)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "eps": self.eps}
+
+
+PAGE_SKIPS = ("linear", "logit")
+
+
 def subpixel_denoiser(
     input_shape: tuple[int | None, int | None] = TILE_SHAPE,
     width: int = 16,
     depth: int = 2,
     dilations: tuple[int, ...] = (),
     quarter_width: int = 0,
+    page_skip: str = "linear",
 ) -> keras.Model:
     """Encoder-decoder whose every convolution runs at half or quarter resolution.
 
@@ -97,8 +118,13 @@ def subpixel_denoiser(
     resolution, `2 * depth` at quarter resolution and `depth + 1` in the decoder.
     `dilations` (one per quarter-resolution convolution; all 1 by default) widens what the
     network sees at no cost in arithmetic. `quarter_width` sets the channels at quarter
-    resolution (0: twice `width`). Height and width must be multiples of 4.
+    resolution (0: twice `width`). `page_skip` says how the page reaches the output: "linear"
+    (`a * page + b` added to the logits, a soft threshold at first) or "logit" (its logit,
+    so that the untrained network returns the page as it is). Height and width must be
+    multiples of 4.
     """
+    if page_skip not in PAGE_SKIPS:
+        raise ValueError(f"page_skip must be one of {PAGE_SKIPS}, got {page_skip!r}")
     quarter_width = quarter_width or 2 * width
     dilations = tuple(dilations) or (1,) * (2 * depth)
     if len(dilations) != 2 * depth:
@@ -117,7 +143,8 @@ def subpixel_denoiser(
     for _ in range(depth + 1):
         decoded = layers.Conv2D(width, 3, padding="same", activation="relu")(decoded)
     logits = layers.Conv2DTranspose(1, 2, strides=2)(decoded)
-    logits = layers.Add()([logits, ScaleOffset()(page)])
+    skip = ScaleOffset()(page) if page_skip == "linear" else ScaleOffset(1.0, 0.0)(Logit()(page))
+    logits = layers.Add()([logits, skip])
     clean = layers.Activation("sigmoid", name="clean")(logits)
     return keras.Model(page, clean, name="subpixel_denoiser")
 

@@ -58,12 +58,14 @@ def documents_dataset(config: TrainConfig, ddd_pairs: list) -> tf.data.Dataset:
     )
     from training.synthetic import synthetic_pairs
     from training.synthetic.colour import colour_pairs, grey_colour_pairs
+    from training.synthetic.figures import figure_pairs
 
     dibco = load_dibco(TRAINING_COLLECTIONS) if config.dibco_weight else []
     synthetic = list(synthetic_pairs(config.synthetic_pairs, seed=config.seed))
     colour = list(colour_pairs(config.colour_pairs, seed=config.seed))
     grey_colour = list(grey_colour_pairs(config.grey_colour_pairs, seed=config.seed))
-    clean_pages = [clean for _, clean in ddd_pairs + synthetic]
+    figures = list(figure_pairs(config.figure_pairs, seed=config.seed))
+    clean_pages = [clean for _, clean in ddd_pairs + synthetic + figures]
     normalise = config.normalise_paper
     ddd = [prepared(*pair, normalise) for pair in ddd_pairs]
     sources = [
@@ -94,6 +96,12 @@ def documents_dataset(config: TrainConfig, ddd_pairs: list) -> tf.data.Dataset:
             "synthetic colour, grey",
             [prepared(*pair, normalise) for pair in grey_colour],
             config.grey_colour_weight,
+            config.synthetic_scale,
+        ),
+        Source(
+            "synthetic figures",
+            [prepared(*pair, normalise) for pair in figures],
+            config.figure_weight,
             config.synthetic_scale,
         ),
         Source(
@@ -154,6 +162,12 @@ def documents_data(config: TrainConfig) -> dict:
                 if config.grey_colour_pairs
                 else ""
             )
+            + (
+                f"; {config.figure_pairs} synthetic pages with solid ink and shaded panels "
+                "(training.synthetic.figures)"
+                if config.figure_pairs
+                else ""
+            )
         ),
         "split_file": "training/split.json (DDD); training.documents.HELD_OUT (DIBCO)",
         "dibco_training_collections": [DIBCO_COLLECTIONS[name] for name in TRAINING_COLLECTIONS],
@@ -165,6 +179,7 @@ def documents_data(config: TrainConfig) -> dict:
             "synthetic": config.synthetic_weight,
             "synthetic colour": config.colour_weight,
             "synthetic colour, grey": config.grey_colour_weight,
+            "synthetic figures": config.figure_weight,
             "clean pages": config.clean_weight,
         },
     }
@@ -206,6 +221,7 @@ def build_model(config: TrainConfig, shape: tuple[int | None, int | None]) -> ke
             depth=config.depth,
             dilations=config.dilations,
             quarter_width=config.quarter_width,
+            page_skip=config.page_skip,
         )
     return MODELS[config.model](shape)
 

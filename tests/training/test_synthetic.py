@@ -151,3 +151,28 @@ def test_grey_colour_training_pairs_are_colour_pages_as_grey_mode_sees_them() ->
     assert target[page.masks["ink"]].max() < 80  # every ink dark, light red and pencil too
     assert target[page.masks["highlight"] | page.masks["paper"]].min() == 255  # no highlight
     assert not np.array_equal(next(grey_colour_pairs(1, seed=6))[1], target)
+
+
+def test_a_tint_darkens_only_its_box() -> None:
+    from training.synthetic.figures import Tints
+
+    tints = Tints([(10, 10, 59, 39)], [0.7])
+    shaded = tints.applied(np.full((50, 80), 200, np.uint8))
+    assert shaded[25, 30] == 140  # 70 % of the paper inside
+    assert shaded[45, 70] == 200 and shaded[5, 5] == 200  # the paper around it untouched
+
+
+def test_figure_pages_keep_solid_ink_and_leave_their_tints_out_of_the_target() -> None:
+    from training.synthetic.colour import erode
+    from training.synthetic.figures import figure_pairs
+
+    pairs = list(figure_pairs(8, seed=1))
+    # Ink 25 px wide somewhere: no text stroke is, a box, a bar or a stamp is.
+    assert any(erode(clean < 128, 12).any() for _, clean in pairs)
+    for noisy, clean in pairs:
+        assert_text_in_place(noisy, clean)
+        assert np.median(clean) == 255  # the target's paper is white, tints and all
+    tinted = [np.mean(noisy[clean == 255] < 200) for noisy, clean in pairs]
+    assert max(tinted) > 0.05  # somewhere the paper itself is shaded in the input only
+    again = list(figure_pairs(2, seed=1))
+    assert all(np.array_equal(a[0], b[0]) for a, b in zip(pairs[:2], again, strict=True))

@@ -90,6 +90,17 @@ def test_the_receptive_field_radius_bounds_what_reaches_a_pixel() -> None:
         assert moved == reaches, distance
 
 
+def test_through_its_logit_the_untrained_network_returns_the_page() -> None:
+    keras.utils.set_random_seed(0)
+    model = subpixel_denoiser((64, 64), width=4, depth=1, page_skip="logit")
+    page = np.random.default_rng(0).uniform(0.05, 0.95, (1, 64, 64, 1)).astype(np.float32)
+    assert np.abs(model.predict(page, verbose=0) - page).max() < 0.05
+    linear = subpixel_denoiser((64, 64), width=4, depth=1)  # a soft threshold instead
+    assert np.abs(linear.predict(page, verbose=0) - page).max() > 0.05
+    with pytest.raises(ValueError, match="page_skip"):
+        subpixel_denoiser(page_skip="square")
+
+
 def test_subpixel_model_convolves_nothing_at_full_resolution() -> None:
     model = subpixel_denoiser()
     full_size = [
@@ -173,9 +184,12 @@ def test_tiny_documents_training_declares_its_page_preparation(tmp_path: Path) -
         synthetic_weight=0.1,
         colour_pairs=2,
         colour_weight=0.1,
+        figure_pairs=2,
+        figure_weight=0.1,
         clean_weight=0.1,
         faint=0.5,
         max_stroke_width=12,
+        page_skip="logit",
         output_dir=str(tmp_path / "runs"),
         export_path=str(tmp_path / "tiny.onnx"),
     )
@@ -191,6 +205,7 @@ def test_tiny_documents_training_declares_its_page_preparation(tmp_path: Path) -
     assert "Pratikakis" in card["data"]["attribution"]
     assert "2 synthetic colour pages" in card["data"]["pairs"]
     assert card["data"]["shares"]["synthetic colour"] == 0.1
+    assert "2 synthetic pages with solid ink and shaded panels" in card["data"]["pairs"]
     assert "H-DIBCO 2016" in (tmp_path / "tiny.md").read_text()
     denoiser = Denoiser(tmp_path / "tiny.onnx")
     assert denoiser.paper_normalised and denoiser.max_stroke_width == 12
@@ -225,6 +240,8 @@ def test_config_refuses_bad_values() -> None:
         TrainConfig(name="x", loss="mse", ink_weight=2.0)
     with pytest.raises(ValueError, match="dibco_scale"):
         TrainConfig(name="x", dibco_scale=(2.0, 1.0))
+    with pytest.raises(ValueError, match="page_skip"):
+        TrainConfig(name="x", page_skip="square")
 
 
 def test_every_shipped_config_loads() -> None:

@@ -256,9 +256,13 @@ BLOCKS: tuple[tuple[Callable[..., bool], float], ...] = (
 
 
 def render_clean_page(
-    rng: np.random.Generator, height: int = DEFAULT_HEIGHT, width: int = DEFAULT_WIDTH
+    rng: np.random.Generator,
+    height: int = DEFAULT_HEIGHT,
+    width: int = DEFAULT_WIDTH,
+    extra_blocks: tuple[tuple[Callable[..., bool], float], ...] = (),
 ) -> np.ndarray:
-    """A clean page (uint8, height×width): white paper, dark anti-aliased text."""
+    """A clean page (uint8, height×width): white paper, dark anti-aliased text, and
+    `extra_blocks` (drawing functions and their weights) among the usual ones."""
     if height < 32 or width < 32:
         raise ValueError(f"a page must be at least 32×32 pixels, got {height}×{width}")
     style = choose_style(rng)
@@ -268,7 +272,7 @@ def render_clean_page(
     cursor = Cursor(frame.columns, frame.top, frame.bottom)
     if not frame.cropped and rng.random() < 0.5:
         draw_heading(draw, cursor, style, rng)
-    blocks, weights = zip(*BLOCKS, strict=True)
+    blocks, weights = zip(*BLOCKS, *extra_blocks, strict=True)
     probabilities = np.array(weights) / sum(weights)
     while blocks[rng.choice(len(blocks), p=probabilities)](draw, cursor, style, rng):
         pass
