@@ -80,7 +80,7 @@ def _figures_filled(grid: np.ndarray) -> np.ndarray:
     outside = np.zeros_like(dark)  # dark cells joined to the page's edge
     outside[[0, -1], :], outside[:, [0, -1]] = dark[[0, -1], :], dark[:, [0, -1]]
     while True:
-        grown = _neighbourhood(outside, np.maximum) & dark
+        grown = window_maximum(window_maximum(outside, 0, 3), 1, 3) & dark
         if np.array_equal(grown, outside):
             break
         outside = grown
@@ -93,8 +93,8 @@ def _figures_filled(grid: np.ndarray) -> np.ndarray:
     known = ~figures[box]
     values = np.where(known, grid[box], 0).astype(np.float32)
     while not known.all():
-        total = _neighbourhood(values, np.add)
-        count = _neighbourhood(known.astype(np.float32), np.add)
+        total = _neighbour_sum(values)
+        count = _neighbour_sum(known.astype(np.float32))
         rim = ~known & (count > 0)
         values[rim] = total[rim] / count[rim]
         known |= rim
@@ -103,17 +103,11 @@ def _figures_filled(grid: np.ndarray) -> np.ndarray:
     return filled
 
 
-def _neighbourhood(values: np.ndarray, combine: np.ufunc) -> np.ndarray:
-    """`combine` (np.maximum or np.add) over each cell's 3×3 neighbours, outside counting
-    as zero."""
+def _neighbour_sum(values: np.ndarray) -> np.ndarray:
+    """The sum over each cell's 3×3 neighbourhood, outside counting as zero."""
     padded = np.pad(values, 1)
-    out = padded[1:-1, 1:-1].copy()
     height, width = values.shape
-    for dy in (0, 1, 2):
-        for dx in (0, 1, 2):
-            if (dy, dx) != (1, 1):
-                combine(out, padded[dy : dy + height, dx : dx + width], out=out)
-    return out
+    return sum(padded[dy : dy + height, dx : dx + width] for dy in range(3) for dx in range(3))
 
 
 def window_maximum(values: np.ndarray, axis: int, size: int = WINDOW) -> np.ndarray:

@@ -4,6 +4,8 @@ import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+# How the page may reach the subpixel model's output (training.models.subpixel_denoiser).
+PAGE_SKIPS = ("linear", "logit")
 # Fields that hold a (low, high) range of text scales.
 SCALE_FIELDS = ("scale_range", "dibco_scale", "synthetic_scale", "ddd_rescaled_scale")
 
@@ -86,8 +88,8 @@ class TrainConfig:
             raise ValueError(f"loss must be 'mse' or 'binary_crossentropy', got {self.loss!r}")
         if self.schedule not in ("plateau", "cosine"):
             raise ValueError(f"schedule must be 'plateau' or 'cosine', got {self.schedule!r}")
-        if self.page_skip not in ("linear", "logit"):
-            raise ValueError(f"page_skip must be 'linear' or 'logit', got {self.page_skip!r}")
+        if self.page_skip not in PAGE_SKIPS:
+            raise ValueError(f"page_skip must be one of {PAGE_SKIPS}, got {self.page_skip!r}")
         if self.patch_size % 4:
             raise ValueError(f"patch_size must be a multiple of 4, got {self.patch_size}")
         for share in ("low_resolution", "lighting", "faint", "bleed", "ink_recall"):

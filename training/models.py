@@ -10,6 +10,7 @@ import keras
 from keras import layers
 
 from engine.denoiser import DEFAULT_TILE_SHAPE
+from training.config import PAGE_SKIPS
 
 TILE_SHAPE = DEFAULT_TILE_SHAPE  # height, width: the engine's tile
 
@@ -95,9 +96,6 @@ class Logit(layers.Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "eps": self.eps}
-
-
-PAGE_SKIPS = ("linear", "logit")
 
 
 def subpixel_denoiser(

@@ -10,6 +10,7 @@ degraded page only, so the target is the page with its solid ink and without its
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
 import cv2
 import numpy as np
@@ -112,10 +113,7 @@ def figure_page(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(noisy, clean) uint8: a page of text with solid ink and shaded panels, degraded."""
     tints = Tints()
-
-    def panel(draw: ImageDraw.ImageDraw, cursor: Cursor, style: PageStyle, rng_) -> bool:
-        return draw_panel(draw, cursor, style, rng_, tints)
-
+    panel = partial(draw_panel, tints=tints)
     clean = render_clean_page(rng, height, width, extra_blocks=((draw_solid, 0.2), (panel, 0.25)))
     return tints.applied(degrade(clean, rng)), clean
 
