@@ -20,13 +20,13 @@ M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
 MMAP_THRESHOLD_BYTES = 8 << 20
 # Pages holding more than this turn it on (an A4 page at 300 dpi holds 8.7 MB grey, 26 MB in
 # colour; an A3 page at 600 dpi 70 MB grey).
-LARGE_PAGE_BYTES = 32 << 20
+RETURN_FREED_ABOVE_BYTES = 32 << 20
 
 
 def prepare_for(page_bytes: int) -> None:
     """Before cleaning a page holding `page_bytes`: freed buffers go back to the system
     from now on where it is large."""
-    if page_bytes > LARGE_PAGE_BYTES:
+    if page_bytes > RETURN_FREED_ABOVE_BYTES:
         return_freed_buffers()
 
 

@@ -22,7 +22,7 @@ STOP_POLL_SECONDS = 0.1
 # Pages holding more bytes than this are not read past (a colour A3 page at 600 dpi holds
 # 209 MB, a grey one 70 MB). A batch of colour A3 pages at 600 dpi peaked at 1.09 GB
 # read ahead, against 608 MB for one page alone.
-LARGE_PAGE_BYTES = 100_000_000
+READ_PAST_UP_TO_BYTES = 100_000_000
 
 
 class ReadAhead:
@@ -51,7 +51,7 @@ class ReadAhead:
             large = False  # the file holds a large page: its end waits until it is written
             try:
                 for page in read_pages(source, colour=self._colour):
-                    settle = page.nbytes > LARGE_PAGE_BYTES
+                    settle = page.nbytes > READ_PAST_UP_TO_BYTES
                     large = large or settle
                     put, page = self._put(index, page, settle), None  # not held here
                     if not put:

@@ -193,14 +193,14 @@ def test_an_interrupted_run_resumes_where_it_stopped(
             assert process.poll() is None and time.monotonic() < deadline, "no records"
             time.sleep(0.05)
         process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=60)
+        stdout, stderr = process.communicate(timeout=60)
     finally:
         if process.poll() is None:
             process.kill()
             process.communicate()
-    assert process.returncode == 130, stderr.decode()
-    assert b"run the same command again to resume" in stderr
     done = len(manifest_lines(out))
+    assert process.returncode == 130, f"{done} done\n{stdout.decode()}\n{stderr.decode()}"
+    assert b"run the same command again to resume" in stderr
     assert 3 <= done < len(copies)
     summary = clean_on_ray(str(pages), str(out), model=model, progress=False)
     assert (summary.cleaned, summary.skipped, summary.failed) == (len(copies) - done, done, 0)

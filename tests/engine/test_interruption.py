@@ -46,6 +46,17 @@ def batch(tmp_path: Path) -> Path:
     return folder
 
 
+def difference(path: Path, reference: Path) -> str:
+    """How an output differs from the full run's: in bytes, and in pixels where it decodes."""
+    sizes = f"{path.name}: {path.stat().st_size} bytes against {reference.stat().st_size}"
+    try:
+        with Image.open(path) as image, Image.open(reference) as expected:
+            pixels = np.count_nonzero(np.asarray(image) != np.asarray(expected))
+    except (OSError, ValueError) as error:
+        return f"{sizes}; unreadable ({error})"
+    return f"{sizes}; {pixels} pixels differ"
+
+
 def clean_command(inputs: Path, output: Path, model: Path) -> list[str]:
     command = [sys.executable, "-m", "engine", "clean", str(inputs), "-o", str(output)]
     return [*command, "--model", str(model), "-q"]
@@ -66,7 +77,8 @@ def test_killed_batch_leaves_only_whole_files_and_the_rerun_completes_it(
     written = sorted(path.name for path in output.glob("*.png"))
     assert 0 < len(written) < PAGES, "the kill should land mid-batch"
     for name in written:  # every visible output is whole and exactly the full run's result
-        assert (output / name).read_bytes() == (reference / name).read_bytes()
+        same = (output / name).read_bytes() == (reference / name).read_bytes()
+        assert same, difference(output / name, reference / name)
     stale = output / f".page09.png.{dead_pid()}.abcd1234.part"
     stale.write_bytes(b"\x89PNG half a file")  # what a kill during a write leaves
 
@@ -79,7 +91,8 @@ def test_killed_batch_leaves_only_whole_files_and_the_rerun_completes_it(
     assert hidden_parts(output) == []
     for index in range(PAGES):
         name = f"page{index:02}.png"
-        assert (output / name).read_bytes() == (reference / name).read_bytes()
+        same = (output / name).read_bytes() == (reference / name).read_bytes()
+        assert same, difference(output / name, reference / name)
 
 
 def test_parts_of_a_running_writer_are_kept(tmp_path: Path):

@@ -100,7 +100,7 @@ def test_a_large_page_is_not_read_past_until_it_is_done_with(
 ):
     import engine.read_ahead
 
-    monkeypatch.setattr(engine.read_ahead, "LARGE_PAGE_BYTES", 0 if large else 10**9)
+    monkeypatch.setattr(engine.read_ahead, "READ_PAST_UP_TO_BYTES", 0 if large else 10**9)
     files = [tiff(tmp_path / f"{n}.tif", 2, 10 * n) for n in range(2)]
     ahead = ReadAhead(files)
     try:
