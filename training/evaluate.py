@@ -203,6 +203,8 @@ ABLATIONS = {
     "ablation (25 epochs): the page reaching the output through its logit": (
         "documents_logit_skip"
     ),
+    "the shipped recipe with the page reaching the output through its logit, at full "
+    "length (160 epochs)": "documents_logit_160_epochs",
     "the shipped recipe with synthetic pages of solid ink and shaded panels and the page "
     "through its logit, at full length (160 epochs)": "documents_figures_logit_160_epochs",
     "the shipped recipe without faint patches, at full length (160 epochs)": (
