@@ -9,6 +9,7 @@ from functools import partial
 import numpy as np
 from PIL import Image
 
+from engine.clean_regions import keep_clean_regions
 from engine.colour import ink_grey, paper_divided, paper_ink_grey, recolour
 from engine.denoiser import Denoiser
 from engine.errors import CancelledError
@@ -277,9 +278,11 @@ def iter_clean_output(
     network sees its paper-divided grey (`engine.colour.ink_grey`); other pages grey. In
     grey and black and white, a model that sees pages divided by their paper sees a page
     with `colour` as `ink_grey` without highlights makes it (red ink kept dark, yellow
-    light), others its grey `pixels` (made from `colour` where None). `in_place`: colour
-    mode writes over `colour` (divided by its paper, then coloured), for callers with no
-    further use for it: a large page then needs no second colour page."""
+    light), others its grey `pixels` (made from `colour` where None). In grey and colour
+    mode, such a model's output keeps the page's own levels where no noise is near
+    (`engine.clean_regions`). `in_place`: colour mode writes over `colour` (divided by its
+    paper, then coloured), grey mode the divided page over 8-bit `pixels`, for callers with
+    no further use for them: a large page then needs no second copy."""
     if mode == "color" and colour is not None:
         divided = paper_divided(colour, in_place)
         levels = np.empty(divided.shape[:2], dtype=np.uint8)
@@ -288,6 +291,7 @@ def iter_clean_output(
         yield from iter_clean_page(
             grey, denoiser, levels, cancel, dpi, paper_divided=True, quantise=quantise
         )
+        keep_clean_regions(levels, grey)
         del grey
         return recolour(levels, divided, in_place=True)
     divided = False
@@ -297,6 +301,9 @@ def iter_clean_output(
         if colour is None:
             raise ValueError("a page needs grey levels or colours")
         pixels = luminance(colour)
+    if mode == "gray" and denoiser.paper_normalised and not divided:  # as the network sees it
+        over = in_place and pixels.dtype == np.uint8 and pixels.flags.writeable
+        pixels, divided = normalised_8bit(pixels, _scale(pixels), pixels if over else None), True
     out = np.empty(pixels.shape, dtype=np.uint8)
     clean = partial(iter_clean_page, paper_divided=divided)
     if mode == "bw" and denoiser.ink_core is not None:
@@ -307,6 +314,8 @@ def iter_clean_output(
         return keep_joined_ink(out)
     quantise = partial(to_uint8, mode=mode, ink_threshold=denoiser.ink_threshold)
     yield from clean(pixels, denoiser, out, cancel, dpi, quantise=quantise)
+    if mode == "gray" and divided:
+        keep_clean_regions(out, pixels)
     return out
 
 

@@ -177,12 +177,13 @@ def normalise_paper(page: np.ndarray, out: np.ndarray | None = None) -> np.ndarr
     return normalised
 
 
-def normalised_8bit(page: np.ndarray, scale: float) -> np.ndarray:
+def normalised_8bit(page: np.ndarray, scale: float, out: np.ndarray | None = None) -> np.ndarray:
     """`normalise_paper` of `page × scale` (levels in 0..1), rounded to 8-bit levels, the
     same bytes as normalising the whole page in float and quantising it, with no full-size
-    float page: each band of rows is scaled, divided and rounded on its own."""
+    float page: each band of rows is scaled, divided and rounded on its own. Into `out`
+    (uint8, the page's shape) where given, which may be `page` itself."""
     grid = _paper_grid(page if page.dtype == np.uint8 else np.multiply(page, np.float32(scale)))
-    out = np.empty(page.shape, dtype=np.uint8)
+    out = np.empty(page.shape, dtype=np.uint8) if out is None else out
 
     def band(rows: slice) -> None:
         levels = np.multiply(page[rows], np.float32(scale), dtype=np.float32)

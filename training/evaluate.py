@@ -23,10 +23,9 @@ import cv2
 import numpy as np
 from skimage.metrics import structural_similarity
 
-from engine.cleaning import clean_page
+from engine.cleaning import clean_output
 from engine.denoiser import Denoiser
 from engine.errors import ModelError
-from engine.io import to_uint8
 from engine.precision import model_for_precision
 from training import ink
 from training.colour_evaluation import (
@@ -67,7 +66,8 @@ def do_nothing(page: np.ndarray, dpi: tuple[float, float] | None = None) -> np.n
 
 
 def model_cleaner(denoiser: Denoiser) -> Cleaner:
-    return lambda page, dpi=None: to_uint8(clean_page(page, denoiser, dpi), "gray")
+    """The engine's grey output, as `docclean clean --mode gray` writes it."""
+    return lambda page, dpi=None: clean_output(page, denoiser, "gray", dpi)
 
 
 def rescale(image: np.ndarray, scale: float) -> np.ndarray:

@@ -14,7 +14,7 @@ from engine.denoiser import Denoiser, read_card
 from engine.io import read_pages, to_uint8
 from engine.precision import INT8_CARD_KEY, model_for_precision
 from engine.resources import default_model_path
-from tests.conftest import DDD, SHARED
+from tests.conftest import DDD, SHARED, ddd_page
 
 DIBCO = SHARED / "data" / "dibco"
 
@@ -207,16 +207,19 @@ def test_thin_handwriting_enlarged_four_times_keeps_more_ink_for_its_soft_edges(
     assert with_edges >= 2 * recall(black_and_white(page, shipped), ink)
 
 
-def clean_again_error(shipped: Denoiser) -> float:
-    clean = np.asarray(Image.open(DDD / "train_cleaned" / "62.png").convert("L"))
-    again = to_uint8(clean_page(clean, shipped), "gray")
-    return float(np.sqrt(np.mean((again / 255 - clean / 255) ** 2)))
-
-
-def test_a_clean_page_changes_no_more_than_under_the_previous_model(shipped: Denoiser) -> None:
-    assert clean_again_error(shipped) <= 0.03  # the DDD-only model: 0.029
-
-
-@pytest.mark.xfail(strict=True, reason="target not met yet: the shipped model changes it by 0.029")
 def test_a_clean_page_comes_back_as_it_was(shipped: Denoiser) -> None:
-    assert clean_again_error(shipped) <= 0.01
+    """A page that is clean already (a DDD target) comes back within RMSE 0.01 of itself,
+    with 98 % of its ink (the network alone changes it by 0.029; `engine.clean_regions`)."""
+    clean = np.asarray(Image.open(DDD / "train_cleaned" / "62.png").convert("L"))
+    again = clean_output(clean, shipped, "gray")
+    assert np.sqrt(np.mean((again / 255 - clean / 255) ** 2)) <= 0.01
+    assert recall(again < 128, clean < 128) >= 0.98
+
+
+def test_a_stained_page_is_cleaned_by_the_network_alone(shipped: Denoiser) -> None:
+    """A DDD scan is stained all over: keeping clean regions leaves its cleaning as the
+    network made it, nearly everywhere."""
+    with Image.open(ddd_page()) as image:
+        noisy = np.asarray(image.convert("L"))
+    network = to_uint8(clean_page(noisy, shipped), "gray")
+    assert (clean_output(noisy, shipped, "gray") != network).mean() < 0.01
