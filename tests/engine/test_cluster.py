@@ -86,6 +86,14 @@ def outputs(folder: Path) -> dict[str, bytes]:
     }
 
 
+def interruptible() -> None:
+    """In a child before it starts: Ctrl+C as a terminal delivers it (default handling, not
+    blocked), whatever this test process inherited or set up before (in the whole suite,
+    the child once ran to the end through the signal)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def manifest_lines(folder: Path) -> list[dict]:
     return [json.loads(line) for line in (folder / MANIFEST_NAME).read_text().splitlines()]
 
@@ -184,7 +192,11 @@ def test_an_interrupted_run_resumes_where_it_stopped(
     out = tmp_path / "out"
     command = ["-m", "engine", "cluster", str(pages), str(out), "--model", str(model), "-q"]
     process = subprocess.Popen(
-        [sys.executable, *command], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [sys.executable, *command],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=interruptible,
     )
     try:
         # Interrupted once three outputs are written: the driver records them as Ray hands
