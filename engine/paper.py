@@ -44,16 +44,7 @@ def _paper_grid(page: np.ndarray) -> Image.Image:
     around them (`_figures_filled`), then a box blur. `page`: levels in 0..1, or
     8-bit levels (the same grid, a quarter of the memory traffic); grey (H×W) or RGB
     (H×W×3, each channel its own paper: the same grid as each channel alone, in one pass)."""
-    height, width = page.shape[:2]
-    # Two one-axis maxima, the last block of each axis as long as the page leaves it (the
-    # same as padding the page with its edge, without a padded copy). Down the page, whole
-    # blocks are a reshape (twenty times faster than `reduceat` along the rows).
-    whole = height // BLOCK * BLOCK
-    blocks = page[:whole].reshape(height // BLOCK, BLOCK, *page.shape[1:]).max(axis=1)
-    if whole < height:
-        blocks = np.concatenate([blocks, page[whole:].max(axis=0, keepdims=True)])
-    blocks = np.maximum.reduceat(blocks, np.arange(0, width, BLOCK), axis=1)
-    widened = window_maximum(window_maximum(blocks, axis=0), axis=1)
+    widened = window_maximum(window_maximum(block_maximum(page, BLOCK), axis=0), axis=1)
     if widened.dtype != np.uint8:
         widened = np.clip(widened * 255 + 0.5, 0, 255).astype(np.uint8)
     if widened.ndim == 3:
@@ -64,6 +55,19 @@ def _paper_grid(page: np.ndarray) -> Image.Image:
     return Image.fromarray(np.ascontiguousarray(widened), mode=mode).filter(
         ImageFilter.BoxBlur(WINDOW // 2)
     )
+
+
+def block_maximum(values: np.ndarray, block: int) -> np.ndarray:
+    """The maximum of each `block` × `block` block of `values` (H×W, or H×W×C per channel).
+    Two one-axis maxima, the last block of each axis as long as the page leaves it (the
+    same as padding with the edge, without a padded copy). Down the page, whole blocks are
+    a reshape (twenty times faster than `reduceat` along the rows)."""
+    height, width = values.shape[:2]
+    whole = height // block * block
+    blocks = values[:whole].reshape(height // block, block, *values.shape[1:]).max(axis=1)
+    if whole < height:
+        blocks = np.concatenate([blocks, values[whole:].max(axis=0, keepdims=True)])
+    return np.maximum.reduceat(blocks, np.arange(0, width, block), axis=1)
 
 
 def _figures_filled(grid: np.ndarray) -> np.ndarray:
