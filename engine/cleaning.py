@@ -20,6 +20,7 @@ from engine.options import OutputMode
 from engine.paper import edge_width, normalised_8bit, stroke_width
 from engine.parallel import in_bands
 from engine.tiling import page_tile, plan_tiles, stitch_tile
+from engine.tints import without_tints
 
 # DPI values this low are software defaults far more often than real scan resolutions.
 MIN_TRUSTED_DPI = 97
@@ -190,10 +191,12 @@ def _iter_clean_prepared(
         del levels
         target = stroke_shape(pixels.shape, measured, denoiser.max_stroke_width, edges)
     if target is None:
+        prepared = without_tints(prepared) if denoiser.paper_normalised else prepared
         yield from _iter_clean_tiles(prepared, denoiser, out, cancel, quantise)
     else:
         reduced = to_uint8(resample(prepared, target), "gray")
         del prepared
+        reduced = without_tints(reduced) if denoiser.paper_normalised else reduced
         yield from _iter_clean_resized(reduced, denoiser, out, cancel, quantise)
 
 

@@ -95,16 +95,44 @@ def _figures_filled(grid: np.ndarray) -> np.ndarray:
     # Enclosed: never on the grid's edge, so the box one cell wider holds their paper.
     box = (slice(rows[0] - 1, rows[-1] + 2), slice(cols[0] - 1, cols[-1] + 2))
     known = ~figures[box]
-    values = np.where(known, grid[box], 0).astype(np.float32)
-    while not known.all():
-        total = _neighbour_sum(values)
-        count = _neighbour_sum(known.astype(np.float32))
-        rim = ~known & (count > 0)
-        values[rim] = total[rim] / count[rim]
-        known |= rim
+    values, _ = fill_from_around(np.where(known, grid[box], 0).astype(np.float32), known)
     filled = grid.copy()
     filled[box] = np.clip(values + 0.5, 0, 255).astype(np.uint8)
     return filled
+
+
+def fill_from_around(
+    values: np.ndarray,
+    known: np.ndarray,
+    steps: int | None = None,
+    accept: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+    floor: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`values` (float32, 0 where not `known`) carried into the cells around the known ones,
+    rim by rim: each cell of a rim takes the mean of its known neighbours (3×3), or its
+    `floor` where that is higher, until every cell joined to a known one has a value, or
+    for `steps` rims. `accept(new, rim)` may refuse cells of a rim (a mask over `new`, the
+    rim's values in `rim`'s order): they stay unknown. Returns new arrays: the values, and
+    where they are known."""
+    values, known = values.copy(), known.copy()
+    step = 0
+    while not known.all() and (steps is None or step < steps):
+        total = _neighbour_sum(values)
+        count = _neighbour_sum(known.astype(np.float32))
+        rim = ~known & (count > 0)
+        new = total[rim] / count[rim]
+        if floor is not None:
+            new = np.maximum(new, floor[rim])
+        if accept is not None:
+            taken = accept(new, rim)
+            rim[rim] = taken
+            new = new[taken]
+        if not rim.any():
+            break
+        values[rim] = new
+        known |= rim
+        step += 1
+    return values, known
 
 
 def _neighbour_sum(values: np.ndarray) -> np.ndarray:
