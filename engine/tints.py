@@ -9,10 +9,12 @@ smooth ramp of the estimate still counts as flat), clearly darker than the page'
 paper (between TINT_DARKEST and TINT_LIGHTEST of it: the paper of a divided scan is not
 white, and plain paper must not count) and large enough to hold a square of CORE cells:
 strokes, even bold or reduced ones, are far narrower. Its level is carried over its rim
-(the tint's soft edge) and into the text on it (only over cells no lighter than the tint,
-so paper beside a tint stays as it is), and there the page is scaled so that the tint
-comes out at the page's paper level: the text on it keeps its contrast to the tint. A page
-with no such region is returned as it is, not copied.
+(the tint's soft edge) and into the text on it (over cells no lighter than the tint),
+while flat cells around it lighter than the paper (the tint's inside, where the estimate
+follows it, and the paper beside it) take their own level; there the page is scaled so
+that each comes out at the page's paper level: no step is left where a tint stops, and the
+text on it keeps its contrast to it. A page with no such region is returned as it is, not
+copied.
 """
 
 import numpy as np
@@ -35,7 +37,7 @@ DARKER_BY = 2.0  # levels: how much lighter than the tint a cell it spreads over
 BAND_ROWS = 256  # a multiple of CELL
 
 
-def _cells(page: np.ndarray) -> np.ndarray:
+def cell_means(page: np.ndarray) -> np.ndarray:
     """The page's mean over CELL × CELL cells (float32); the last row and column of cells
     as far as the page goes. Sums of strided views: no copy of the page."""
     height, width = page.shape
@@ -77,7 +79,7 @@ def tint_scale(page: np.ndarray) -> np.ndarray | None:
     page's paper (float32; 0 outside tints), or None for a page without tints."""
     if min(page.shape) < CELL * CORE:
         return None
-    cells = _cells(page)
+    cells = cell_means(page)
     paper = np.float32(np.percentile(cells[::2, ::2], PAPER_PERCENTILE))
     level = (cells >= TINT_DARKEST * paper) & (cells <= TINT_LIGHTEST * paper)
     if not level.any():

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from engine.paper import fill_from_around
-from engine.tints import CELL, _cells, without_tints
+from engine.tints import CELL, cell_means, without_tints
 
 PAPER = 250  # a divided scan's paper is not quite white
 
@@ -75,7 +75,7 @@ def test_odd_sizes_and_tiny_pages() -> None:
 @pytest.mark.parametrize("shape", [(41, 43), (40, 43), (41, 40), (40, 40), (5, 7)])
 def test_cells_are_the_means_of_the_page_as_far_as_it_goes(shape: tuple[int, int]) -> None:
     page = np.random.default_rng(2).integers(0, 256, shape).astype(np.uint8)
-    cells = _cells(page)
+    cells = cell_means(page)
     rows, cols = cells.shape
     assert (rows, cols) == (-(-shape[0] // CELL), -(-shape[1] // CELL))
     expected = [
