@@ -19,7 +19,7 @@ and faint. Black and white is left to the network.
 
 import numpy as np
 
-from engine.paper import block_maximum, window_maximum
+from engine.paper import block_maximum, enlarged_rows, square_maximum
 from engine.parallel import in_bands
 
 BLOCK = 16
@@ -44,22 +44,20 @@ def keep_clean_regions(levels: np.ndarray, page: np.ndarray) -> None:
         top, bottom = rows.start, min(rows.stop, height)
         first, last = max(top - INK_REACH, 0), min(bottom + INK_REACH, height)
         ink = levels[first:last] < INK_LEVEL
-        size = 2 * INK_REACH + 1
-        near = window_maximum(window_maximum(ink, 0, size), 1, size)[top - first : bottom - first]
+        near = square_maximum(ink, 2 * INK_REACH + 1)[top - first : bottom - first]
         lightened = np.subtract(levels[top:bottom], page[top:bottom], dtype=np.int16)
         noise = (lightened > NOISE_CHANGE) & ~near
         noisy[top // BLOCK : -(-bottom // BLOCK)] = block_maximum(noise, BLOCK)
 
     in_bands(height, BAND_ROWS, find_noise)
-    noisy = window_maximum(window_maximum(noisy, 0, 3), 1, 3)
+    noisy = square_maximum(noisy, 3)
     if noisy.all():
         return
     clean_blocks = ~noisy
 
     def keep(rows: slice) -> None:
         top, bottom = rows.start, min(rows.stop, height)
-        blocks = clean_blocks[top // BLOCK : -(-bottom // BLOCK)]
-        clean = np.repeat(np.repeat(blocks, BLOCK, 0), BLOCK, 1)[: bottom - top, :width]
+        clean = enlarged_rows(clean_blocks, BLOCK, slice(top, bottom), width)
         own, cleaned = page[top:bottom], levels[top:bottom]
         chosen = clean & (own < STROKE_LEVEL)  # strokes and their edges; paper stays cleaned
         chosen &= np.subtract(own, cleaned, dtype=np.int16) <= FAINT_INK_GAIN

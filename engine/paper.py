@@ -44,7 +44,7 @@ def _paper_grid(page: np.ndarray) -> Image.Image:
     around them (`_figures_filled`), then a box blur. `page`: levels in 0..1, or
     8-bit levels (the same grid, a quarter of the memory traffic); grey (H×W) or RGB
     (H×W×3, each channel its own paper: the same grid as each channel alone, in one pass)."""
-    widened = window_maximum(window_maximum(block_maximum(page, BLOCK), axis=0), axis=1)
+    widened = square_maximum(block_maximum(page, BLOCK))
     if widened.dtype != np.uint8:
         widened = np.clip(widened * 255 + 0.5, 0, 255).astype(np.uint8)
     if widened.ndim == 3:
@@ -76,7 +76,7 @@ def _figures_filled(grid: np.ndarray) -> np.ndarray:
     are none."""
     if grid.min() >= FIGURE_SHARE * grid.max():  # most pages: nothing that dark anywhere
         return grid
-    near = window_maximum(window_maximum(grid, 0, FIGURE_WINDOW), 1, FIGURE_WINDOW)
+    near = square_maximum(grid, FIGURE_WINDOW)
     page_paper = np.percentile(grid, PAGE_PAPER_PERCENTILE)
     dark = (grid < FIGURE_SHARE * near) | (grid < FIGURE_SHARE * page_paper)
     if not dark.any():
@@ -84,7 +84,7 @@ def _figures_filled(grid: np.ndarray) -> np.ndarray:
     outside = np.zeros_like(dark)  # dark cells joined to the page's edge
     outside[[0, -1], :], outside[:, [0, -1]] = dark[[0, -1], :], dark[:, [0, -1]]
     while True:
-        grown = window_maximum(window_maximum(outside, 0, 3), 1, 3) & dark
+        grown = square_maximum(outside, 3) & dark
         if np.array_equal(grown, outside):
             break
         outside = grown
@@ -117,8 +117,8 @@ def fill_from_around(
     values, known = values.copy(), known.copy()
     step = 0
     while not known.all() and (steps is None or step < steps):
-        total = _neighbour_sum(values)
-        count = _neighbour_sum(known.astype(np.float32))
+        total = neighbour_sum(values)
+        count = neighbour_sum(known.astype(np.float32))
         rim = ~known & (count > 0)
         new = total[rim] / count[rim]
         if floor is not None:
@@ -135,11 +135,25 @@ def fill_from_around(
     return values, known
 
 
-def _neighbour_sum(values: np.ndarray) -> np.ndarray:
-    """The sum over each cell's 3×3 neighbourhood, outside counting as zero."""
-    padded = np.pad(values, 1)
+def neighbour_sum(values: np.ndarray, edge: bool = False) -> np.ndarray:
+    """The sum over each cell's 3×3 neighbourhood, outside counting as zero (or, with
+    `edge`, as the nearest cell)."""
+    padded = np.pad(values, 1, mode="edge" if edge else "constant")
     height, width = values.shape
     return sum(padded[dy : dy + height, dx : dx + width] for dy in range(3) for dx in range(3))
+
+
+def square_maximum(values: np.ndarray, size: int = WINDOW) -> np.ndarray:
+    """The maximum over the `size` × `size` square around each cell (edges repeated)."""
+    return window_maximum(window_maximum(values, 0, size), 1, size)
+
+
+def enlarged_rows(grid: np.ndarray, block: int, rows: slice, width: int) -> np.ndarray:
+    """Rows `rows` (from a multiple of `block`) of a page `width` wide, each pixel taking
+    the value of its `block` × `block` cell of `grid`."""
+    top, bottom = rows.start, rows.stop
+    cells = np.repeat(grid[top // block : -(-bottom // block)], block, axis=0)
+    return np.repeat(cells, block, axis=1)[: bottom - top, :width]
 
 
 def window_maximum(values: np.ndarray, axis: int, size: int = WINDOW) -> np.ndarray:

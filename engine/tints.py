@@ -19,7 +19,7 @@ copied.
 
 import numpy as np
 
-from engine.paper import fill_from_around, window_maximum
+from engine.paper import enlarged_rows, fill_from_around, neighbour_sum, square_maximum
 from engine.parallel import in_bands
 
 CELL = 4
@@ -59,19 +59,8 @@ def cell_means(page: np.ndarray) -> np.ndarray:
     return means
 
 
-def _grown(mask: np.ndarray, size: int) -> np.ndarray:
-    return window_maximum(window_maximum(mask, 0, size), 1, size)
-
-
 def _shrunk(mask: np.ndarray, size: int) -> np.ndarray:
-    return ~_grown(~mask, size)
-
-
-def _neighbour_mean(cells: np.ndarray) -> np.ndarray:
-    padded = np.pad(cells, 1, mode="edge")
-    height, width = cells.shape
-    total = sum(padded[dy : dy + height, dx : dx + width] for dy in range(3) for dx in range(3))
-    return total / np.float32(9)
+    return ~square_maximum(~mask, size)
 
 
 def tint_scale(page: np.ndarray) -> np.ndarray | None:
@@ -84,9 +73,9 @@ def tint_scale(page: np.ndarray) -> np.ndarray | None:
     level = (cells >= TINT_DARKEST * paper) & (cells <= TINT_LIGHTEST * paper)
     if not level.any():
         return None
-    smooth = np.abs(cells - _neighbour_mean(cells)) <= FLAT
+    smooth = np.abs(cells - neighbour_sum(cells, edge=True) / np.float32(9)) <= FLAT
     flat = _shrunk(smooth, 2 * FLAT_REACH + 1) & level
-    tint = _grown(_shrunk(flat, CORE), CORE) & flat
+    tint = square_maximum(_shrunk(flat, CORE), CORE) & flat
     if not tint.any():
         return None
     # Only the cells the tints' level can reach take part.
@@ -123,8 +112,7 @@ def without_tints(page: np.ndarray) -> np.ndarray:
 
     def band(rows: slice) -> None:
         top, bottom = rows.start, min(rows.stop, page.shape[0])
-        cells = np.repeat(scale[top // CELL : -(-bottom // CELL)], CELL, axis=0)
-        factor = np.repeat(cells, CELL, axis=1)[: bottom - top, : page.shape[1]]
+        factor = enlarged_rows(scale, CELL, slice(top, bottom), page.shape[1])
         tinted = factor > 0
         scaled = page[top:bottom][tinted] * factor[tinted] + np.float32(0.5)
         out[top:bottom][tinted] = np.minimum(scaled, np.float32(255)).astype(np.uint8)
