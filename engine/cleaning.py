@@ -30,7 +30,7 @@ RESAMPLE_TOLERANCE = 0.15
 # filter (source pixels at unit scale, more when reducing). 256 rows: the bands of an A4
 # page shared among 2 cores took 42 ms to enlarge its cleaned result, against 71 at 512
 # rows and 74 one band after another (64 rows: 51).
-RESAMPLE_ROWS = 256
+RESAMPLE_ROWS = 128
 LANCZOS_REACH = 3
 # Text whose strokes are wider than a model's max_stroke_width is reduced to this share of it.
 STROKE_TARGET = 3 / 4
@@ -121,8 +121,10 @@ def resample(
             Image.Resampling.LANCZOS,
             box=(0, top * step - first, width, bottom * step - first),
         )
-        levels = np.clip(np.asarray(resized), 0.0, 1.0)
-        out[top:bottom] = levels if quantise is None else quantise(levels)
+        levels = np.asarray(resized)  # read-only
+        del resized
+        # `quantise` clips, or thresholds, as it makes levels: a clipped copy is not needed.
+        out[top:bottom] = np.clip(levels, 0.0, 1.0) if quantise is None else quantise(levels)
 
     in_bands(shape[0], band_rows, band)  # the bands on every physical core
     return out
@@ -304,6 +306,7 @@ def iter_clean_output(
         if colour is None:
             raise ValueError("a page needs grey levels or colours")
         pixels = luminance(colour)
+    colour = None  # not needed from here: let go unless the caller holds it
     if mode == "gray" and denoiser.paper_normalised and not divided:  # as the network sees it
         over = in_place and pixels.dtype == np.uint8 and pixels.flags.writeable
         pixels, divided = normalised_8bit(pixels, _scale(pixels), pixels if over else None), True

@@ -167,19 +167,30 @@ def _each_page(
         count = len(document)
     try:
         check_page_index(path, first, count)
-        for index in range(first, count):
-            with _PDFIUM:
-                try:
-                    page = document[index]
-                    result = read(page, index, count)
-                    page.close()
-                except pdfium.PdfiumError as error:
-                    where = f"page {index + 1} of {count}"
-                    raise UnreadableImageError(path, f"{where}: cannot {verb} ({error})") from None
-            yield result
+        for index in range(first, count):  # each yielded as read, not held here
+            yield _read_page(document, index, count, read, path, verb)
     finally:
         with _PDFIUM:
             document.close()
+
+
+def _read_page(
+    document: pdfium.PdfDocument,
+    index: int,
+    count: int,
+    read: Callable[[pdfium.PdfPage, int, int], T],
+    path: Path,
+    verb: str,
+) -> T:
+    with _PDFIUM:
+        try:
+            page = document[index]
+            result = read(page, index, count)
+            page.close()
+        except pdfium.PdfiumError as error:
+            where = f"page {index + 1} of {count}"
+            raise UnreadableImageError(path, f"{where}: cannot {verb} ({error})") from None
+    return result
 
 
 def read_pdf_scans(

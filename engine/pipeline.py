@@ -282,16 +282,17 @@ def _clean_file(
         pages = read_pages(job.source, colour=uses_colour(mode, denoiser))
     for page in pages:
         height, width = page.shape
-        page_dpi = given or page.dpi
-        yield PageStarted(job.source, page.index, page.count, height, width)
+        index, count, own_dpi, size_pt = page.index, page.count, page.dpi, page.size_pt
+        yield PageStarted(job.source, index, count, height, width)
         bilevel = into_pdf and page.bilevel
         page_mode = "bw" if bilevel else mode
         steps = iter_clean_output(  # the page is read for this alone: its colours may go
-            page.grey, denoiser, page_mode, cancel, page_dpi, page.colour, in_place=True
+            page.grey, denoiser, page_mode, cancel, given or own_dpi, page.colour, in_place=True
         )
-        result.pages.append((yield from tile_events(steps, job.source, page.index, page.count)))
+        del page  # in grey modes, its colours go once the network's view of them is made
+        result.pages.append((yield from tile_events(steps, job.source, index, count)))
         result.bilevel.append(bilevel)
-        result.sizes_pt.append(None if given else page.size_pt)
-        result.dpi = first_dpi([result.dpi, page.dpi])
+        result.sizes_pt.append(None if given else size_pt)
+        result.dpi = first_dpi([result.dpi, own_dpi])
         result.megapixels += height * width / 1e6
     return result

@@ -12,6 +12,7 @@ are passed over.
 import queue
 import threading
 from collections.abc import Iterator, Sequence
+from functools import partial
 from pathlib import Path
 
 from engine.io import Page, read_pages
@@ -53,26 +54,25 @@ class ReadAhead:
                 for page in read_pages(source, colour=self._colour):
                     settle = page.nbytes > READ_PAST_UP_TO_BYTES
                     large = large or settle
-                    put, page = self._put(index, page, settle), None  # not held here
-                    if not put:
+                    put, page = self._put(index, page), None  # not held here while cleaned
+                    if not put or (settle and not self._settled()):
                         return
             except BaseException as error:  # handed to the file's consumer, raised there
                 if not self._put(index, error):
                     return
                 continue
-            if not self._put(index, _END, settle=large):
+            if not self._put(index, _END) or (large and not self._settled()):
                 return
 
-    def _put(self, index: int, item: object, settle: bool = False) -> bool:
-        """Queue `item`; with `settle`, then wait until the cleaning is done with it. False
-        once reading was stopped."""
+    def _put(self, index: int, item: object) -> bool:
+        """Queue `item`; False once reading was stopped."""
         while not self._stop.is_set():
             try:
                 self._queue.put((index, item), timeout=STOP_POLL_SECONDS)
             except queue.Full:
                 continue
             self._given += 1
-            return self._settled() if settle else True
+            return True
         return False
 
     def _settled(self) -> bool:
@@ -87,16 +87,17 @@ class ReadAhead:
         Left early (closed), the rest of its pages are passed over."""
         if self._sources[index] is None:
             raise ValueError(f"file {index} is not read ahead")
-        try:
-            while True:
-                item = self._take(index)
-                if item is _END:
-                    return
-                if isinstance(item, BaseException):
-                    raise item
-                yield item  # type: ignore[misc]
+        try:  # each page yielded as taken, not held here
+            yield from iter(partial(self._next_page, index), _END)
         finally:
             self.skip(index)
+
+    def _next_page(self, index: int) -> object:
+        """The next page of `sources[index]`, or _END; raises its read error."""
+        item = self._take(index)
+        if isinstance(item, BaseException):
+            raise item
+        return item
 
     def skip(self, index: int) -> None:
         """Pass over what is still to come of `sources[index]` (nothing once it ended)."""

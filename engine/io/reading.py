@@ -18,8 +18,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from engine.colour import is_colourful
 from engine.errors import PageTooLargeError, UnreadableImageError
 from engine.io.formats import format_for
+from engine.io.packed_rgb import decoding_target
 from engine.memory import prepare_for
-from engine.pdf import check_page_index, probe_pdf, render_pdf_pages
+from engine.pdf import PdfPageInfo, check_page_index, probe_pdf, render_pdf_pages
 
 # Pages above this many pixels are refused before any pixel is decoded. 150 MP covers an
 # A2 sheet at 600 dpi and keeps peak memory of one page under about 1.5 GB.
@@ -226,42 +227,64 @@ def read_pages(path: Path, first: int = 0, colour: bool = False) -> Iterator[Pag
     instead of returning partial data.
     """
     path = Path(path)
+    # Pages are made by functions and yielded at once, never held in this generator's
+    # variables: a page cleaned in grey goes with its colours once the network's view of
+    # them is made (`engine.cleaning.iter_clean_output`).
     if _check_file(path) == "PDF":
-        pages = render_pdf_pages(path, MAX_PAGE_PIXELS, first, colour)
-        for pixels, info, index, count in pages:
-            prepare_for(pixels.nbytes)
-            grey, rgb = grey_and_colour(pixels)
-            dpi = (info.dpi, info.dpi)
-            yield Page(grey, dpi, index, count, info.size_pt, info.bilevel, rgb)
+        yield from map(_pdf_page, render_pdf_pages(path, MAX_PAGE_PIXELS, first, colour))
         return
     with _open(path) as image:
         count = _page_count(image, path)
         check_page_index(path, first, count)
         dpi = _dpi(image)
         for index in range(first, count):
-            where = f"page {index + 1} of {count}: " if count > 1 else ""
-            try:
-                image.seek(index)
-            except Exception as error:
-                raise UnreadableImageError(path, f"{where}cannot decode ({error})") from None
-            _check_pixels(image, path, where)  # every page's own size, before its pixels
-            prepare_for(image.width * image.height * len(image.getbands()))
-            try:
-                image.load()
-                oriented = _oriented(image) if index == 0 else image
-                bilevel = oriented.mode == "1"
-                grey, rgb = _converted(oriented, colour)
-                del oriented
-            except MemoryError:
-                raise
-            except Exception as error:  # Pillow raises many kinds on malformed data
-                raise UnreadableImageError(path, f"{where}cannot decode ({error})") from None
-            if (grey if rgb is None else rgb).size == 0:
-                raise UnreadableImageError(path, f"{where}has no pixels")
-            page_dpi = _dpi(image) or dpi
-            if index == count - 1:
-                image.close()  # the decoded pixels go before the page is cleaned
-            yield Page(grey, page_dpi, index, count, bilevel=bilevel, colour=rgb)
+            yield _image_page(image, path, index, count, colour, dpi)
+
+
+def _pdf_page(rendered: tuple[np.ndarray, PdfPageInfo, int, int]) -> Page:
+    pixels, info, index, count = rendered
+    prepare_for(pixels.nbytes)
+    grey, rgb = grey_and_colour(pixels)
+    return Page(grey, (info.dpi, info.dpi), index, count, info.size_pt, info.bilevel, rgb)
+
+
+def _image_page(
+    image: Image.Image,
+    path: Path,
+    index: int,
+    count: int,
+    colour: bool,
+    dpi: tuple[float, float] | None,
+) -> Page:
+    """Page `index` of an open image file (its first page turned as its EXIF says)."""
+    where = f"page {index + 1} of {count}: " if count > 1 else ""
+    try:
+        image.seek(index)
+    except Exception as error:
+        raise UnreadableImageError(path, f"{where}cannot decode ({error})") from None
+    _check_pixels(image, path, where)  # every page's own size, before its pixels
+    prepare_for(image.width * image.height * len(image.getbands()))
+    try:
+        target = decoding_target(image) if colour else None
+        image.load()
+        oriented = _oriented(image) if index == 0 else image
+        bilevel = oriented.mode == "1"
+        packed = target.packed(image) if target and oriented is image else None
+        if packed is None:
+            grey, rgb = _converted(oriented, colour)
+        else:
+            grey, rgb = grey_and_colour(packed)
+        del oriented, packed, target
+    except MemoryError:
+        raise
+    except Exception as error:  # Pillow raises many kinds on malformed data
+        raise UnreadableImageError(path, f"{where}cannot decode ({error})") from None
+    if (grey if rgb is None else rgb).size == 0:
+        raise UnreadableImageError(path, f"{where}has no pixels")
+    page_dpi = _dpi(image) or dpi
+    if index == count - 1:
+        image.close()  # the decoded pixels go before the page is cleaned
+    return Page(grey, page_dpi, index, count, bilevel=bilevel, colour=rgb)
 
 
 def luminance(rgb: np.ndarray) -> np.ndarray:

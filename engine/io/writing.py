@@ -47,7 +47,9 @@ def to_uint8(
         if mode == "bw":
             out[start : start + QUANTISE_ROWS] = black_and_white(rows, ink_threshold)
         else:
-            out[start : start + QUANTISE_ROWS] = np.clip(rows * 255.0 + 0.5, 0, 255)
+            levels = rows * np.float32(255)
+            levels += np.float32(0.5)
+            out[start : start + QUANTISE_ROWS] = np.clip(levels, 0, 255, out=levels)
     return out
 
 
