@@ -2,6 +2,7 @@
 format their file names, atomically (`engine.io.atomic`)."""
 
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ from engine.errors import OutputError
 from engine.hysteresis import black_and_white
 from engine.io.atomic import commit_part, write_atomically, write_part
 from engine.io.formats import format_for, page_files
+from engine.io.packed_rgb import encodable
 from engine.io.png import save_png
 from engine.options import OutputMode
 from engine.pdf_writer import EncodedPage, PageSpool, pdf_bytes, pdf_pages
@@ -53,7 +55,14 @@ def to_uint8(
     return out
 
 
-def _pil_page(pixels: np.ndarray, mode: OutputMode, format: str) -> Image.Image:
+def _pil_page(
+    pixels: np.ndarray, mode: OutputMode, format: str, uses: ExitStack | None = None
+) -> Image.Image:
+    """`pixels` as Pillow writes them; colours read packed (`engine.io.packed_rgb`) are
+    shown to Pillow over their own memory while `uses` lasts, not copied."""
+    shared = uses.enter_context(encodable(pixels)) if uses and pixels.ndim == 3 else None
+    if shared is not None:
+        return shared
     image = Image.fromarray(pixels, mode="RGB" if pixels.ndim == 3 else "L")
     if mode == "bw" and format in ("PNG", "TIFF", "BMP"):
         return image.convert("1", dither=Image.Dither.NONE)
@@ -105,7 +114,6 @@ def _image_writer(
     format = format_for(path)
     if format == "PNG":  # one page per file (`page_files`)
         return lambda file: save_png(file, pages[0], dpi, bilevel=mode == "bw")
-    images = [_pil_page(page, mode, format) for page in pages]
     options: dict[str, object] = {}
     if dpi:
         options["dpi"] = dpi
@@ -115,11 +123,15 @@ def _image_writer(
         options["compression"] = "group4" if mode == "bw" else "tiff_adobe_deflate"
     elif format == "WEBP":
         options["lossless"] = True
-    if len(images) > 1:
-        options["save_all"] = True
-        options["append_images"] = images[1:]
-    # TIFF pages need a seekable file, so Pillow writes to the temporary path itself.
-    return lambda file: images[0].save(file, format=format, **options)
+
+    def write(file: str) -> None:
+        with ExitStack() as uses:
+            first, *rest = (_pil_page(page, mode, format, uses) for page in pages)
+            more = {"save_all": True, "append_images": rest} if rest else {}
+            # TIFF pages need a seekable file, so Pillow writes to the temporary path itself.
+            first.save(file, format=format, **options, **more)
+
+    return write
 
 
 def write_pdf(

@@ -1,5 +1,6 @@
 """RGB pages decoded into the engine's own memory and packed to 3 bytes a pixel in place:
-the same colours as Pillow's conversion, in every format, and the unused quarter given back."""
+the same colours as Pillow's conversion, in every format, the unused quarter given back, and
+the same files written from them as from a copy."""
 
 import ctypes
 import mmap
@@ -10,8 +11,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from engine.io import read_pages
-from engine.io.packed_rgb import decoding_target
+import engine.io.packed_rgb
+from engine.io import read_pages, write_pages
+from engine.io.packed_rgb import decoding_target, encodable
 
 # An odd size, so that rows of 3 and 4 bytes a pixel never line up with memory pages.
 SHAPE = (517, 733)
@@ -113,3 +115,51 @@ def test_the_unused_quarter_goes_back_to_the_system(tmp_path: Path):
     mapped = 4 * SHAPE[0] * SHAPE[1]
     assert resident_pages(start, used) == used // mmap.PAGESIZE
     assert resident_pages(start + used, mapped - used) == 0
+
+
+@pytest.fixture
+def spread_every_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small pages spread in place for the encoders too, as large ones are."""
+    monkeypatch.setattr(engine.io.packed_rgb, "SPREAD_FROM_BYTES", 0)
+
+
+@pytest.mark.usefixtures("spread_every_page")
+@pytest.mark.parametrize("suffix", ["jpg", "tif", "webp", "bmp", "png"])
+def test_packed_colours_are_written_as_a_copy_of_them_is(tmp_path: Path, suffix: str):
+    path = tmp_path / "page.png"
+    Image.fromarray(colour_page()).save(path)
+    colours = next(read_pages(path, colour=True)).colour
+    before = colours.copy()  # an ordinary array: Pillow copies it to write it
+    with encodable(before) as image:
+        assert image is None
+    with encodable(colours) as image:
+        if image is None:
+            pytest.skip("this platform cannot hand memory back")
+        np.testing.assert_array_equal(np.asarray(image), before)  # Pillow sees the page
+    np.testing.assert_array_equal(colours, before)  # packed back after
+    write_pages(tmp_path / f"packed.{suffix}", [colours], (300, 300), "color")
+    write_pages(tmp_path / f"copied.{suffix}", [before], (300, 300), "color")
+    written = (tmp_path / f"packed.{suffix}").read_bytes()
+    assert written == (tmp_path / f"copied.{suffix}").read_bytes()
+    np.testing.assert_array_equal(colours, before)
+
+
+@pytest.mark.usefixtures("spread_every_page")
+def test_a_multi_page_tiff_of_packed_pages(tmp_path: Path):
+    pages = []
+    for seed in (4, 5):
+        Image.fromarray(colour_page(seed)).save(tmp_path / f"{seed}.png")
+        pages.append(next(read_pages(tmp_path / f"{seed}.png", colour=True)).colour)
+    write_pages(tmp_path / "pages.tif", pages, None, "color")
+    read = [page.colour for page in read_pages(tmp_path / "pages.tif", colour=True)]
+    for page, seed in zip(read, (4, 5), strict=True):
+        np.testing.assert_array_equal(page, colour_page(seed))
+
+
+def test_small_pages_are_left_for_pillow_to_copy(tmp_path: Path):
+    path = tmp_path / "page.png"
+    Image.fromarray(colour_page()).save(path)
+    colours = next(read_pages(path, colour=True)).colour
+    assert colours.nbytes < engine.io.packed_rgb.SPREAD_FROM_BYTES
+    with encodable(colours) as image:
+        assert image is None
