@@ -7,7 +7,9 @@ PNG decoding and encoding add end to end. Also the peak resident memory of a
 `docclean clean` process, the batch size sweep, a batch read ahead against one file after
 another, colour mode's cost over grey mode (on a page of large text, which the engine
 reduces before the network, and on one of text at a scan's own scale), and the start-up
-of `docclean clean` on one small page. Where the shipped model's time goes: decode,
+of `docclean clean` on one small page. Issue 16's own measure: a batch of 6 A4 pages of
+large text in one `docclean clean` process, start to exit, for the shipped model (as run by
+default, and in float) against the seed. Where the shipped model's time goes: decode,
 page preparation, inference, tiling and stitching, encode. And a classical tool's speed
 through the same reading and writing: background division (the engine's paper division
 alone). Medians of several runs, models interleaved.
@@ -172,13 +174,12 @@ def start_up_seconds(model: Path, scratch: Path, runs: int) -> float:
     """Median wall time of a fresh `docclean clean` process on one small page."""
     page = scratch / "small.png"
     make_text_page(page, (258, 540))
-    script = Path(sys.executable).with_name("docclean")  # the command users run
-    command = [str(script)] if script.is_file() else [sys.executable, "-m", "engine"]
     options = ["-o", str(scratch / "small"), "--model", str(model), "--overwrite", "-q"]
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run([*command, "clean", str(page), *options], check=True, capture_output=True)
+        command = [*docclean_command(), "clean", str(page), *options]
+        subprocess.run(command, check=True, capture_output=True)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -297,6 +298,37 @@ def read_ahead_rates(model: Path, scratch: Path, runs: int, pages: int = 6) -> d
     return {kind: megapixels / statistics.median(values) for kind, values in times.items()}
 
 
+def docclean_command() -> list[str]:
+    script = Path(sys.executable).with_name("docclean")  # the command users run
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "engine"]
+
+
+def batch_process_rates(
+    runs_of: dict[str, list[str]], source: Path, scratch: Path, runs: int, pages: int = 6
+) -> dict[str, float]:
+    """MP/s of one `docclean clean` process over a folder of `pages` A4 pages (the page of
+    `source`, shifted), whole process from start to exit, for each named set of options
+    (model and precision), alternated; medians."""
+    folder = scratch / "process-batch"
+    folder.mkdir(exist_ok=True)
+    page = np.asarray(Image.open(source))
+    for index in range(pages):
+        Image.fromarray(np.roll(page, 97 * index, axis=1)).save(folder / f"page{index}.png")
+    times: dict[str, list[float]] = {name: [] for name in runs_of}
+    for _ in range(runs):
+        for name, options in runs_of.items():
+            command = [*docclean_command(), "clean", str(folder), *options]
+            started = time.perf_counter()
+            subprocess.run(
+                [*command, "-o", str(scratch / "process-out"), "--overwrite", "-q"],
+                check=True,
+                capture_output=True,
+            )
+            times[name].append(time.perf_counter() - started)
+    megapixels = page.size * pages / 1e6
+    return {name: megapixels / statistics.median(values) for name, values in times.items()}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
@@ -373,6 +405,30 @@ def main(argv: list[str] | None = None) -> None:
             f"start-up: `docclean clean` on one small page in a fresh process, "
             f"{start_up_seconds(models[0], scratch, args.runs):.2f} s"
         )
+        seed = resource_path("models/seed.onnx")
+        if not args.models and shipped.is_file() and seed.is_file():
+            rates = batch_process_rates(
+                {
+                    f"{shipped.stem} (as run by default: {default.stem})": [
+                        "--model",
+                        str(shipped),
+                    ],
+                    f"{shipped.stem} in float": ["--model", str(shipped), "--precision", "float"],
+                    "seed": ["--model", str(seed)],
+                },
+                source,
+                scratch,
+                args.runs,
+            )
+            seed_rate = rates.pop("seed")
+            print(
+                "batch of 6 A4 pages of large text, one `docclean clean` process, start to "
+                f"exit: seed {seed_rate:.2f} MP/s; "
+                + "; ".join(
+                    f"{name} {rate:.2f} MP/s, {rate / seed_rate:.2f}× the seed"
+                    for name, rate in rates.items()
+                )
+            )
         *models_run, baseline = results
         for name in models_run:  # the last model (the seed) is the baseline
             ratio = results[name]["e2e_mps"] / results[baseline]["e2e_mps"]
