@@ -27,9 +27,10 @@ MIN_TRUSTED_DPI = 97
 # Pages within this relative distance of the working resolution are cleaned as they are.
 RESAMPLE_TOLERANCE = 0.15
 # Rows of a resampled page made (or, reducing, read) at a time, and the reach of its Lanczos
-# filter (source pixels at unit scale, more when reducing). 256 rows: the bands of an A4
-# page shared among 2 cores took 42 ms to enlarge its cleaned result, against 71 at 512
-# rows and 74 one band after another (64 rows: 51).
+# filter (source pixels at unit scale, more when reducing). Bands shared among 2 cores
+# enlarged an A4 page's cleaned result in 42 ms at 256 rows, 71 at 512 and 74 one band after
+# another (64 rows: 51); 128 rows, as fast within noise (one-off, alternated), keep an A3
+# page's band temporaries 16–29 MB smaller at 600 dpi (`python -m benchmarks.memory`).
 RESAMPLE_ROWS = 128
 LANCZOS_REACH = 3
 # Text whose strokes are wider than a model's max_stroke_width is reduced to this share of it.

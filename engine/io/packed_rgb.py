@@ -119,5 +119,7 @@ def decoding_target(image: Image.Image) -> DecodingTarget | None:
     if width * height == 0:
         return None
     memory = mmap.mmap(-1, 4 * width * height, flags=mmap.MAP_PRIVATE)
+    # An image whose memory is set before it is loaded decodes into it, as Pillow's own
+    # memory-mapped reading of uncompressed files does.
     image.im = Image.core.map_buffer(memory, (width, height), "raw", 0, ("RGB", 4 * width, 1))
     return DecodingTarget(memory, image.im)

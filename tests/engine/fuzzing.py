@@ -48,7 +48,14 @@ def seed_files() -> dict[str, bytes]:
     gray = Image.fromarray(scan_crop())
     deep = Image.fromarray(scan_crop().astype(np.uint16) * 257)
     bw = gray.point(lambda value: 255 if value > 128 else 0).convert("1")
+    levels = scan_crop()
+    colour = Image.fromarray(np.dstack([levels, levels * 3 // 4, levels // 2]))  # tinted paper
     return {
+        "colour.png": _encode(colour, format="PNG"),
+        "colour.jpg": _encode(colour, format="JPEG", quality=90),
+        "colour.tif": _encode(
+            colour, format="TIFF", save_all=True, append_images=[colour], compression="tiff_lzw"
+        ),
         "gray.png": _encode(gray, format="PNG", dpi=(300, 300)),
         "deep.png": _encode(deep, format="PNG"),
         "palette.png": _encode(gray.convert("P"), format="PNG"),
@@ -135,12 +142,14 @@ def check_file(path: Path) -> str | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow warns about every oddity it skips
             probe_image(path)
-            pages = list(read_pages(path))
+            pages = list(read_pages(path, colour=True))  # as the bundled model reads
     except FileError as error:
         return None if error.reason else "FileError without a reason"
     except Exception:
         return traceback.format_exc(limit=4)
     for page in pages:
+        if page.colour is not None and page.colour.shape != (*page.shape, 3):
+            return f"page {page.index}: bad colours {page.colour.shape}"
         pixels = page.pixels
         if pixels.ndim != 2 or pixels.dtype not in (np.uint8, np.uint16):
             return f"page {page.index}: bad pixels {pixels.dtype} {pixels.shape}"

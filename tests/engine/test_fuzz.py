@@ -25,7 +25,9 @@ def test_every_seed_file_reads_cleanly(tmp_path: Path):
         path = tmp_path / name
         path.write_bytes(data)
         assert check_file(path) is None
-        assert sum(1 for _ in read_pages(path)) == (2 if name == "pages.tif" else 1)
+        pages = list(read_pages(path, colour=True))
+        assert len(pages) == (2 if name in ("pages.tif", "colour.tif") else 1)
+        assert all((page.colour is not None) == name.startswith("colour") for page in pages)
 
 
 def test_mutations_change_files_deterministically():
