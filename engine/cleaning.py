@@ -19,6 +19,7 @@ from engine.io import luminance, to_uint8
 from engine.options import OutputMode
 from engine.paper import edge_width, normalised_8bit, stroke_width
 from engine.parallel import in_bands
+from engine.solid_ink import keep_solid_ink
 from engine.tiling import page_tile, plan_tiles, stitch_tile
 from engine.tints import without_tints
 
@@ -298,6 +299,7 @@ def iter_clean_output(
             grey, denoiser, levels, cancel, dpi, paper_divided=True, quantise=quantise
         )
         keep_clean_regions(levels, grey)
+        keep_solid_ink(levels, grey, None)
         del grey
         return recolour(levels, divided, in_place=True)
     divided = False
@@ -308,7 +310,7 @@ def iter_clean_output(
             raise ValueError("a page needs grey levels or colours")
         pixels = luminance(colour)
     colour = None  # not needed from here: let go unless the caller holds it
-    if mode == "gray" and denoiser.paper_normalised and not divided:  # as the network sees it
+    if denoiser.paper_normalised and not divided:  # as the network sees it
         over = in_place and pixels.dtype == np.uint8 and pixels.flags.writeable
         pixels, divided = normalised_8bit(pixels, _scale(pixels), pixels if over else None), True
     out = np.empty(pixels.shape, dtype=np.uint8)
@@ -318,11 +320,14 @@ def iter_clean_output(
             three_levels, ink_threshold=denoiser.ink_threshold, ink_core=denoiser.ink_core
         )
         yield from clean(pixels, denoiser, out, cancel, dpi, quantise=quantise)
-        return keep_joined_ink(out)
-    quantise = partial(to_uint8, mode=mode, ink_threshold=denoiser.ink_threshold)
-    yield from clean(pixels, denoiser, out, cancel, dpi, quantise=quantise)
+        out = keep_joined_ink(out)
+    else:
+        quantise = partial(to_uint8, mode=mode, ink_threshold=denoiser.ink_threshold)
+        yield from clean(pixels, denoiser, out, cancel, dpi, quantise=quantise)
     if mode == "gray" and divided:
         keep_clean_regions(out, pixels)
+    if divided:
+        keep_solid_ink(out, pixels, None if mode == "gray" else denoiser.ink_threshold * 255)
     return out
 
 
