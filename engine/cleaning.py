@@ -19,7 +19,7 @@ from engine.io import luminance, to_uint8
 from engine.options import OutputMode
 from engine.paper import edge_width, normalised_8bit, stroke_width
 from engine.parallel import in_bands
-from engine.solid_ink import keep_solid_ink
+from engine.solid_ink import keep_solid_ink, solid_cells
 from engine.tiling import page_tile, plan_tiles, stitch_tile
 from engine.tints import without_tints
 
@@ -294,12 +294,13 @@ def iter_clean_output(
         divided = paper_divided(colour, in_place)
         levels = np.empty(divided.shape[:2], dtype=np.uint8)
         grey = ink_grey(divided)
+        solid = solid_cells(grey)
         quantise = partial(to_uint8, mode="gray")
         yield from iter_clean_page(
             grey, denoiser, levels, cancel, dpi, paper_divided=True, quantise=quantise
         )
         keep_clean_regions(levels, grey)
-        keep_solid_ink(levels, grey, None)
+        keep_solid_ink(levels, grey, solid, None)
         del grey
         return recolour(levels, divided, in_place=True)
     divided = False
@@ -313,6 +314,7 @@ def iter_clean_output(
     if denoiser.paper_normalised and not divided:  # as the network sees it
         over = in_place and pixels.dtype == np.uint8 and pixels.flags.writeable
         pixels, divided = normalised_8bit(pixels, _scale(pixels), pixels if over else None), True
+    solid = solid_cells(pixels) if divided else None
     out = np.empty(pixels.shape, dtype=np.uint8)
     clean = partial(iter_clean_page, paper_divided=divided)
     if mode == "bw" and denoiser.ink_core is not None:
@@ -326,8 +328,8 @@ def iter_clean_output(
         yield from clean(pixels, denoiser, out, cancel, dpi, quantise=quantise)
     if mode == "gray" and divided:
         keep_clean_regions(out, pixels)
-    if divided:
-        keep_solid_ink(out, pixels, None if mode == "gray" else denoiser.ink_threshold * 255)
+    ink_below = None if mode == "gray" else denoiser.ink_threshold * 255
+    keep_solid_ink(out, pixels, solid, ink_below)
     return out
 
 

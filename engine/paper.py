@@ -148,6 +148,12 @@ def square_maximum(values: np.ndarray, size: int = WINDOW) -> np.ndarray:
     return window_maximum(window_maximum(values, 0, size), 1, size)
 
 
+def square_all(mask: np.ndarray, size: int) -> np.ndarray:
+    """Where the whole `size` × `size` square around a cell of `mask` is True (edges
+    repeated): the mask shrunk."""
+    return ~square_maximum(~mask, size)
+
+
 def enlarged_rows(grid: np.ndarray, block: int, rows: slice, width: int) -> np.ndarray:
     """Rows `rows` (from a multiple of `block`) of a page `width` wide, each pixel taking
     the value of its `block` × `block` cell of `grid`."""

@@ -15,7 +15,7 @@ elsewhere.
 import numpy as np
 
 from engine import hysteresis
-from engine.paper import enlarged_rows, neighbour_sum, square_maximum
+from engine.paper import enlarged_rows, neighbour_sum, square_all, square_maximum
 from engine.parallel import in_bands
 from engine.tints import CELL, FLAT, PAPER_PERCENTILE, cell_means
 
@@ -23,10 +23,6 @@ SOLID_SHARE = 0.5
 CORE = 12  # cells (48 px)
 CLOSE = 16  # cells (64 px)
 BAND_ROWS = 256  # a multiple of CELL
-
-
-def _shrunk(mask: np.ndarray, size: int) -> np.ndarray:
-    return ~square_maximum(~mask, size)
 
 
 def solid_cells(page: np.ndarray) -> np.ndarray | None:
@@ -37,29 +33,31 @@ def solid_cells(page: np.ndarray) -> np.ndarray | None:
     cells = cell_means(page)
     paper = np.float32(np.percentile(cells[::2, ::2], PAPER_PERCENTILE))
     dark = cells <= SOLID_SHARE * paper
-    if not _shrunk(dark, CORE).any():  # most pages: text, no dark square anywhere
+    if not square_all(dark, CORE).any():  # most pages: text, no dark square anywhere
         return None
     flat = np.abs(cells - neighbour_sum(cells, edge=True) / np.float32(9)) <= FLAT
     solid = flat & dark
-    holding = square_maximum(_shrunk(solid, CORE), CORE) & solid  # what holds a CORE square
+    holding = square_maximum(square_all(solid, CORE), CORE) & solid  # what holds a CORE square
     if not holding.any():
         return None
     # Whole pieces of flat dark cells that hold such a square (a bar's narrow parts above
     # and below its reversed letters too), labelled as black and white's ink core is.
     pieces = np.where(holding, hysteresis.CORE, np.where(solid, hysteresis.CANDIDATE, 255))
     solid = hysteresis.keep_joined_ink(pieces.astype(np.uint8)) == 0
-    return _shrunk(square_maximum(solid, CLOSE), CLOSE) | solid  # with what it encloses
+    return square_all(square_maximum(solid, CLOSE), CLOSE) | solid  # with what it encloses
 
 
-def keep_solid_ink(levels: np.ndarray, page: np.ndarray, ink_below: float | None) -> None:
-    """Where `page` (uint8, divided by its paper: what the network saw) holds solid ink, the
-    cleaned `levels` (uint8, same shape) keep it, in place: grey levels take the page's own
-    there (its reversed letters as printed); black and white (`ink_below`: the level of 255
-    below which cleaned levels were made black) turns black where the page is darker than
-    that, and keeps the cleaned levels elsewhere."""
+def keep_solid_ink(
+    levels: np.ndarray, page: np.ndarray, solid: np.ndarray | None, ink_below: float | None
+) -> None:
+    """Where `page` (uint8, divided by its paper: what the network saw) holds solid ink
+    (`solid`: its `solid_cells`, found before cleaning, while less of the page is held),
+    the cleaned `levels` (uint8, same shape) keep it, in place: grey levels take the page's
+    own there (its reversed letters as printed); black and white (`ink_below`: the level of
+    255 below which cleaned levels were made black) turns black where the page is darker
+    than that, and keeps the cleaned levels elsewhere."""
     if levels.shape != page.shape:
         raise ValueError(f"expected pages of one shape, got {levels.shape} {page.shape}")
-    solid = solid_cells(page)
     if solid is None:
         return
 

@@ -19,7 +19,13 @@ copied.
 
 import numpy as np
 
-from engine.paper import enlarged_rows, fill_from_around, neighbour_sum, square_maximum
+from engine.paper import (
+    enlarged_rows,
+    fill_from_around,
+    neighbour_sum,
+    square_all,
+    square_maximum,
+)
 from engine.parallel import in_bands
 
 CELL = 4
@@ -59,10 +65,6 @@ def cell_means(page: np.ndarray) -> np.ndarray:
     return means
 
 
-def _shrunk(mask: np.ndarray, size: int) -> np.ndarray:
-    return ~square_maximum(~mask, size)
-
-
 def tint_scale(page: np.ndarray) -> np.ndarray | None:
     """The factor each cell of the page is scaled by so that its tints come out as the
     page's paper (float32; 0 outside tints), or None for a page without tints."""
@@ -74,8 +76,8 @@ def tint_scale(page: np.ndarray) -> np.ndarray | None:
     if not level.any():
         return None
     smooth = np.abs(cells - neighbour_sum(cells, edge=True) / np.float32(9)) <= FLAT
-    flat = _shrunk(smooth, 2 * FLAT_REACH + 1) & level
-    tint = square_maximum(_shrunk(flat, CORE), CORE) & flat
+    flat = square_all(smooth, 2 * FLAT_REACH + 1) & level
+    tint = square_maximum(square_all(flat, CORE), CORE) & flat
     if not tint.any():
         return None
     # Only the cells the tints' level can reach take part.

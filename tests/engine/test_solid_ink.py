@@ -65,7 +65,7 @@ def test_grey_output_keeps_the_pages_levels_in_solid_ink_only() -> None:
     cleaned = np.full(page.shape, 255, np.uint8)  # a network that lightened everything
     cleaned[220:, :] = 0
     before = cleaned.copy()
-    keep_solid_ink(cleaned, page, None)
+    keep_solid_ink(cleaned, page, solid_cells(page), None)
     np.testing.assert_array_equal(cleaned[INSIDE], page[INSIDE])  # bar, letters as printed
     np.testing.assert_array_equal(cleaned[200:], before[200:])  # the rest as cleaned
     np.testing.assert_array_equal(page, page_with_bar())  # the page itself untouched
@@ -78,11 +78,11 @@ def test_black_and_white_keeps_the_bar_black_and_its_letters_as_cleaned(
     page = page_with_bar(text_in_bar)
     cleaned = np.where(page < 128, 0, 255).astype(np.uint8)
     cleaned[60:150, 300:500] = 255  # a light smear the network drew inside the bar
-    keep_solid_ink(cleaned, page, 0.65 * 255)
+    keep_solid_ink(cleaned, page, solid_cells(page), 0.65 * 255)
     np.testing.assert_array_equal(cleaned, np.where(page < 0.65 * 255, 0, 255))
     page[BAR] = PAPER  # no bar: a smear in text is left as cleaned
     cleaned[300:320, 300:500] = 255
-    keep_solid_ink(cleaned, page, 0.65 * 255)
+    keep_solid_ink(cleaned, page, solid_cells(page), 0.65 * 255)
     assert (cleaned[300:320, 300:500] == 255).all()
 
 
@@ -90,7 +90,7 @@ def test_odd_and_small_pages() -> None:
     assert solid_cells(np.zeros((30, 30), np.uint8)) is None  # smaller than a solid square
     page = page_with_bar()[:397, :758]  # not a whole number of cells
     cleaned = np.full(page.shape, 255, np.uint8)
-    keep_solid_ink(cleaned, page, None)
+    keep_solid_ink(cleaned, page, solid_cells(page), None)
     np.testing.assert_array_equal(cleaned[INSIDE], page[INSIDE])
     with pytest.raises(ValueError):
-        keep_solid_ink(cleaned, page[:-1], None)
+        keep_solid_ink(cleaned, page[:-1], solid_cells(page), None)
