@@ -276,14 +276,19 @@ def background_division_seconds(source: Path, output: Path) -> float:
     return time.perf_counter() - started
 
 
+def write_batch(folder: Path, page: np.ndarray, pages: int) -> None:
+    """`pages` different PNG pages in `folder`: `page` shifted further each time."""
+    for index in range(pages):
+        Image.fromarray(np.roll(page, 97 * index, axis=1)).save(folder / f"page{index}.png")
+
+
 def read_ahead_rates(model: Path, scratch: Path, runs: int, pages: int = 6) -> dict[str, float]:
     """MP/s end to end of a batch of `pages` A4 pages of text (PNG files, one call), read
     ahead and one file after another (interleaved, medians)."""
     folder = scratch / "batch"
     folder.mkdir(exist_ok=True)
     page = text_page()
-    for index in range(pages):
-        Image.fromarray(np.roll(page, 97 * index, axis=1)).save(folder / f"page{index}.png")
+    write_batch(folder, page, pages)
     denoiser = Denoiser(model)
     jobs = [Job(path, scratch / "batch-out" / path.name) for path in sorted(folder.iterdir())]
     times: dict[str, list[float]] = {"read ahead": [], "one after another": []}
@@ -312,8 +317,7 @@ def batch_process_rates(
     folder = scratch / "process-batch"
     folder.mkdir(exist_ok=True)
     page = np.asarray(Image.open(source))
-    for index in range(pages):
-        Image.fromarray(np.roll(page, 97 * index, axis=1)).save(folder / f"page{index}.png")
+    write_batch(folder, page, pages)
     times: dict[str, list[float]] = {name: [] for name in runs_of}
     for _ in range(runs):
         for name, options in runs_of.items():

@@ -154,6 +154,11 @@ def square_all(mask: np.ndarray, size: int) -> np.ndarray:
     return ~square_maximum(~mask, size)
 
 
+def within_squares(mask: np.ndarray, size: int) -> np.ndarray:
+    """The cells of `mask` that lie in some `size` × `size` square of it wholly True."""
+    return square_maximum(square_all(mask, size), size) & mask
+
+
 def enlarged_rows(grid: np.ndarray, block: int, rows: slice, width: int) -> np.ndarray:
     """Rows `rows` (from a multiple of `block`) of a page `width` wide, each pixel taking
     the value of its `block` × `block` cell of `grid`."""

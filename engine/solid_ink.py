@@ -15,9 +15,9 @@ elsewhere.
 import numpy as np
 
 from engine import hysteresis
-from engine.paper import enlarged_rows, neighbour_sum, square_all, square_maximum
+from engine.paper import enlarged_rows, square_all, square_maximum, within_squares
 from engine.parallel import in_bands
-from engine.tints import CELL, FLAT, PAPER_PERCENTILE, cell_means
+from engine.tints import CELL, flat_cells, page_cells
 
 SOLID_SHARE = 0.5
 CORE = 12  # cells (48 px)
@@ -30,14 +30,12 @@ def solid_cells(page: np.ndarray) -> np.ndarray | None:
     None for a page without any."""
     if min(page.shape) < CELL * CORE:
         return None
-    cells = cell_means(page)
-    paper = np.float32(np.percentile(cells[::2, ::2], PAPER_PERCENTILE))
+    cells, paper = page_cells(page)
     dark = cells <= SOLID_SHARE * paper
     if not square_all(dark, CORE).any():  # most pages: text, no dark square anywhere
         return None
-    flat = np.abs(cells - neighbour_sum(cells, edge=True) / np.float32(9)) <= FLAT
-    solid = flat & dark
-    holding = square_maximum(square_all(solid, CORE), CORE) & solid  # what holds a CORE square
+    solid = flat_cells(cells) & dark
+    holding = within_squares(solid, CORE)
     if not holding.any():
         return None
     # Whole pieces of flat dark cells that hold such a square (a bar's narrow parts above

@@ -24,7 +24,7 @@ from engine.paper import (
     fill_from_around,
     neighbour_sum,
     square_all,
-    square_maximum,
+    within_squares,
 )
 from engine.parallel import in_bands
 
@@ -65,19 +65,30 @@ def cell_means(page: np.ndarray) -> np.ndarray:
     return means
 
 
+def page_cells(page: np.ndarray) -> tuple[np.ndarray, np.float32]:
+    """The page's `cell_means`, and its paper level: their PAPER_PERCENTILE-th percentile
+    (of every second cell each way)."""
+    cells = cell_means(page)
+    return cells, np.float32(np.percentile(cells[::2, ::2], PAPER_PERCENTILE))
+
+
+def flat_cells(cells: np.ndarray) -> np.ndarray:
+    """Where a cell lies within FLAT levels of the mean of the 3 × 3 cells around it."""
+    return np.abs(cells - neighbour_sum(cells, edge=True) / np.float32(9)) <= FLAT
+
+
 def tint_scale(page: np.ndarray) -> np.ndarray | None:
     """The factor each cell of the page is scaled by so that its tints come out as the
     page's paper (float32; 0 outside tints), or None for a page without tints."""
     if min(page.shape) < CELL * CORE:
         return None
-    cells = cell_means(page)
-    paper = np.float32(np.percentile(cells[::2, ::2], PAPER_PERCENTILE))
+    cells, paper = page_cells(page)
     level = (cells >= TINT_DARKEST * paper) & (cells <= TINT_LIGHTEST * paper)
     if not level.any():
         return None
-    smooth = np.abs(cells - neighbour_sum(cells, edge=True) / np.float32(9)) <= FLAT
+    smooth = flat_cells(cells)
     flat = square_all(smooth, 2 * FLAT_REACH + 1) & level
-    tint = square_maximum(square_all(flat, CORE), CORE) & flat
+    tint = within_squares(flat, CORE)
     if not tint.any():
         return None
     # Only the cells the tints' level can reach take part.

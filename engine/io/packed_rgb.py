@@ -94,8 +94,7 @@ def encodable(colours: np.ndarray) -> Iterator[Image.Image | None]:
         yield None
         return
     height, width = colours.shape[:2]
-    core = Image.core.map_buffer(memory, (width, height), "raw", 0, ("RGB", 4 * width, 1))
-    image = Image.new("RGB", (0, 0))._new(core)
+    image = Image.new("RGB", (0, 0))._new(_rgb_core(memory, width, height))
     flat = colours.reshape(-1)
     for top in reversed(range(0, height, PACK_ROWS)):
         bottom = min(top + PACK_ROWS, height)
@@ -121,5 +120,10 @@ def decoding_target(image: Image.Image) -> DecodingTarget | None:
     memory = mmap.mmap(-1, 4 * width * height, flags=mmap.MAP_PRIVATE)
     # An image whose memory is set before it is loaded decodes into it, as Pillow's own
     # memory-mapped reading of uncompressed files does.
-    image.im = Image.core.map_buffer(memory, (width, height), "raw", 0, ("RGB", 4 * width, 1))
+    image.im = _rgb_core(memory, width, height)
     return DecodingTarget(memory, image.im)
+
+
+def _rgb_core(memory: mmap.mmap, width: int, height: int) -> object:
+    """Pillow's core of an RGB image whose pixels are `memory`, 4 bytes a pixel."""
+    return Image.core.map_buffer(memory, (width, height), "raw", 0, ("RGB", 4 * width, 1))
