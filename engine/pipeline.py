@@ -8,10 +8,12 @@ nothing half-written is ever left behind.
 
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -54,6 +56,7 @@ from engine.pdf import MAX_SCAN_DPI, MIN_SCAN_DPI
 from engine.pdf_edit import edit_pdf
 from engine.pdf_writer import PageSpool, pdf_pages
 from engine.read_ahead import ReadAhead
+from engine.write_behind import BEHIND_UP_TO_BYTES, Outcome, WriteBehind
 
 __all__ = [
     "DEFAULT_OUTPUT_FOLDER",
@@ -66,6 +69,8 @@ __all__ = [
     "output_path_for",
     "plan_jobs",
 ]
+
+Result = TypeVar("Result")
 
 # A resolution given for every page (`clean_jobs(dpi=…)`) must be a plausible scan's.
 OUTPUT_DPI_RANGE = (MIN_SCAN_DPI, MAX_SCAN_DPI)
@@ -97,6 +102,7 @@ def clean_jobs(
     combine_into: Path | None = None,
     dpi: float | None = None,
     read_ahead: bool = True,
+    write_behind: bool = True,
 ) -> Iterator[Event]:
     """Clean each job's pages and write them; yield progress events as it goes.
 
@@ -107,18 +113,60 @@ def clean_jobs(
     `dpi` is every page's resolution, for scans that carry none or a wrong one: it replaces
     each file's own in the outputs (the DPI of images, the page size of PDFs) and is what
     the cleaning is told; None keeps each file's own. With `read_ahead`, the next page is
-    decoded while this one is cleaned (`engine.read_ahead`); the outputs are the same.
+    decoded while this one is cleaned (`engine.read_ahead`); with `write_behind`, a cleaned
+    file is written while the next is cleaned (`engine.write_behind`), its `FileDone` or
+    `FileFailed` coming once it is written. The outputs are the same either way.
     """
     if dpi is not None and (problem := output_dpi_problem(dpi)):
         raise ValueError(problem)
     spool = PageSpool() if combine_into is not None else None
     try:
         yield from _batch(
-            jobs, denoiser, mode, overwrite, cancel, combine_into, spool, dpi, read_ahead
+            jobs,
+            denoiser,
+            mode,
+            overwrite,
+            cancel,
+            combine_into,
+            spool,
+            dpi,
+            read_ahead,
+            write_behind,
         )
     finally:
         if spool is not None:
             spool.close()
+
+
+@dataclass
+class _Tally:
+    """A batch's counts so far; makes the events that change them."""
+
+    cleaned: int = 0
+    skipped: int = 0
+    failed: int = 0
+    megapixels: float = 0.0
+
+    def done(self, file: "_Cleaned", finished: float) -> FileDone:
+        self.cleaned += 1
+        self.megapixels += file.megapixels
+        seconds = finished - file.started
+        return FileDone(file.job.source, file.output, file.pages, file.megapixels, seconds)
+
+    def failure(self, source: Path, error: BaseException) -> FileFailed:
+        self.failed += 1
+        return FileFailed(source, failure_reason(error, source), type(error).__name__)
+
+
+@dataclass(frozen=True)
+class _Cleaned:
+    """A cleaned file on its way to `output`."""
+
+    job: Job
+    output: Path
+    pages: int
+    megapixels: float
+    started: float  # time.perf_counter() when its cleaning started
 
 
 def _batch(
@@ -131,18 +179,25 @@ def _batch(
     combined: PageSpool | None,
     dpi: float | None,
     read_ahead: bool,
+    write_behind: bool,
 ) -> Iterator[Event]:
     """`clean_jobs`' work; a combined PDF's pages wait in `combined` until the end."""
     started = time.perf_counter()
     swept: set[Path] = set()
-    cleaned = skipped = failed = 0
-    megapixels = 0.0
+    tally = _Tally()
     cancelled = False
 
     def sweep(folder: Path) -> None:
         if folder not in swept:
             swept.add(folder)
             remove_stale_parts(folder)
+
+    def written(outcomes: Iterable[Outcome[_Cleaned]]) -> Iterator[Event]:
+        for outcome in outcomes:
+            if outcome.error is None:
+                yield tally.done(outcome.key, outcome.finished)
+            else:
+                yield tally.failure(outcome.key.job.source, outcome.error)
 
     yield BatchStarted(total_files=len(jobs))
     if combine_into is not None and combine_into.resolve() in {j.source.resolve() for j in jobs}:
@@ -153,7 +208,7 @@ def _batch(
         return
     # Decided before any file is read, so the pages of the files to clean can be read ahead:
     # all but those skipped, PDFs edited in place and pages taken from earlier results.
-    written = [is_written(combine_into or job.output) and not overwrite for job in jobs]
+    written_before = [is_written(combine_into or job.output) and not overwrite for job in jobs]
     read = [
         job.source
         if read_ahead
@@ -161,17 +216,19 @@ def _batch(
         and not (combined is None and _edits_in_place(job))
         and not (combined is not None and job.cleaned is not None)
         else None
-        for job, done in zip(jobs, written, strict=True)
+        for job, done in zip(jobs, written_before, strict=True)
     ]
     ahead = ReadAhead(read, colour=uses_colour(mode, denoiser))
-    with closing(ahead):
+    # Writing in line is writing behind with nothing left behind.
+    behind = WriteBehind[_Cleaned](up_to_bytes=BEHIND_UP_TO_BYTES if write_behind else -1)
+    with closing(ahead), closing(behind):
         for index, job in enumerate(jobs):
             if cancel is not None and cancel.is_set():
                 cancelled = True
                 break
             output = combine_into or job.output
-            if written[index]:
-                skipped += 1
+            if written_before[index]:
+                tally.skipped += 1
                 yield FileSkipped(job.source, output, "already cleaned (use overwrite to redo)")
                 continue
             yield FileStarted(job.source, output, index, len(jobs))
@@ -182,19 +239,22 @@ def _batch(
                 if combined is None and _edits_in_place(job):
                     sweep(job.output.parent)
                     edited = edit_pdf(job.source, job.output, denoiser, mode, cancel, dpi)
-                    pages, cleaned_mp = yield from edited
+                    pages, cleaned_mp = yield from _beside(edited, behind, written)
                 else:
                     result = _earlier_result(job, dpi) if combined is not None else None
                     if result is None:
                         into_pdf = combined is not None or format_for(job.output) == "PDF"
                         pages_read = ahead.pages(index) if read[index] is not None else None
                         steps = _clean_file(job, denoiser, mode, cancel, dpi, into_pdf, pages_read)
-                        result = yield from steps
+                        result = yield from _beside(steps, behind, written)
                     if cancel is not None and cancel.is_set():
                         raise CancelledError("cancelled")
+                    pages, cleaned_mp = len(result.pages), result.megapixels
                     if combined is None:
                         sweep(job.output.parent)
-                        write_pages(
+                        file = _Cleaned(job, output, pages, cleaned_mp, file_started)
+                        write = partial(
+                            write_pages,
                             job.output,
                             result.pages,
                             result.dpi,
@@ -202,43 +262,60 @@ def _batch(
                             result.sizes_pt,
                             result.bilevel,
                         )
-                    else:
-                        bw = mode == "bw"
-                        pages_in = (result.pages, result.sizes_pt, result.dpi, bw, result.bilevel)
-                        combined.add(*pdf_pages(*pages_in))
-                    pages, cleaned_mp = len(result.pages), result.megapixels
+                        nbytes = sum(page.nbytes for page in result.pages)
+                        del result  # held by the write alone
+                        yield from written(behind.write(file, write, nbytes))
+                        ahead.skip(index)
+                        continue
+                    bw = mode == "bw"
+                    pages_in = (result.pages, result.sizes_pt, result.dpi, bw, result.bilevel)
+                    combined.add(*pdf_pages(*pages_in))
             except CancelledError:
                 cancelled = True
                 break
             except Exception as error:  # a batch never dies on one file
-                failed += 1
-                yield FileFailed(
-                    job.source, failure_reason(error, job.source), type(error).__name__
-                )
+                yield from written(behind.wait())  # outcomes come in the jobs' order
+                yield tally.failure(job.source, error)
             else:
-                cleaned += 1
-                megapixels += cleaned_mp
-                seconds = time.perf_counter() - file_started
-                yield FileDone(job.source, output, pages, cleaned_mp, seconds)
+                yield from written(behind.wait())
+                file = _Cleaned(job, output, pages, cleaned_mp, file_started)
+                yield tally.done(file, time.perf_counter())
             ahead.skip(index)  # what was read ahead of a file that failed or was refused
+        yield from written(behind.wait())
     if combine_into is not None and cancelled:
-        cleaned = 0  # nothing was written
+        tally.cleaned = 0  # nothing was written
     if combine_into is not None and combined and not cancelled:  # some pages, not cancelled
         try:
             sweep(combine_into.parent)
             write_spooled_pdf(combine_into, combined)
         except FileError as error:
-            failed += 1
-            cleaned = 0
+            tally.failed += 1
+            tally.cleaned = 0
             yield FileFailed(combine_into, error.reason, type(error).__name__)
     yield BatchFinished(
-        cleaned=cleaned,
-        skipped=skipped,
-        failed=failed,
-        megapixels=megapixels,
+        cleaned=tally.cleaned,
+        skipped=tally.skipped,
+        failed=tally.failed,
+        megapixels=tally.megapixels,
         seconds=time.perf_counter() - started,
         cancelled=cancelled,
     )
+
+
+def _beside(
+    steps: Generator[Event, None, Result],
+    behind: WriteBehind[_Cleaned],
+    written: Callable[[list[Outcome[_Cleaned]]], Iterator[Event]],
+) -> Generator[Event, None, Result]:
+    """`steps`' events, each followed by the outcome of the write behind once it ended."""
+    with closing(steps):
+        while True:
+            try:
+                event = next(steps)
+            except StopIteration as stop:
+                return stop.value
+            yield event
+            yield from written(behind.finished())
 
 
 def _edits_in_place(job: Job) -> bool:

@@ -112,7 +112,8 @@ class BatchController(QObject):
         self._combined_pages = 0
         self._total = 0
         self._finished_files = 0
-        self._current: QueueItem | None = None
+        self._current: QueueItem | None = None  # being cleaned
+        self._writing: QueueItem | None = None  # cleaned, being written behind the next
         self._pages_done = 0
         self._started = 0.0
 
@@ -178,13 +179,13 @@ class BatchController(QObject):
         self._combined_pages = 0
         self._total = len(jobs)
         self._finished_files = 0
-        self._current = None
+        self._current = self._writing = None
         self._pages_done = 0
         self._started = time.monotonic()
         self.running_changed.emit(True)
         self.worker_created.emit(worker)
         worker.start()
-        self._emit_progress(0.0)
+        self._emit_progress()
         return len(jobs)
 
     def _jobs_for(
@@ -254,14 +255,14 @@ class BatchController(QObject):
     def _on_event(self, event: object) -> None:
         match event:
             case FileStarted(path=path, output=output):
-                self._current = self._item(path)
+                self._writing, self._current = self._current, self._item(path)
                 self._set(path, state=ItemState.CLEANING, progress=0.0, output=output)
-                self._emit_progress(0.0)
+                self._emit_progress()
             case PageStarted(path=path, page_index=page, page_count=pages):
                 self._set(path, page=page, pages=pages)
             case TileDone(path=path):
                 self._set(path, progress=event.file_fraction, page=event.page_index)
-                self._emit_progress(event.file_fraction)
+                self._emit_progress()
             case FileDone(path=path, output=output, pages=pages):
                 self._pages_done += pages
                 first_page = 0
@@ -294,10 +295,14 @@ class BatchController(QObject):
                 self._on_batch_finished(event)
 
     def _file_finished(self, path: Path, **changes: object) -> None:
+        # A file's outcome may come once the next one is being cleaned (written behind it).
         self._finished_files += 1
-        self._current = None
+        if self._current is not None and self._current.source == path:
+            self._current = None
+        if self._writing is not None and self._writing.source == path:
+            self._writing = None
         self._set(path, **changes)
-        self._emit_progress(0.0)
+        self._emit_progress()
 
     def _undo_combined(self, state: ItemState, reason: str) -> None:
         """The combined PDF was not written: its files are not done after all."""
@@ -310,7 +315,7 @@ class BatchController(QObject):
     def _on_batch_finished(self, event: BatchFinished) -> None:
         if self._current is not None and self._current.state == ItemState.CLEANING:
             self._set(self._current.source, state=ItemState.CANCELLED, progress=0.0)
-        self._current = None
+        self._current = self._writing = None
         if event.cancelled and self._combined:  # the combined PDF is written only at the end
             self._undo_combined(ItemState.CANCELLED, "")
         if self.combine_into is not None and self._combined:
@@ -337,9 +342,10 @@ class BatchController(QObject):
         elapsed = time.monotonic() - self._started
         return self._pages_done * 60.0 / elapsed if elapsed > 0 else 0.0
 
-    def _emit_progress(self, current_fraction: float) -> None:
+    def _emit_progress(self) -> None:
         total = max(self._total, 1)
-        done = self._finished_files + current_fraction
+        unfinished = (item for item in (self._writing, self._current) if item is not None)
+        done = self._finished_files + sum(item.progress for item in unfinished)
         elapsed = time.monotonic() - self._started
         seconds_left = elapsed * (total - done) / done if done > 0 else None
         self.progress.emit(
