@@ -19,6 +19,7 @@ import numpy as np
 import pikepdf  # img2pdf's PDF library
 from PIL import Image
 
+from engine.encoders.png import write_png
 from engine.pdf import DEFAULT_RENDER_DPI, MIN_PAGE_PT, POINTS_PER_INCH
 
 HEADER = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
@@ -26,16 +27,18 @@ PAGES_OBJECT = 1  # the page tree: its number is known before its pages are
 
 
 def encode_page(pixels: np.ndarray, black_and_white: bool) -> bytes:
-    """A losslessly compressed image img2pdf embeds as it is: PNG (grey or RGB), or G4
-    TIFF for 1-bit."""
-    image = Image.fromarray(pixels, mode="RGB" if pixels.ndim == 3 else "L")
+    """A losslessly compressed image img2pdf embeds as it is: PNG (grey or RGB; deflated as
+    `engine.encoders.png` writes PNG files), or G4 TIFF for 1-bit.
+
+    On cleaned A4 pages at 300 dpi, the PNG takes 11-15 ms against Pillow's 370-530 ms, and
+    is from 3 % smaller to 30 % larger (`docs/model.md`)."""
     buffer = io.BytesIO()
     if black_and_white:
-        image.convert("1", dither=Image.Dither.NONE).save(
+        Image.fromarray(pixels).convert("1", dither=Image.Dither.NONE).save(
             buffer, format="TIFF", compression="group4"
         )
     else:
-        image.save(buffer, format="PNG")
+        write_png(buffer, pixels, None)
     return buffer.getvalue()
 
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import engine.io.png
+import engine.encoders.png
+import engine.encoders.tiff
 import engine.io.reading
 from engine.errors import (
     OutputError,
@@ -164,7 +165,11 @@ def test_black_and_white_mode_writes_one_bit(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("suffix", "encoder", "name"),
-    [(".png", engine.io.png, "write_png"), (".tif", Image.Image, "save")],
+    [
+        (".png", engine.encoders.png, "write_png"),
+        (".tif", engine.encoders.tiff, "write_tiff"),
+        (".jpg", Image.Image, "save"),
+    ],
 )
 def test_failed_write_leaves_no_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str, encoder: object, name: str
@@ -198,7 +203,7 @@ def test_a_page_that_cannot_be_written_leaves_none_of_the_document(
     tmp_path: Path, monkeypatch
 ) -> None:
     saved = []
-    write_png = engine.io.png.write_png
+    write_png = engine.encoders.png.write_png
 
     def full_on_the_third(file, *args, **kwargs):
         if len(saved) == 2:
@@ -206,7 +211,7 @@ def test_a_page_that_cannot_be_written_leaves_none_of_the_document(
         saved.append(file)
         return write_png(file, *args, **kwargs)
 
-    monkeypatch.setattr(engine.io.png, "write_png", full_on_the_third)
+    monkeypatch.setattr(engine.encoders.png, "write_png", full_on_the_third)
     with pytest.raises(OutputError, match="No space left"):
         write_pages(tmp_path / "out.png", [np.zeros((5, 5), np.uint8)] * 3, dpi=None)
     assert len(saved) == 2 and list(tmp_path.iterdir()) == []

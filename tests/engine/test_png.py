@@ -1,4 +1,4 @@
-"""PNG output (engine.io.png): every page reads back exactly, with its DPI, in Pillow and
+"""PNG output (engine.encoders.png): every page reads back exactly, with its DPI, in Pillow and
 in OpenCV's independent decoder, from one zlib stream whose checksum holds."""
 
 import io
@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from engine.encoders.png import BAND_ROWS, adler32_combine, write_png
 from engine.io import write_pages
-from engine.io.png import BAND_ROWS, adler32_combine, write_png
 
 
 def encoded(pixels: np.ndarray, dpi=None, bilevel: bool = False) -> bytes:

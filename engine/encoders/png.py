@@ -9,6 +9,9 @@ unfiltered rows compress about as well (white paper, dark strokes); zlib's own l
 them takes 4 to 8 times ISA-L's (one core: grey 0.085–0.117 s against 0.011–0.018, RGB
 0.12–0.19 against 0.024–0.037), for grey files from 4 % smaller to 0.5 % larger and
 colour files 7 to 22 % larger (ISA-L's level 2: 6 to 19 %, a quarter slower).
+
+ISA-L does not promise the same bytes for the same rows: once in some hundreds of pages (seen
+in a test's run), it chose another, equally valid encoding of a band; the pixels are the same.
 """
 
 import struct
