@@ -34,7 +34,7 @@ from engine.events import FileDone
 from engine.io import read_pages, write_pages
 from engine.options import BATCH_SIZE, OutputMode
 from engine.paper import normalised_8bit
-from engine.pipeline import Job, clean_jobs
+from engine.pipeline import Job, clean_jobs, plan_jobs
 from engine.precision import int8_path_for, model_for_precision
 from engine.resources import default_model_path, resource_path
 from engine.tiling import page_tile, plan_tiles
@@ -282,25 +282,38 @@ def write_batch(folder: Path, page: np.ndarray, pages: int) -> None:
         Image.fromarray(np.roll(page, 97 * index, axis=1)).save(folder / f"page{index}.png")
 
 
-def read_ahead_rates(model: Path, scratch: Path, runs: int, pages: int = 6) -> dict[str, float]:
-    """MP/s end to end of a batch of `pages` A4 pages of text (PNG files, one call), read
-    ahead and one file after another (interleaved, medians)."""
+# The batch pipeline's variants `pipeline_rates` times: (reading ahead, writing behind,
+# output format).
+PIPELINES = {
+    "read ahead, written behind (the default)": (True, True, "png"),
+    "read ahead, written in line": (True, False, "png"),
+    "one file after another": (False, False, "png"),
+    "the default, written as TIFF": (True, True, "tiff"),
+    "the default, written as PDF": (True, True, "pdf"),
+}
+
+
+def pipeline_rates(model: Path, scratch: Path, runs: int, pages: int = 6) -> dict[str, float]:
+    """MP/s end to end of a batch of `pages` A4 pages of text (PNG files, one call) for each
+    of `PIPELINES` (interleaved, medians)."""
     folder = scratch / "batch"
     folder.mkdir(exist_ok=True)
     page = text_page()
     write_batch(folder, page, pages)
     denoiser = Denoiser(model)
-    jobs = [Job(path, scratch / "batch-out" / path.name) for path in sorted(folder.iterdir())]
-    times: dict[str, list[float]] = {"read ahead": [], "one after another": []}
+    times: dict[str, list[float]] = {name: [] for name in PIPELINES}
     for _ in range(runs):
-        for kind, values in times.items():
+        for name, (read_ahead, write_behind, format) in PIPELINES.items():
+            jobs, _ = plan_jobs([folder], scratch / "batch-out", output_format=format)
             started = time.perf_counter()
-            events = clean_jobs(jobs, denoiser, overwrite=True, read_ahead=kind == "read ahead")
+            events = clean_jobs(
+                jobs, denoiser, overwrite=True, read_ahead=read_ahead, write_behind=write_behind
+            )
             if sum(isinstance(event, FileDone) for event in events) != pages:
                 raise RuntimeError("the batch did not clean every page")
-            values.append(time.perf_counter() - started)
+            times[name].append(time.perf_counter() - started)
     megapixels = page.size * pages / 1e6
-    return {kind: megapixels / statistics.median(values) for kind, values in times.items()}
+    return {name: megapixels / statistics.median(values) for name, values in times.items()}
 
 
 def docclean_command() -> list[str]:
@@ -390,11 +403,10 @@ def main(argv: list[str] | None = None) -> None:
                 + f"; best {best} (the engine's default: {BATCH_SIZE})"
             )
         if SAMPLE.is_file():
-            rates = read_ahead_rates(default, scratch, args.runs)
+            rates = pipeline_rates(default, scratch, args.runs)
             print(
                 f"batch of 6 A4 pages of text ({default.stem}): "
-                f"{rates['read ahead']:.2f} MP/s read ahead, "
-                f"{rates['one after another']:.2f} MP/s one file after another"
+                + ", ".join(f"{name} {rate:.2f} MP/s" for name, rate in rates.items())
             )
         for text, grey in (("large text", source), ("text at its scan's scale", text_source)):
             colour_source = scratch / "a4-colour.png"

@@ -289,8 +289,10 @@ def _dark_runs(ink: np.ndarray) -> np.ndarray:
 
 
 def _sampled_lines(page: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray]:
-    """At most `rows` rows of the page, and as many columns (as rows)."""
-    return page[:: max(1, page.shape[0] // rows)], page[:, :: max(1, page.shape[1] // rows)].T
+    """At most `rows` rows of the page, and as many columns (as rows, copied: a column's
+    pixels lie a row apart)."""
+    columns = page[:, :: max(1, page.shape[1] // rows)]
+    return page[:: max(1, page.shape[0] // rows)], np.ascontiguousarray(columns.T)
 
 
 def stroke_width(normalised: np.ndarray, rows: int = 400) -> float | None:
@@ -309,8 +311,11 @@ def stroke_width(normalised: np.ndarray, rows: int = 400) -> float | None:
 def _edge_runs(lines: np.ndarray) -> np.ndarray:
     """Lengths of the runs of edge levels (between EDGE_INK and EDGE_PAPER) that lie between
     ink and paper along each line (uint8)."""
-    kinds = np.where(lines < EDGE_INK, 0, np.where(lines >= EDGE_PAPER, 2, 1)).astype(np.int8)
-    kinds = np.pad(kinds, ((0, 0), (0, 1)), constant_values=3).ravel()  # lines kept apart
+    kinds = np.full((lines.shape[0], lines.shape[1] + 1), 3, np.int8)  # 3: lines kept apart
+    levels = kinds[:, :-1]
+    np.greater_equal(lines, EDGE_INK, out=levels.view(bool))  # 0 ink, 1 edge, 2 paper
+    levels += lines >= EDGE_PAPER
+    kinds = kinds.ravel()
     starts = np.concatenate([[0], np.flatnonzero(np.diff(kinds)) + 1])
     lengths = np.diff(np.append(starts, kinds.size))
     run_kinds = kinds[starts]
