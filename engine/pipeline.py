@@ -263,8 +263,9 @@ def _batch(
                             result.bilevel,
                         )
                         nbytes = sum(page.nbytes for page in result.pages)
-                        del result  # held by the write alone
-                        yield from written(behind.write(file, write, nbytes))
+                        outcomes = behind.write(file, write, nbytes)
+                        del result, write  # the pages are held by the write alone
+                        yield from written(outcomes)
                         ahead.skip(index)
                         continue
                     bw = mode == "bw"

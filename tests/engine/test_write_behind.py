@@ -4,7 +4,9 @@ batch the same files as writing in line, outcomes in the jobs' order, each repor
 its file is whole on disk, a failing write failing its file alone, a cancelled batch still
 writing what it had cleaned."""
 
+import gc
 import threading
+import weakref
 from pathlib import Path
 
 import pytest
@@ -172,3 +174,31 @@ def test_a_batch_abandoned_mid_file_leaves_the_file_before_whole(
     list(clean_jobs([Job(scans / "a.png", expected / "a.png")], Denoiser(tiny_model_path)))
     assert [p.name for p in out.iterdir() if p.is_file()] == ["a.png"]
     assert (out / "a.png").read_bytes() == (expected / "a.png").read_bytes()
+
+
+@pytest.mark.parametrize("behind", [True, False])
+def test_a_written_file_is_let_go_while_the_next_is_cleaned(
+    scans: Path, tmp_path: Path, tiny_model_path: Path, monkeypatch: pytest.MonkeyPatch, behind
+) -> None:
+    import engine.pipeline
+
+    write_page(scans / "large.png", height=2000, width=2000, seed=5)  # many tiles
+    held: dict[str, weakref.ref] = {}
+    write_pages = engine.pipeline.write_pages
+
+    def noting_the_pages(path: Path, pages, *rest) -> None:
+        held[path.name] = weakref.ref(pages[0])
+        write_pages(path, pages, *rest)
+
+    monkeypatch.setattr(engine.pipeline, "write_pages", noting_the_pages)
+    out = tmp_path / "out"
+    jobs = [Job(scans / name, out / name) for name in ("a.png", "b.png", "large.png")]
+    seen: list[bool] = []
+    written = set()
+    for event in clean_jobs(jobs, Denoiser(tiny_model_path), write_behind=behind):
+        if isinstance(event, FileDone):
+            written.add(event.path.name)
+        elif isinstance(event, TileDone) and event.path.name == "large.png" and "b.png" in written:
+            gc.collect()
+            seen.append(held["b.png"]() is None)  # written: nothing holds its pages
+    assert seen and all(seen)
