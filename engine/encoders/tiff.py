@@ -33,6 +33,10 @@ BLACK_IS_ZERO, RGB = 1, 2
 INCH = 2
 
 
+class TooLargeError(ValueError):
+    """The pages do not fit in one TIFF file (plain TIFF's offsets are 32-bit)."""
+
+
 def write_tiff(
     file: BinaryIO, pages: Sequence[np.ndarray], dpi: tuple[float, float] | None
 ) -> None:
@@ -54,7 +58,7 @@ def write_tiff(
         directory = _directory(pixels, strips, dpi, number, len(pages), position, last)
         end = position + len(directory) + sum(map(len, strips))
         if end > MAX_OFFSET:
-            raise ValueError("the pages are too large for one TIFF file (over 4 GB)")
+            raise TooLargeError("its pages hold over 4 GB compressed, more than a TIFF file can")
         file.write(directory)
         for strip in strips:
             file.write(strip)

@@ -3,13 +3,14 @@ format their file names, atomically (`engine.io.atomic`)."""
 
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from engine.encoders.png import save_png
-from engine.encoders.tiff import save_tiff
+from engine.encoders.tiff import TooLargeError, save_tiff
 from engine.errors import OutputError
 from engine.hysteresis import black_and_white
 from engine.io.atomic import commit_part, write_atomically, write_part
@@ -121,7 +122,7 @@ def _image_writer(
     if format == "PNG":  # one page per file (`page_files`)
         return lambda file: save_png(file, pages[0], dpi, bilevel=mode == "bw")
     if format == "TIFF" and mode != "bw":  # black and white: CCITT G4, from Pillow
-        return lambda file: save_tiff(file, pages, dpi)
+        return partial(_save_tiff, path, pages, dpi)
     options: dict[str, object] = {}
     if dpi:
         options["dpi"] = dpi
@@ -140,6 +141,15 @@ def _image_writer(
             first.save(file, format=format, **options, **more)
 
     return write
+
+
+def _save_tiff(
+    path: Path, pages: Sequence[np.ndarray], dpi: tuple[float, float] | None, file: str
+) -> None:
+    try:
+        save_tiff(file, pages, dpi)
+    except TooLargeError as error:
+        raise OutputError(path, f"cannot write the TIFF: {error}") from None
 
 
 def write_pdf(

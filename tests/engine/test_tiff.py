@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import engine.encoders.tiff
 from engine.encoders.tiff import STRIP_ROWS, write_tiff
+from engine.errors import OutputError
 from engine.io import read_pages, write_pages
 
 
@@ -86,3 +88,12 @@ def test_write_pages_writes_tiff_with_it_and_black_and_white_as_g4(tmp_path: Pat
 def test_what_is_not_a_grey_or_rgb_page_is_refused(pixels: np.ndarray) -> None:
     with pytest.raises(ValueError):
         write_tiff(io.BytesIO(), [pixels], dpi=None)
+
+
+def test_pages_too_large_for_one_tiff_fail_the_file_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine.encoders.tiff, "MAX_OFFSET", 1000)  # as if 4 GB were reached
+    with pytest.raises(OutputError, match="more than a TIFF file can"):
+        write_pages(tmp_path / "many.tif", [page((40, 30), seed) for seed in range(8)], None)
+    assert list(tmp_path.iterdir()) == []  # nothing half-written
