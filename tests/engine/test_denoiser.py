@@ -7,7 +7,7 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from engine.denoiser import Denoiser, sha256_of
+from engine.denoiser import Denoiser, default_session_options, sha256_of
 from engine.errors import ModelError
 from engine.parallel import physical_cores
 from tests.onnx_builders import build_random_fcn
@@ -89,6 +89,19 @@ def test_session_options_and_providers_are_injectable(random_model_path: Path) -
     )
     assert denoiser.session.get_providers() == ["CPUExecutionProvider"]
     assert 1 <= physical_cores() <= (__import__("os").cpu_count() or 1)
+
+
+def test_the_sessions_threads_sleep_between_operators_and_clean_the_same(
+    random_model_path: Path,
+) -> None:
+    options = default_session_options()
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+    tiles = np.random.default_rng(3).random((1, 420, 540), np.float32)
+    spinning = ort.SessionOptions()  # ONNX Runtime's defaults
+    cleaned = Denoiser(random_model_path).run(tiles)
+    np.testing.assert_array_equal(
+        cleaned, Denoiser(random_model_path, session_options=spinning).run(tiles)
+    )
 
 
 def test_bad_tile_batches_are_rejected(random_model_path: Path) -> None:
