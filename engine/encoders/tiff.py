@@ -14,6 +14,7 @@ offset is known when the directory is written and the file is written front to b
 import struct
 from collections.abc import Sequence
 from fractions import Fraction
+from itertools import accumulate
 from typing import BinaryIO
 
 import numpy as np
@@ -117,7 +118,7 @@ def _directory(
         _length(kind, values) for _, kind, values in entries if _length(kind, values) > 4
     )
     offset = position + size + extra_size  # of the first strip
-    starts = [offset + sum(map(len, strips[:index])) for index in range(len(strips))]
+    starts = list(accumulate(map(len, strips[:-1]), initial=offset))
     entries = [(tag, kind, starts if tag == 273 else values) for tag, kind, values in entries]
     following = 0 if last else _even(offset + sum(map(len, strips)))
     head = [struct.pack("<H", len(entries))]
