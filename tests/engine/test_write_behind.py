@@ -6,6 +6,7 @@ writing what it had cleaned."""
 
 import gc
 import threading
+import time
 import weakref
 from pathlib import Path
 
@@ -196,6 +197,10 @@ def test_a_written_file_is_let_go_while_the_next_is_cleaned(
     seen: list[bool] = []
     written = set()
     for event in clean_jobs(jobs, Denoiser(tiny_model_path), write_behind=behind):
+        if isinstance(event, FileStarted) and event.path.name == "large.png":
+            deadline = time.monotonic() + 30  # b.png's write ends (its FileDone comes next)
+            while not (out / "b.png").exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
         if isinstance(event, FileDone):
             written.add(event.path.name)
         elif isinstance(event, TileDone) and event.path.name == "large.png" and "b.png" in written:
