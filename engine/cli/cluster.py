@@ -2,8 +2,10 @@
 
 import argparse
 import sys
+from contextlib import closing
 
 from engine.cli.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_MODEL, EXIT_USAGE
+from engine.cli.interrupts import noted_interrupts
 from engine.cli.shared_options import (
     add_batch_size_option,
     add_format_option,
@@ -93,9 +95,12 @@ def run_cluster(args: argparse.Namespace) -> int:
             address=args.address,
             progress=not args.quiet,
         )
-        for item in items:
-            if isinstance(item, ClusterSummary):
-                summary = item
+        with noted_interrupts() as raise_if_interrupted, closing(items):
+            for item in items:
+                raise_if_interrupted()  # a Ctrl+C that Ray's callbacks dropped
+                if isinstance(item, ClusterSummary):
+                    summary = item
+            raise_if_interrupted()
     except ModelError as error:
         print(f"docclean: {error}", file=sys.stderr)
         return EXIT_MODEL
