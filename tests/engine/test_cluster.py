@@ -173,14 +173,6 @@ def test_a_rerun_cleans_only_what_is_missing(
     (cluster_outputs / "box2" / "late.png").unlink()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the docclean process has run to the end through Ctrl+C (exit 0, every file "
-    "done): twice in the whole suite, once in 3 runs of this test alone with two busy "
-    "processes beside it, never without load. Suspected: the KeyboardInterrupt raised in one "
-    "of Ray's callbacks, which drop it; Ctrl+C is now also noted and raised again between "
-    "records (engine/cli/interrupts.py). Kept here until runs under load confirm it",
-)
 def test_an_interrupted_run_resumes_where_it_stopped(
     ray_instance: object, archive: Path, local_outputs: Path, model: Path, tmp_path: Path
 ) -> None:
@@ -219,9 +211,21 @@ def test_an_interrupted_run_resumes_where_it_stopped(
             process.kill()
             process.communicate()
     done = len(manifest_lines(out))
-    assert process.returncode == 130, f"{done} done\n{stdout.decode()}\n{stderr.decode()}"
-    assert b"run the same command again to resume" in stderr
-    assert done < len(copies)
+    interrupted = process.returncode == 130 and b"run the same command again to resume" in stderr
+    if not (interrupted and done < len(copies)):
+        # Quarantined: twice in the whole suite, and once in 3 runs of this test alone beside
+        # two busy processes, never without load, the process has run to the end through
+        # Ctrl+C (exit 0, every file done). Suspected: the KeyboardInterrupt raised inside one
+        # of Ray's callbacks, which drop it; Ctrl+C is now noted too and raised again between
+        # records (engine/cli/interrupts.py), yet the test failed once since, unrecorded. What
+        # happened is reported here, so the next occurrence says more.
+        said = [
+            text.decode(errors="replace")[-400:].replace("\n", " | ") for text in (stdout, stderr)
+        ]
+        pytest.xfail(
+            f"exit {process.returncode}, {done} of {len(copies)} done; "
+            f"stdout: {said[0]}; stderr: {said[1]}"
+        )
     summary = clean_on_ray(str(pages), str(out), model=model, progress=False)
     assert (summary.cleaned, summary.skipped, summary.failed) == (len(copies) - done, done, 0)
     for copy, original in copies:
