@@ -199,6 +199,9 @@ def _batch(
             else:
                 yield tally.failure(outcome.key.job.source, outcome.error)
 
+    def written_meanwhile() -> Iterator[Event]:
+        return written(behind.finished())
+
     yield BatchStarted(total_files=len(jobs))
     if combine_into is not None and combine_into.resolve() in {j.source.resolve() for j in jobs}:
         reason = "the combined PDF would overwrite one of the inputs"
@@ -239,14 +242,14 @@ def _batch(
                 if combined is None and _edits_in_place(job):
                     sweep(job.output.parent)
                     edited = edit_pdf(job.source, job.output, denoiser, mode, cancel, dpi)
-                    pages, cleaned_mp = yield from _beside(edited, behind, written)
+                    pages, cleaned_mp = yield from _beside(edited, written_meanwhile)
                 else:
                     result = _earlier_result(job, dpi) if combined is not None else None
                     if result is None:
                         into_pdf = combined is not None or format_for(job.output) == "PDF"
                         pages_read = ahead.pages(index) if read[index] is not None else None
                         steps = _clean_file(job, denoiser, mode, cancel, dpi, into_pdf, pages_read)
-                        result = yield from _beside(steps, behind, written)
+                        result = yield from _beside(steps, written_meanwhile)
                     if cancel is not None and cancel.is_set():
                         raise CancelledError("cancelled")
                     pages, cleaned_mp = len(result.pages), result.megapixels
@@ -304,11 +307,10 @@ def _batch(
 
 
 def _beside(
-    steps: Generator[Event, None, Result],
-    behind: WriteBehind[_Cleaned],
-    written: Callable[[list[Outcome[_Cleaned]]], Iterator[Event]],
+    steps: Generator[Event, None, Result], meanwhile: Callable[[], Iterator[Event]]
 ) -> Generator[Event, None, Result]:
-    """`steps`' events, each followed by the outcome of the write behind once it ended."""
+    """`steps`' events, each followed by those `meanwhile` then has (the outcome of the write
+    behind, once it ended)."""
     with closing(steps):
         while True:
             try:
@@ -316,7 +318,7 @@ def _beside(
             except StopIteration as stop:
                 return stop.value
             yield event
-            yield from written(behind.finished())
+            yield from meanwhile()
 
 
 def _edits_in_place(job: Job) -> bool:

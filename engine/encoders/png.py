@@ -22,6 +22,7 @@ from typing import BinaryIO
 import numpy as np
 from isal import isal_zlib
 
+from engine.encoders import check_page
 from engine.parallel import in_bands
 
 # ISA-L level of the pixel data (0..3; 1: grey pages as small as zlib's level 1 makes them,
@@ -45,10 +46,7 @@ def write_png(
     """Write `pixels` (uint8, H×W grey or H×W×3 RGB) as a PNG file. `bilevel`: a grey page
     of only 0 and 255, stored at one bit per pixel. The deflated rows go out band by band
     (one IDAT chunk each), so no full-size copy of the page is made."""
-    if pixels.dtype != np.uint8 or not (
-        pixels.ndim == 2 or (pixels.ndim == 3 and pixels.shape[2] == 3)
-    ):
-        raise ValueError(f"expected uint8 H×W or H×W×3 pixels, got {pixels.dtype} {pixels.shape}")
+    check_page(pixels)
     if bilevel and pixels.ndim == 3:
         raise ValueError("a bilevel page is grey")
     height, width = pixels.shape[:2]

@@ -20,6 +20,7 @@ from typing import BinaryIO
 import numpy as np
 from isal import isal_zlib
 
+from engine.encoders import check_page
 from engine.parallel import in_bands
 
 COMPRESS_LEVEL = 1  # as PNG output (`engine.encoders.png`)
@@ -28,7 +29,6 @@ HEADER = b"II*\x00"  # little-endian TIFF
 MAX_OFFSET = 2**32 - 1  # plain TIFF offsets are 32-bit
 
 SHORT, LONG, RATIONAL = 3, 4, 5
-SIZES = {SHORT: 2, LONG: 4, RATIONAL: 8}
 ADOBE_DEFLATE = 8
 BLACK_IS_ZERO, RGB = 1, 2
 INCH = 2
@@ -45,12 +45,7 @@ def write_tiff(
     if not pages:
         raise ValueError("no pages to write")
     for pixels in pages:
-        if pixels.dtype != np.uint8 or not (
-            pixels.ndim == 2 or (pixels.ndim == 3 and pixels.shape[2] == 3)
-        ):
-            raise ValueError(
-                f"expected uint8 H×W or H×W×3 pixels, got {pixels.dtype} {pixels.shape}"
-            )
+        check_page(pixels)
     file.write(HEADER + struct.pack("<I", len(HEADER) + 4))
     position = len(HEADER) + 4
     for number, pixels in enumerate(pages):
@@ -114,9 +109,8 @@ def _directory(
         entries.append((296, SHORT, [INCH]))
     entries.sort()
     size = 2 + 12 * len(entries) + 4
-    extra_size = sum(
-        _length(kind, values) for _, kind, values in entries if _length(kind, values) > 4
-    )
+    lengths = (len(_packed(kind, values)) for _, kind, values in entries)
+    extra_size = sum(length for length in lengths if length > 4)  # values not in their entry
     offset = position + size + extra_size  # of the first strip
     starts = list(accumulate(map(len, strips[:-1]), initial=offset))
     entries = [(tag, kind, starts if tag == 273 else values) for tag, kind, values in entries]
@@ -143,10 +137,6 @@ def _even(offset: int) -> int:
 
 def _packed(kind: int, values: Sequence[int]) -> bytes:
     return struct.pack(f"<{len(values)}{'H' if kind == SHORT else 'I'}", *values)
-
-
-def _length(kind: int, values: Sequence[int]) -> int:
-    return (len(values) // 2 if kind == RATIONAL else len(values)) * SIZES[kind]
 
 
 def save_tiff(path: str, pages: Sequence[np.ndarray], dpi: tuple[float, float] | None) -> None:
