@@ -17,6 +17,7 @@ from engine.events import run_to_end
 from engine.hysteresis import keep_joined_ink, three_levels
 from engine.io import luminance, to_uint8
 from engine.options import OutputMode
+from engine.page_region import page_region
 from engine.paper import edge_width, normalised_8bit, stroke_width
 from engine.parallel import in_bands
 from engine.solid_ink import keep_solid_ink, solid_cells
@@ -140,11 +141,14 @@ def iter_clean_page(
     dpi: tuple[float, float] | None = None,
     paper_divided: bool = False,
     quantise: Quantise | None = None,
+    region: np.ndarray | None = None,
 ) -> Iterator[tuple[int, int]]:
     """Clean `pixels` (2-D; uint8, uint16 or float in 0..1) into `out` (float32, same
     shape; or uint8, each tile's kept pixels going through `quantise` first, so that a large
     page needs no full-size float result). `paper_divided`: the pixels are divided by
-    their paper already (a colour page's).
+    their paper already (a colour page's). `region`: the page without its surround
+    (`engine.page_region` of the page before its division, None for all of it), where its
+    strokes are measured; found here for pixels not yet divided.
 
     A model that declares it sees the page divided by its paper, and reduced when its
     strokes (measured on the pixels, whatever the DPI says) are wider than the model knows.
@@ -157,7 +161,9 @@ def iter_clean_page(
     if pixels.ndim != 2:
         raise ValueError(f"expected a 2-D grey page, got shape {pixels.shape}")
     if denoiser.paper_normalised or denoiser.max_stroke_width:
-        yield from _iter_clean_prepared(pixels, denoiser, out, cancel, paper_divided, quantise)
+        yield from _iter_clean_prepared(
+            pixels, denoiser, out, cancel, paper_divided, quantise, region
+        )
         return
     target = working_shape(pixels.shape, dpi, denoiser.working_dpi)
     if target is None:
@@ -175,12 +181,15 @@ def _iter_clean_prepared(
     cancel: threading.Event | None,
     paper_divided: bool,
     quantise: Quantise | None,
+    region: np.ndarray | None,
 ) -> Iterator[tuple[int, int]]:
     """For models that declare it: the page divided by its paper (unless it is already),
     and reduced when its strokes are wider than the model was trained on (measured on the
-    page, not its DPI). The prepared page is held as 8-bit levels, as the network was
-    trained on, and never as a full-size float page."""
+    page's paper, not its DPI). The prepared page is held as 8-bit levels, as the network
+    was trained on, and never as a full-size float page."""
     scale = _scale(pixels)
+    if region is None and denoiser.max_stroke_width and not paper_divided:
+        region = page_region(pixels)
     if denoiser.paper_normalised and not paper_divided:
         prepared = normalised_8bit(pixels, scale)
     elif pixels.dtype == np.uint8:
@@ -191,7 +200,7 @@ def _iter_clean_prepared(
     if denoiser.max_stroke_width:
         divided = denoiser.paper_normalised or paper_divided
         levels = prepared if divided else normalised_8bit(prepared, 1 / 255)
-        measured, edges = stroke_width(levels), edge_width(levels)
+        measured, edges = stroke_width(levels, region=region), edge_width(levels, region=region)
         del levels
         target = stroke_shape(pixels.shape, measured, denoiser.max_stroke_width, edges)
     if target is None:
@@ -290,15 +299,16 @@ def iter_clean_output(
     (`engine.clean_regions`). `in_place`: colour mode writes over `colour` (divided by its
     paper, then coloured), grey mode the divided page over 8-bit `pixels`, for callers with
     no further use for them: a large page then needs no second copy."""
+    page = colour if colour is not None else pixels
+    region = page_region(page) if denoiser.max_stroke_width and page is not None else None
+    del page
     if mode == "color" and colour is not None:
         divided = paper_divided(colour, in_place)
         levels = np.empty(divided.shape[:2], dtype=np.uint8)
         grey = ink_grey(divided)
         solid = solid_cells(grey)
         quantise = partial(to_uint8, mode="gray")
-        yield from iter_clean_page(
-            grey, denoiser, levels, cancel, dpi, paper_divided=True, quantise=quantise
-        )
+        yield from iter_clean_page(grey, denoiser, levels, cancel, dpi, True, quantise, region)
         keep_clean_regions(levels, grey)
         keep_solid_ink(levels, grey, solid, None)
         del grey
@@ -316,7 +326,7 @@ def iter_clean_output(
         pixels, divided = normalised_8bit(pixels, _scale(pixels), pixels if over else None), True
     solid = solid_cells(pixels) if divided else None
     out = np.empty(pixels.shape, dtype=np.uint8)
-    clean = partial(iter_clean_page, paper_divided=divided)
+    clean = partial(iter_clean_page, paper_divided=divided, region=region)
     if mode == "bw" and denoiser.ink_core is not None:
         quantise = partial(
             three_levels, ink_threshold=denoiser.ink_threshold, ink_core=denoiser.ink_core

@@ -295,26 +295,51 @@ def _sampled_lines(page: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray]
     return page[:: max(1, page.shape[0] // rows)], np.ascontiguousarray(columns.T)
 
 
-def stroke_width(normalised: np.ndarray, rows: int = 400) -> float | None:
+def _sampled_region(
+    region: np.ndarray | None, shape: tuple[int, ...], rows: int
+) -> tuple[np.ndarray, np.ndarray] | tuple[None, None]:
+    """`region` (BLOCK × BLOCK cells, `engine.page_region`) at the pixels `_sampled_lines`
+    samples."""
+    if region is None:
+        return None, None
+    height, width = shape[:2]
+    across_rows = np.arange(0, height, max(1, height // rows)) // BLOCK
+    down_columns = np.arange(0, width, max(1, width // rows)) // BLOCK
+    along_rows, along_columns = np.arange(width) // BLOCK, np.arange(height) // BLOCK
+    return region[np.ix_(across_rows, along_rows)], region[np.ix_(along_columns, down_columns)].T
+
+
+def stroke_width(
+    normalised: np.ndarray, rows: int = 400, region: np.ndarray | None = None
+) -> float | None:
     """Typical stroke width in pixels: the median length of dark runs across and down the
-    page (at most `rows` rows and columns sampled each way). None where there is no ink.
+    page (at most `rows` rows and columns sampled each way), within `region` where given
+    (BLOCK × BLOCK cells, `engine.page_region`). None where there is no ink.
     `normalised`: paper-normalised levels in 0..1, or 8-bit levels."""
     level = INK_LEVEL * 255 if normalised.dtype == np.uint8 else INK_LEVEL
     across, down = _sampled_lines(normalised, rows)  # only the sampled lines thresholded
-    runs = np.concatenate([_dark_runs(across < level), _dark_runs(down < level)])
+    inside_across, inside_down = _sampled_region(region, normalised.shape, rows)
+    ink_across, ink_down = across < level, down < level
+    if inside_across is not None:
+        ink_across &= inside_across
+        ink_down &= inside_down
+    runs = np.concatenate([_dark_runs(ink_across), _dark_runs(ink_down)])
     runs = runs[runs < min(normalised.shape) // 4]  # rules, borders and blots are no strokes
     if len(runs) < 50:
         return None
     return float(np.median(runs))
 
 
-def _edge_runs(lines: np.ndarray) -> np.ndarray:
+def _edge_runs(lines: np.ndarray, inside: np.ndarray | None = None) -> np.ndarray:
     """Lengths of the runs of edge levels (between EDGE_INK and EDGE_PAPER) that lie between
-    ink and paper along each line (uint8)."""
+    ink and paper along each line (uint8), pixels outside `inside` (bool, the lines' shape)
+    bounding no run."""
     kinds = np.full((lines.shape[0], lines.shape[1] + 1), 3, np.int8)  # 3: lines kept apart
     levels = kinds[:, :-1]
     np.greater_equal(lines, EDGE_INK, out=levels.view(bool))  # 0 ink, 1 edge, 2 paper
     levels += lines >= EDGE_PAPER
+    if inside is not None:
+        levels[~inside] = 3
     kinds = kinds.ravel()
     starts = np.concatenate([[0], np.flatnonzero(np.diff(kinds)) + 1])
     lengths = np.diff(np.append(starts, kinds.size))
@@ -325,13 +350,17 @@ def _edge_runs(lines: np.ndarray) -> np.ndarray:
     return lengths[edge[between]]
 
 
-def edge_width(normalised: np.ndarray, rows: int = 400) -> float | None:
+def edge_width(
+    normalised: np.ndarray, rows: int = 400, region: np.ndarray | None = None
+) -> float | None:
     """Typical width in pixels of the strokes' edges, from ink to paper: the median length
-    of those runs across and down the page (sampled as `stroke_width` samples), None where
-    there are too few. An enlarged page's edges widen with it; a sharp scan's measure 1 to
-    2 px. `normalised`: paper-normalised 8-bit levels."""
+    of those runs across and down the page (sampled as `stroke_width` samples, within
+    `region` where given), None where there are too few. An enlarged page's edges widen
+    with it; a sharp scan's measure 1 to 2 px. `normalised`: paper-normalised 8-bit
+    levels."""
     across, down = _sampled_lines(normalised, rows)
-    runs = np.concatenate([_edge_runs(across), _edge_runs(down)])
+    inside_across, inside_down = _sampled_region(region, normalised.shape, rows)
+    runs = np.concatenate([_edge_runs(across, inside_across), _edge_runs(down, inside_down)])
     if len(runs) < 50:
         return None
     return float(np.median(runs))

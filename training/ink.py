@@ -65,7 +65,9 @@ def rescale_pair(page: DibcoPage, scale: float) -> tuple[np.ndarray, np.ndarray]
 
 
 def ink_scores(result: np.ndarray, truth: np.ndarray) -> dict[str, float]:
-    """The DIBCO measures of one binary result (0 ink, 255 background) against its truth."""
+    """The DIBCO measures of one binary result (0 ink, 255 background) against its truth.
+    doxapy reads its arrays' memory as contiguous rows: a view (a crop) is copied first."""
+    result, truth = np.ascontiguousarray(result), np.ascontiguousarray(truth)
     performance = doxapy.calculate_performance(truth, result)
     ink, kept = truth < 128, result < 128
     recall = float((ink & kept).sum() / max(ink.sum(), 1))

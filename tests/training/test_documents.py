@@ -87,6 +87,16 @@ def test_ink_scores_on_known_answers() -> None:
     assert blank["fm"] == 0 and blank["recall"] == 0 and blank["pfm"] == 0
 
 
+def test_ink_scores_of_crops_are_the_crops_scores() -> None:
+    rng = np.random.default_rng(0)
+    truth = np.where(rng.random((90, 120)) < 0.1, 0, 255).astype(np.uint8)
+    result = np.where((truth == 0) & (rng.random(truth.shape) < 0.8), 0, 255).astype(np.uint8)
+    crop = (slice(10, 70), slice(15, 100))  # views whose rows are not contiguous in memory
+    assert ink_scores(result[crop], truth[crop]) == ink_scores(
+        result[crop].copy(), truth[crop].copy()
+    )
+
+
 def test_otsu_scores_as_published_on_a_collection(pages) -> None:
     summary = summarise(score_pages(doxa("OTSU"), pages))
     assert set(summary) == {"hdibco2016", "pooled"}
