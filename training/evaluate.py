@@ -6,9 +6,9 @@ result and ink recall (`training.ink`). Then the DDD validation texts of
 `training/split.json`, at the same scales without DPI: RMSE, PSNR, SSIM, OCR character
 error rate at 1× (Tesseract on the result against Tesseract on the clean page), throughput
 on this CPU, RMSE on pages lit otherwise (LIGHTING), and what cleaning does to pages that
-are already clean; then colour mode on the colour test set (`training.colour_evaluation`).
-All in one run; writes `docs/results.md` and the measured metrics into the shipped models'
-cards.
+are already clean; then colour mode on the colour test set (`training.colour_evaluation`),
+and the held-out DIBCO pages photographed (`training.photo_evaluation`). All in one run;
+writes `docs/results.md` and the measured metrics into the shipped models' cards.
 """
 
 import argparse
@@ -40,6 +40,8 @@ from training.documents import HELD_OUT, load_dibco
 from training.ink import background_division
 from training.metrics import character_error_rate, ocr, pooled_rmse, psnr, rmse
 from training.model_card import write_card
+from training.photo_evaluation import default_binarisers as default_photo_binarisers
+from training.photo_evaluation import evaluate_photographs, photo_report
 from training.report import archive_report, write_report
 
 REPO = Path(__file__).resolve().parents[1]
@@ -372,15 +374,18 @@ def main(argv: list[str] | None = None) -> None:
         denoiser = Denoiser(production)
         colour = colour_report(evaluate_colour(denoiser, pages), len(pages))
         colour += ["", *inks_report(evaluate_inks(denoiser, pages))]
+    photos = None
+    if production.is_file():
+        photographed = evaluate_photographs(default_photo_binarisers(production), dibco)
+        photos = photo_report(photographed, len(dibco))
     unique_clean = list({clean.tobytes(): clean for _, clean in pairs}.values())
     clean = evaluate_clean_pages(
         {name: m for name, m in methods.items() if name != "background division"},
         unique_clean,
         [page.truth for page in dibco],
     )
-    report = write_report(
-        results, len(pairs), use_ocr, lighting, archive_report(archive, dibco), clean, colour
-    )
+    archives = archive_report(archive, dibco)
+    report = write_report(results, len(pairs), use_ocr, lighting, archives, clean, colour, photos)
     print(report)
     if args.no_write:
         return

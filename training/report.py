@@ -59,6 +59,7 @@ def write_report(
     archives: list[str] | None = None,
     clean: dict[str, dict[str, float]] | None = None,
     colour: list[str] | None = None,
+    photos: list[str] | None = None,
 ) -> str:
     lines = ["# Cleaning quality and speed", ""]
     lines += [
@@ -126,4 +127,6 @@ def write_report(
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
     if colour:
         lines += ["", *colour]
+    if photos:
+        lines += ["", *photos]
     return "\n".join(lines) + "\n"
