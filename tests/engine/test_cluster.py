@@ -36,6 +36,7 @@ from engine.denoiser import sha256_of
 from engine.precision import model_for_precision
 from engine.resources import default_model_path
 from tests.conftest import DDD, REPO, ddd_page
+from tests.engine.same_files import difference, same_result
 
 PAGES = 24  # real pages: 21 PNGs (4 in a subfolder), a two-page TIFF and a JPEG
 
@@ -113,14 +114,20 @@ def cluster_outputs(
     return out
 
 
-def test_outputs_are_byte_identical_to_the_local_cli(
+def test_outputs_are_the_files_the_local_cli_writes(
     local_outputs: Path, cluster_outputs: Path
 ) -> None:
+    """Byte for byte, or, where ISA-L encoded a band otherwise, every page's pixels and DPI
+    (seen once in some hundred runs: `tests/engine/same_files.py`)."""
     local, cluster = outputs(local_outputs), outputs(cluster_outputs)
     assert len(local) == PAGES - 1  # the TIFF holds two pages
     assert sum(name.startswith("box2/") for name in local) == 4  # the layout is kept
     assert sorted(cluster) == sorted(local)
-    different = [name for name in local if cluster[name] != local[name]]
+    different = [
+        difference(cluster_outputs / name, local_outputs / name)
+        for name in local
+        if not same_result(cluster_outputs / name, local_outputs / name)
+    ]
     assert not different
     with Image.open(cluster_outputs / "bound.tif") as tiff:
         assert tiff.n_frames == 2 and tiff.info["dpi"] == (300, 300)

@@ -18,6 +18,7 @@ from engine.events import BatchFinished, FileDone, FileSkipped
 from engine.io import remove_stale_parts
 from engine.pipeline import clean_jobs, plan_jobs
 from tests.conftest import REPO, ddd_page
+from tests.engine.same_files import difference, same_result
 
 PAGES = 10
 
@@ -44,28 +45,6 @@ def batch(tmp_path: Path) -> Path:
         page = np.tile(np.roll(scan, 37 * index, axis=1), (5, 4))[:2000, :2000]
         Image.fromarray(page).save(folder / f"page{index:02}.png", dpi=(200, 200))
     return folder
-
-
-def same_result(path: Path, reference: Path) -> bool:
-    """The same file as the full run's: its bytes, or, where ISA-L chose another (equally
-    valid) encoding of the same rows, every pixel and the DPI, read to the end."""
-    if path.read_bytes() == reference.read_bytes():
-        return True
-    with Image.open(path) as image, Image.open(reference) as expected:
-        return image.info.get("dpi") == expected.info.get("dpi") and np.array_equal(
-            np.asarray(image), np.asarray(expected)
-        )
-
-
-def difference(path: Path, reference: Path) -> str:
-    """How an output differs from the full run's: in bytes, and in pixels where it decodes."""
-    sizes = f"{path.name}: {path.stat().st_size} bytes against {reference.stat().st_size}"
-    try:
-        with Image.open(path) as image, Image.open(reference) as expected:
-            pixels = np.count_nonzero(np.asarray(image) != np.asarray(expected))
-    except (OSError, ValueError) as error:
-        return f"{sizes}; unreadable ({error})"
-    return f"{sizes}; {pixels} pixels differ"
 
 
 def clean_command(inputs: Path, output: Path, model: Path) -> list[str]:
