@@ -7,7 +7,7 @@ divided by the page's paper beside it, as a stroke as wide as the paper estimate
 either makes the page's strokes measure 1 px or 40, so a page of large text was cleaned
 unreduced and lost its ink. The surround is the dark region joined to the picture's edge,
 on the paper estimate's grid (each BLOCK × BLOCK block's brightest pixel widened over
-WINDOW blocks), and the WINDOW blocks beside it that the widening reached; enclosed dark
+WINDOW blocks), and the WINDOW // 2 blocks beside it that the widening reached; enclosed dark
 regions (a black box, enlarged bold strokes) stay part of the page.
 """
 

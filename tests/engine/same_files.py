@@ -1,5 +1,11 @@
 """Is an output the same file as a reference run's? Its bytes, or, where ISA-L chose another
-(equally valid) encoding of the same rows, every page's pixels and DPI, read to the end."""
+(equally valid) encoding of the same rows, every page's pixels and DPI, read to the end.
+
+Seen in separate processes only (a `docclean` subprocess, Ray's workers), about once in ten
+runs of the whole suite, a byte or two of one band: in 2026-12-07's, cluster output
+1-12.png differed from the local CLI's at one byte, with every pixel the same. Not
+reproduced in one process: the same bands compressed on 8 threads, from other addresses
+and alignments, and as a fresh process's first calls, always gave the same bytes."""
 
 from pathlib import Path
 

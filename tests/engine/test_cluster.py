@@ -118,7 +118,7 @@ def test_outputs_are_the_files_the_local_cli_writes(
     local_outputs: Path, cluster_outputs: Path
 ) -> None:
     """Byte for byte, or, where ISA-L encoded a band otherwise, every page's pixels and DPI
-    (seen once in some hundred runs: `tests/engine/same_files.py`)."""
+    (`tests/engine/same_files.py`)."""
     local, cluster = outputs(local_outputs), outputs(cluster_outputs)
     assert len(local) == PAGES - 1  # the TIFF holds two pages
     assert sum(name.startswith("box2/") for name in local) == 4  # the layout is kept
@@ -172,9 +172,7 @@ def test_a_rerun_cleans_only_what_is_missing(
     assert sorted(Path(record["input"]).name for record in new) == sorted(
         [deleted.name, "late.png", "torn.png"]
     )
-    assert (
-        deleted.read_bytes() == (local_outputs / deleted.relative_to(cluster_outputs)).read_bytes()
-    )
+    assert same_result(deleted, local_outputs / deleted.relative_to(cluster_outputs))
     untouched = {path: time for path, time in before.items() if path != deleted}
     assert {path: path.stat().st_mtime_ns for path in untouched} == untouched
     (cluster_outputs / "box2" / "late.png").unlink()
@@ -236,8 +234,8 @@ def test_an_interrupted_run_resumes_where_it_stopped(
     summary = clean_on_ray(str(pages), str(out), model=model, progress=False)
     assert (summary.cleaned, summary.skipped, summary.failed) == (len(copies) - done, done, 0)
     for copy, original in copies:
-        cleaned = (out / f"{copy}-{original.name}").read_bytes()
-        assert cleaned == (local_outputs / original).read_bytes()
+        cleaned, expected = out / f"{copy}-{original.name}", local_outputs / original
+        assert same_result(cleaned, expected), difference(cleaned, expected)
     assert not list(out.glob(".*.part"))
 
 
@@ -390,6 +388,6 @@ def test_colour_pages_come_out_in_colour_as_the_local_cli_writes_them(
     summary = clean_on_ray(str(scans), str(out), model=model, mode="color", progress=False)
 
     assert (summary.cleaned, summary.failed) == (1, 0)
-    assert (out / "notes.png").read_bytes() == (local / "notes.png").read_bytes()
+    assert same_result(out / "notes.png", local / "notes.png")
     with Image.open(out / "notes.png") as written:
         assert written.mode == "RGB"
