@@ -124,3 +124,14 @@ def keep_joined_ink(levels: np.ndarray) -> np.ndarray:
         dropped_pixels = np.cumsum(marks, axis=1, dtype=np.int8)[:, :width] > 0
         band[:] = np.where((band == PAPER) | dropped_pixels, PAPER, CORE)
     return levels
+
+
+def joined_to_edge(mask: np.ndarray) -> np.ndarray:
+    """The cells of `mask` (bool, 2-D) in pieces (8-connected) that touch its edge: a
+    photographed page's surround, a scan's border, on a grid of cells."""
+    edge = np.zeros_like(mask)
+    edge[[0, -1], :], edge[:, [0, -1]] = mask[[0, -1], :], mask[:, [0, -1]]
+    if not edge.any():
+        return edge
+    cells = np.where(edge, CORE, np.where(mask, CANDIDATE, PAPER)).astype(np.uint8)
+    return keep_joined_ink(cells) == CORE

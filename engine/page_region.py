@@ -13,7 +13,7 @@ regions (a black box, enlarged bold strokes) stay part of the page.
 
 import numpy as np
 
-from engine import hysteresis
+from engine.hysteresis import joined_to_edge
 from engine.paper import BLOCK, PAGE_PAPER_PERCENTILE, WINDOW, block_maximum, square_maximum
 
 # A cell is dark where its paper is below this share of the page's paper (its
@@ -28,12 +28,7 @@ def page_region(page: np.ndarray) -> np.ndarray | None:
     if widened.ndim == 2:
         widened = widened[..., None]
     paper = np.percentile(widened, PAGE_PAPER_PERCENTILE, axis=(0, 1))
-    dark = np.any(widened < DARK_SHARE * paper, axis=-1)
-    edge = np.zeros_like(dark)
-    edge[[0, -1], :], edge[:, [0, -1]] = dark[[0, -1], :], dark[:, [0, -1]]
-    if not edge.any():  # most scans: paper to every edge
+    surround = joined_to_edge(np.any(widened < DARK_SHARE * paper, axis=-1))
+    if not surround.any():  # most scans: paper to every edge
         return None
-    # The dark pieces (8-connected) that touch the edge, labelled as black and white's ink.
-    cells = np.where(edge, hysteresis.CORE, np.where(dark, hysteresis.CANDIDATE, 255))
-    surround = hysteresis.keep_joined_ink(cells.astype(np.uint8)) == hysteresis.CORE
     return ~square_maximum(surround, WINDOW)

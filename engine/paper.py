@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image, ImageFilter
 
+from engine.hysteresis import joined_to_edge
 from engine.parallel import in_bands
 
 # Paper is estimated on a grid of BLOCK × BLOCK pixels (their brightest pixel), widened by a
@@ -81,14 +82,7 @@ def _figures_filled(grid: np.ndarray) -> np.ndarray:
     dark = (grid < FIGURE_SHARE * near) | (grid < FIGURE_SHARE * page_paper)
     if not dark.any():
         return grid
-    outside = np.zeros_like(dark)  # dark cells joined to the page's edge
-    outside[[0, -1], :], outside[:, [0, -1]] = dark[[0, -1], :], dark[:, [0, -1]]
-    while True:
-        grown = square_maximum(outside, 3) & dark
-        if np.array_equal(grown, outside):
-            break
-        outside = grown
-    figures = dark & ~outside
+    figures = dark & ~joined_to_edge(dark)
     if not figures.any():
         return grid
     rows, cols = np.flatnonzero(figures.any(axis=1)), np.flatnonzero(figures.any(axis=0))

@@ -40,8 +40,7 @@ from training.documents import HELD_OUT, load_dibco
 from training.ink import background_division
 from training.metrics import character_error_rate, ocr, pooled_rmse, psnr, rmse
 from training.model_card import write_card
-from training.photo_evaluation import default_binarisers as default_photo_binarisers
-from training.photo_evaluation import evaluate_photographs, photo_report
+from training.photo_evaluation import evaluate_photographs, photo_binarisers, photo_report
 from training.report import archive_report, write_report
 
 REPO = Path(__file__).resolve().parents[1]
@@ -376,7 +375,7 @@ def main(argv: list[str] | None = None) -> None:
         colour += ["", *inks_report(evaluate_inks(denoiser, pages))]
     photos = None
     if production.is_file():
-        photographed = evaluate_photographs(default_photo_binarisers(production), dibco)
+        photographed = evaluate_photographs(photo_binarisers(production), dibco)
         photos = photo_report(photographed, len(dibco))
     unique_clean = list({clean.tobytes(): clean for _, clean in pairs}.values())
     clean = evaluate_clean_pages(

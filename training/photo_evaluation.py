@@ -63,11 +63,9 @@ def photograph(
 ) -> tuple[np.ndarray, np.ndarray, tuple[slice, slice]]:
     """The photograph (uint8 grey), the truth at the page's new size, and where the page
     lies in the photograph."""
-    height, width = page.noisy.shape
-    size = (round(width * shot.scale), round(height * shot.scale))
-    shown = cv2.resize(page.noisy, size, interpolation=cv2.INTER_CUBIC).astype(np.float32)
-    truth = cv2.resize(page.truth, size, interpolation=cv2.INTER_AREA)
-    truth = np.where(truth < 128, 0, 255).astype(np.uint8)
+    noisy, truth = ink.rescale_pair(page, shot.scale)
+    shown = noisy.astype(np.float32)
+    size = (truth.shape[1], truth.shape[0])
     rows, cols = np.mgrid[0 : size[1], 0 : size[0]].astype(np.float32)
     light = 1 - shot.light * (0.6 * cols / size[0] + 0.4 * rows / size[1])
     if shot.shadow:
@@ -146,7 +144,7 @@ def photo_report(results: dict[str, dict[str, dict[str, float]]], pages: int) ->
     return lines
 
 
-def default_binarisers(model: Path) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
+def photo_binarisers(model: Path) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
     float_model = Denoiser(model_for_precision(model, "float"))
     binarisers = {
         "Otsu": ink.doxa("OTSU"),
@@ -169,7 +167,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pages", type=int, default=None, help="the first N held-out pages")
     args = parser.parse_args(argv)
     pages = load_dibco(HELD_OUT)[: args.pages]
-    binarisers = default_binarisers(args.model or default_model_path())
+    binarisers = photo_binarisers(args.model or default_model_path())
     print("\n".join(photo_report(evaluate_photographs(binarisers, pages), len(pages))))
 
 

@@ -14,9 +14,11 @@ from engine.hysteresis import (
     CORE,
     PAPER,
     black_and_white,
+    joined_to_edge,
     keep_joined_ink,
     three_levels,
 )
+from engine.paper import square_maximum
 from tests.onnx_builders import build_identity
 
 
@@ -91,3 +93,15 @@ def test_a_core_not_below_the_threshold_is_refused(tmp_path: Path, core: str) ->
     path = build_identity(tmp_path / "bad.onnx", {INK_THRESHOLD_KEY: "0.6", INK_CORE_KEY: core})
     with pytest.raises(ModelError, match="ink_core"):
         Denoiser(path)
+
+
+@pytest.mark.parametrize("share", [0.3, 0.5, 0.6])
+def test_joined_to_edge_is_the_mask_grown_from_its_edge_until_it_stops(share: float) -> None:
+    rng = np.random.default_rng(int(share * 10))
+    mask = rng.random((60, 90)) < share
+    grown = np.zeros_like(mask)
+    grown[[0, -1], :], grown[:, [0, -1]] = mask[[0, -1], :], mask[:, [0, -1]]
+    while not np.array_equal(wider := square_maximum(grown, 3) & mask, grown):
+        grown = wider
+    assert np.array_equal(joined_to_edge(mask), grown)
+    assert not joined_to_edge(np.pad(mask[1:-1, 1:-1], 1)).any()  # nothing touches the edge
