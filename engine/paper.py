@@ -153,6 +153,19 @@ def within_squares(mask: np.ndarray, size: int) -> np.ndarray:
     return square_maximum(square_all(mask, size), size) & mask
 
 
+def block_count(mask: np.ndarray, block: int) -> np.ndarray:
+    """How many pixels of `mask` (H×W bool) each `block` × `block` block holds (uint16;
+    the last block of each axis as long as the page leaves it). Down the page by a reshape,
+    as `block_maximum`."""
+    height, width = mask.shape
+    ones = mask.view(np.uint8)
+    whole = height // block * block
+    rows = ones[:whole].reshape(height // block, block, width).sum(axis=1, dtype=np.uint16)
+    if whole < height:
+        rows = np.concatenate([rows, ones[whole:].sum(axis=0, dtype=np.uint16, keepdims=True)])
+    return np.add.reduceat(rows, np.arange(0, width, block), axis=1)
+
+
 def enlarged_rows(grid: np.ndarray, block: int, rows: slice, width: int) -> np.ndarray:
     """Rows `rows` (from a multiple of `block`) of a page `width` wide, each pixel taking
     the value of its `block` × `block` cell of `grid`."""

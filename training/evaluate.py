@@ -14,9 +14,10 @@ writes `docs/results.md` and the measured metrics into the shipped models' cards
 import argparse
 import json
 import os
+import re
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import cv2
@@ -50,6 +51,7 @@ RESULTS = REPO / "docs" / "results.md"
 SCALES = ink.SCALES  # rescaled pages carry no DPI: the engine must see their scale itself
 # The data set's pages are about 200 ppi (the lighting table gives them that DPI).
 NATIVE_DPI = 200
+PRINTED_PAGE = re.compile(r"_P\d+$")  # DIBCO's printed pages; its handwritten ones are H…
 # (uint8 page, dpi or None) -> uint8
 Cleaner = Callable[[np.ndarray, tuple[float, float] | None], np.ndarray]
 # Scans lit or exposed otherwise than the data set's: (gamma, contrast, brightness) applied
@@ -142,10 +144,16 @@ def evaluate_archives(
 
 
 def evaluate_clean_pages(
-    methods: dict[str, Cleaner], clean_pages: list[np.ndarray], truths: list[np.ndarray]
+    methods: dict[str, Cleaner],
+    clean_pages: list[np.ndarray],
+    truths: list[np.ndarray],
+    read: Sequence[np.ndarray] = (),
 ) -> dict[str, dict[str, float]]:
     """What cleaning does to pages that are already clean: the DDD clean targets (RMSE
-    against themselves, ink kept) and the DIBCO ground-truth pages (ink kept)."""
+    against themselves, ink kept), the DIBCO ground-truth pages (ink kept) and, for the
+    pages to `read`, what Tesseract reads on them: the share of pages it reads exactly as
+    before ("ocr_same", %) and the mean CER against its reading before."""
+    references = [ocr(page) for page in read]
     results: dict[str, dict[str, float]] = {}
     for name, cleaner in methods.items():
         cleaned = [(cleaner(page, None), page) for page in clean_pages]
@@ -155,6 +163,13 @@ def evaluate_clean_pages(
             "kept": float(np.mean([ink.kept_ink(out, page) for out, page in cleaned])),
             "kept_truth": float(np.mean(kept_truth)),
         }
+        if read:
+            errors = [
+                character_error_rate(ocr(cleaner(page, None)), reference)
+                for page, reference in zip(read, references, strict=True)
+            ]
+            results[name]["ocr_same"] = 100 * float(np.mean([error == 0 for error in errors]))
+            results[name]["ocr_cer"] = float(np.mean(errors))
     return results
 
 
@@ -378,10 +393,12 @@ def main(argv: list[str] | None = None) -> None:
         photographed = evaluate_photographs(photo_binarisers(production), dibco)
         photos = photo_report(photographed, len(dibco))
     unique_clean = list({clean.tobytes(): clean for _, clean in pairs}.values())
+    printed = [page.truth for page in dibco if PRINTED_PAGE.search(page.name)]
     clean = evaluate_clean_pages(
         {name: m for name, m in methods.items() if name != "background division"},
         unique_clean,
         [page.truth for page in dibco],
+        unique_clean + printed if use_ocr else [],
     )
     archives = archive_report(archive, dibco)
     report = write_report(results, len(pairs), use_ocr, lighting, archives, clean, colour, photos)

@@ -34,6 +34,53 @@ def test_a_clean_page_gets_its_own_levels_back() -> None:
     np.testing.assert_array_equal(levels, page)
 
 
+def test_a_crisp_strokes_soft_edges_are_not_drawn_bolder() -> None:
+    page = page_with_strokes()
+    levels = np.where(page < 255, 0, 255).astype(np.uint8)  # edges made ink
+    keep_clean_regions(levels, page)
+    np.testing.assert_array_equal(levels, page)
+
+
+def test_the_paper_of_a_clean_region_is_never_darkened() -> None:
+    page = page_with_strokes()
+    levels = redrawn(page)
+    levels[26:44, 40:60] = 90  # the gap between two strokes filled in
+    levels[5, 5:9] = 250  # paper a level off white
+    keep_clean_regions(levels, page)
+    np.testing.assert_array_equal(levels, page)
+
+
+def test_a_lone_speck_stays_removed_while_its_block_keeps_its_own_levels() -> None:
+    page = page_with_strokes()
+    page[33:35, 70:72] = 180  # a speck of NOISE_PIXELS // 2 pixels between two strokes
+    levels = redrawn(page)
+    levels[33:35, 70:72] = 255  # removed by the network
+    keep_clean_regions(levels, page)
+    assert (levels[33:35, 70:72] == 255).all()
+    page[33:35, 70:72] = 255
+    np.testing.assert_array_equal(levels, page)
+
+
+def test_ink_the_network_erased_from_a_clean_page_comes_back() -> None:
+    page = page_with_strokes(height=128)
+    page[34:37, 70:73] = 20  # a full stop between two strokes
+    page[96:124, 40:68] = 0  # a bold letter's stroke
+    levels = redrawn(page)
+    levels[34:37, 70:73] = 255  # erased
+    levels[100:120, 44:64] = 255  # hollowed
+    keep_clean_regions(levels, page)
+    np.testing.assert_array_equal(levels, page)
+
+
+def test_a_mark_only_faded_is_not_noise() -> None:
+    page = page_with_strokes()
+    page[30:40, 110:150] = 170  # a light mark between two strokes
+    levels = redrawn(page)
+    levels[30:40, 110:150] = 210  # lighter, not paper
+    keep_clean_regions(levels, page)
+    np.testing.assert_array_equal(levels, page)
+
+
 def test_blocks_near_noise_keep_the_cleaned_levels() -> None:
     page = page_with_strokes()
     page[60:70, 120:130] = 180  # a stain between two strokes, far from their ink

@@ -17,6 +17,7 @@ from engine.paper import (
     _edge_runs,
     _paper_8bit,
     _paper_grid,
+    block_count,
     divide_8bit,
     edge_width,
     normalise_paper,
@@ -264,3 +265,14 @@ def test_the_paper_is_enlarged_band_by_band_as_pillow_enlarges_it_whole() -> Non
     whole = np.asarray(grid.resize(page.shape[::-1], Image.Resampling.BILINEAR))
     difference = np.abs(_paper_8bit(page).astype(int) - whole)
     assert difference.max() <= 2 and np.count_nonzero(difference) < page.size / 1000
+
+
+@pytest.mark.parametrize("shape", [(64, 48), (70, 50), (5, 3)])
+def test_block_count_counts_each_block_and_the_partial_ones(shape: tuple[int, int]) -> None:
+    mask = np.random.default_rng(1).random(shape) < 0.3
+    rows, columns = -(-shape[0] // 16), -(-shape[1] // 16)
+    expected = [
+        [mask[16 * r : 16 * r + 16, 16 * c : 16 * c + 16].sum() for c in range(columns)]
+        for r in range(rows)
+    ]
+    np.testing.assert_array_equal(block_count(mask, 16), expected)

@@ -3,6 +3,7 @@
 import shutil
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -83,6 +84,22 @@ def test_evaluate_through_the_engine(validation_pairs: list, tiny_model_path: Pa
         assert 0 <= results["nothing"]["cer@0.5"] <= 1.5
     report = write_report(results, len(validation_pairs), use_ocr)
     assert "| nothing | 0.5× |" in report and "| tiny | 0.5× |" in report
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs Tesseract")
+def test_clean_pages_are_read_again(validation_pairs: list) -> None:
+    from training.evaluate import evaluate_clean_pages
+
+    page = validation_pairs[0][1][:128]  # three lines of a clean page
+    thickened = lambda levels, dpi=None: cv2.erode(levels, np.ones((3, 3), np.uint8))  # noqa: E731
+    methods = {"nothing": do_nothing, "thickened": thickened}
+    clean = evaluate_clean_pages(methods, [page], [page], [page])
+    assert clean["nothing"]["ocr_same"] == 100.0 and clean["nothing"]["ocr_cer"] == 0.0
+    assert clean["thickened"]["ocr_same"] == 0.0 and clean["thickened"]["ocr_cer"] > 0
+    results = evaluate(methods, validation_pairs[:1], use_ocr=False, scales=(1.0,))
+    report = write_report(results, 1, False, clean=clean)
+    assert "| OCR unchanged (%) | OCR CER |" in report
+    assert "| nothing | 0.0000 | 100.0 | 100.0 | 100 | 0.0000 |" in report
 
 
 def test_relight() -> None:
