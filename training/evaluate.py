@@ -156,16 +156,17 @@ def evaluate_clean_pages(
     references = [ocr(page) for page in read]
     results: dict[str, dict[str, float]] = {}
     for name, cleaner in methods.items():
-        cleaned = [(cleaner(page, None), page) for page in clean_pages]
-        kept_truth = [ink.kept_ink(cleaner(truth, None), truth) for truth in truths]
+        # Each page cleaned once, however many of the lists hold it (`read` repeats some).
+        outputs = {id(page): cleaner(page, None) for page in (*clean_pages, *truths, *read)}
+        kept = [ink.kept_ink(outputs[id(page)], page) for page in clean_pages]
         results[name] = {
-            "rmse": pooled_rmse([rmse(out, page) for out, page in cleaned]),
-            "kept": float(np.mean([ink.kept_ink(out, page) for out, page in cleaned])),
-            "kept_truth": float(np.mean(kept_truth)),
+            "rmse": pooled_rmse([rmse(outputs[id(page)], page) for page in clean_pages]),
+            "kept": float(np.mean(kept)),
+            "kept_truth": float(np.mean([ink.kept_ink(outputs[id(t)], t) for t in truths])),
         }
         if read:
             errors = [
-                character_error_rate(ocr(cleaner(page, None)), reference)
+                character_error_rate(ocr(outputs[id(page)]), reference)
                 for page, reference in zip(read, references, strict=True)
             ]
             results[name]["ocr_same"] = 100 * float(np.mean([error == 0 for error in errors]))
@@ -382,14 +383,12 @@ def main(argv: list[str] | None = None) -> None:
     archive = evaluate_archives(binarisers, dibco)
     results = evaluate(methods, pairs, use_ocr)
     lighting = evaluate_lighting(methods, pairs)
-    colour = None
+    colour = photos = None
     if production.is_file():
         pages = colour_test_set()
         denoiser = Denoiser(production)
         colour = colour_report(evaluate_colour(denoiser, pages), len(pages))
         colour += ["", *inks_report(evaluate_inks(denoiser, pages))]
-    photos = None
-    if production.is_file():
         photographed = evaluate_photographs(photo_binarisers(production), dibco)
         photos = photo_report(photographed, len(dibco))
     unique_clean = list({clean.tobytes(): clean for _, clean in pairs}.values())

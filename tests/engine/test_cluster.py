@@ -172,7 +172,8 @@ def test_a_rerun_cleans_only_what_is_missing(
     assert sorted(Path(record["input"]).name for record in new) == sorted(
         [deleted.name, "late.png", "torn.png"]
     )
-    assert same_result(deleted, local_outputs / deleted.relative_to(cluster_outputs))
+    expected = local_outputs / deleted.relative_to(cluster_outputs)
+    assert same_result(deleted, expected), difference(deleted, expected)
     untouched = {path: time for path, time in before.items() if path != deleted}
     assert {path: path.stat().st_mtime_ns for path in untouched} == untouched
     (cluster_outputs / "box2" / "late.png").unlink()
@@ -388,6 +389,8 @@ def test_colour_pages_come_out_in_colour_as_the_local_cli_writes_them(
     summary = clean_on_ray(str(scans), str(out), model=model, mode="color", progress=False)
 
     assert (summary.cleaned, summary.failed) == (1, 0)
-    assert same_result(out / "notes.png", local / "notes.png")
+    assert same_result(out / "notes.png", local / "notes.png"), difference(
+        out / "notes.png", local / "notes.png"
+    )
     with Image.open(out / "notes.png") as written:
         assert written.mode == "RGB"
