@@ -19,7 +19,8 @@ EDGE_REACH pixels from any stroke darker than DARK_LEVEL (nearer, it is that str
 soft edge, drawn bolder); paper is never darkened. Measured on DDD (docs/model.md): its
 clean pages cleaned again change by RMSE 0.0010 instead of 0.031, and Tesseract reads more
 of them as before, while its noisy pages, stained all over, score as before at every scale
-and faint. Black and white is left to the network.
+and faint. Black and white is the kept levels at the model's threshold: the 112 DIBCO
+ground-truth pages come back exactly as they were (67 of them before).
 """
 
 import numpy as np

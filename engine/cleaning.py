@@ -14,7 +14,7 @@ from engine.colour import ink_grey, paper_divided, paper_ink_grey, recolour
 from engine.denoiser import Denoiser
 from engine.errors import CancelledError
 from engine.events import run_to_end
-from engine.hysteresis import keep_joined_ink, three_levels
+from engine.hysteresis import black_and_white, keep_joined_ink, three_levels
 from engine.io import luminance, to_uint8
 from engine.options import OutputMode
 from engine.page_region import page_region
@@ -294,11 +294,13 @@ def iter_clean_output(
     network sees its paper-divided grey (`engine.colour.ink_grey`); other pages grey. In
     grey and black and white, a model that sees pages divided by their paper sees a page
     with `colour` as `ink_grey` without highlights makes it (red ink kept dark, yellow
-    light), others its grey `pixels` (made from `colour` where None). In grey and colour
-    mode, such a model's output keeps the page's own levels where no noise is near
-    (`engine.clean_regions`). `in_place`: colour mode writes over `colour` (divided by its
-    paper, then coloured), grey mode the divided page over 8-bit `pixels`, for callers with
-    no further use for them: a large page then needs no second copy."""
+    light), others its grey `pixels` (made from `colour` where None). In every mode, such a
+    model's output keeps the page's own levels where no noise is near
+    (`engine.clean_regions`); black and white then writes black below the model's threshold
+    (with an ink core, older models' black and white is the network's alone). `in_place`:
+    colour mode writes over `colour` (divided by its paper, then coloured), grey mode the
+    divided page over 8-bit `pixels`, for callers with no further use for them: a large
+    page then needs no second copy."""
     page = colour if colour is not None else pixels
     region = page_region(page) if denoiser.max_stroke_width and page is not None else None
     del page
@@ -333,14 +335,25 @@ def iter_clean_output(
         )
         yield from clean(pixels, denoiser, out, cancel, dpi, quantise=quantise)
         out = keep_joined_ink(out)
-    else:
-        quantise = partial(to_uint8, mode=mode, ink_threshold=denoiser.ink_threshold)
-        yield from clean(pixels, denoiser, out, cancel, dpi, quantise=quantise)
-    if mode == "gray" and divided:
+        keep_solid_ink(out, pixels, solid, denoiser.ink_threshold * 255)
+        return out
+    # Where clean regions are kept, black and white is the grey result at the model's
+    # threshold (as the app previews a grey result in black and white).
+    levels = "bw" if mode == "bw" and not divided else "gray"
+    quantise = partial(to_uint8, mode=levels, ink_threshold=denoiser.ink_threshold)
+    yield from clean(pixels, denoiser, out, cancel, dpi, quantise=quantise)
+    if divided:
         keep_clean_regions(out, pixels)
-    ink_below = None if mode == "gray" else denoiser.ink_threshold * 255
+    ink_below = None if levels == "gray" else denoiser.ink_threshold * 255
     keep_solid_ink(out, pixels, solid, ink_below)
+    if mode == "bw" and levels == "gray":
+        np.take(bw_levels(denoiser.ink_threshold), out, out=out)
     return out
+
+
+def bw_levels(ink_threshold: float) -> np.ndarray:
+    """Each grey level (0..255) as black and white writes it at `ink_threshold`."""
+    return black_and_white(np.arange(256, dtype=np.float32) / np.float32(255), ink_threshold)
 
 
 def clean_output(

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from engine import cleaning
-from engine.cleaning import clean_output, clean_page
+from engine.cleaning import bw_levels, clean_output, clean_page
 from engine.denoiser import Denoiser, read_card
 from engine.io import read_pages, to_uint8
 from engine.precision import INT8_CARD_KEY, model_for_precision
@@ -234,17 +234,33 @@ def test_a_clean_page_comes_back_as_it_was(shipped: Denoiser) -> None:
     assert (again[strokes] == clean[strokes]).mean() >= 0.999
 
 
-@pytest.mark.parametrize("name", ["DIBCO2013_P01", "DIBCO2013_P03"])
-def test_a_crisp_printed_page_comes_back_byte_for_byte(shipped: Denoiser, name: str) -> None:
-    """Black print on white (a DIBCO ground truth; P03 has a heading of bold letters):
-    nothing to clean, so nothing changes, and OCR reads it as before (the network alone
-    fills gaps, redraws edges and hollows the bold letters)."""
+def crisp_truth(name: str) -> np.ndarray:
+    """A DIBCO 2013 ground-truth page: black print on white."""
     truth = DIBCO / "dibco2013" / "gt" / f"{name}.png"
     if not truth.is_file():
         pytest.skip(f"shared data not found at {truth}")
-    page = np.where(np.asarray(Image.open(truth).convert("L")) < 128, 0, 255).astype(np.uint8)
-    np.testing.assert_array_equal(clean_output(page, shipped, "gray"), page)
+    return np.where(np.asarray(Image.open(truth).convert("L")) < 128, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("name", ["DIBCO2013_P01", "DIBCO2013_P03"])
+def test_a_crisp_printed_page_comes_back_byte_for_byte(shipped: Denoiser, name: str) -> None:
+    """Black print on white (P03 has a heading of bold letters): nothing to clean, so
+    nothing changes in any mode, and OCR reads it as before (the network alone fills
+    gaps, redraws edges and hollows the bold letters)."""
+    page = crisp_truth(name)
+    for mode in ("gray", "bw", "color"):
+        np.testing.assert_array_equal(clean_output(page, shipped, mode), page, err_msg=mode)
     assert (to_uint8(clean_page(page, shipped), "gray") != page).sum() > 1000
+
+
+def test_black_and_white_keeps_the_bold_letters_the_network_hollows(shipped: Denoiser) -> None:
+    """At the model's threshold the network alone loses hundreds of ink pixels inside P03's
+    bold heading; black and white keeps them, as the page's own levels."""
+    page = crisp_truth("DIBCO2013_P03")
+    network = bw_levels(shipped.ink_threshold)[to_uint8(clean_page(page, shipped), "gray")]
+    lost = (page == 0) & (network == 255)
+    assert lost.sum() > 300
+    assert (clean_output(page, shipped, "bw")[lost] == 0).all()
 
 
 def test_a_stained_page_is_cleaned_by_the_network_alone(shipped: Denoiser) -> None:
@@ -254,3 +270,12 @@ def test_a_stained_page_is_cleaned_by_the_network_alone(shipped: Denoiser) -> No
         noisy = np.asarray(image.convert("L"))
     network = to_uint8(clean_page(noisy, shipped), "gray")
     assert (clean_output(noisy, shipped, "gray") != network).mean() < 0.01
+
+
+def test_black_and_white_is_the_grey_result_at_the_model_threshold(shipped: Denoiser) -> None:
+    """As the app previews a grey result in black and white: the same pixels."""
+    with Image.open(ddd_page()) as image:
+        noisy = np.asarray(image.convert("L"))
+    grey = clean_output(noisy, shipped, "gray")
+    expected = bw_levels(shipped.ink_threshold)[grey]
+    np.testing.assert_array_equal(clean_output(noisy, shipped, "bw"), expected)
