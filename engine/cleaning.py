@@ -339,14 +339,14 @@ def iter_clean_output(
         return out
     # Where clean regions are kept, black and white is the grey result at the model's
     # threshold (as the app previews a grey result in black and white).
-    levels = "bw" if mode == "bw" and not divided else "gray"
-    quantise = partial(to_uint8, mode=levels, ink_threshold=denoiser.ink_threshold)
+    stitched = "bw" if mode == "bw" and not divided else "gray"
+    quantise = partial(to_uint8, mode=stitched, ink_threshold=denoiser.ink_threshold)
     yield from clean(pixels, denoiser, out, cancel, dpi, quantise=quantise)
     if divided:
         keep_clean_regions(out, pixels)
-    ink_below = None if levels == "gray" else denoiser.ink_threshold * 255
+    ink_below = None if stitched == "gray" else denoiser.ink_threshold * 255
     keep_solid_ink(out, pixels, solid, ink_below)
-    if mode == "bw" and levels == "gray":
+    if mode == "bw" and stitched == "gray":
         np.take(bw_levels(denoiser.ink_threshold), out, out=out)
     return out
 

@@ -239,6 +239,8 @@ ABLATIONS = {
     "the shipped recipe with show-through as sharp as 0.3 px, at full length (160 epochs)": (
         "documents_sharp_show_through"
     ),
+    "the shipped recipe with every pixel weighing the same in its loss (ink not twice), at "
+    "full length (160 epochs)": "documents_ink_weight_1_160_epochs",
     "the shipped model trained 30 epochs more on its own recipe (a fine-tune)": (
         "finetune_control"
     ),
