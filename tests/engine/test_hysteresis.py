@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.cleaning import clean_output
+from engine.cleaning import clean_output, to_black_and_white
 from engine.denoiser import INK_CORE_KEY, INK_THRESHOLD_KEY, Denoiser
 from engine.errors import ModelError
 from engine.hysteresis import (
@@ -105,3 +105,11 @@ def test_joined_to_edge_is_the_mask_grown_from_its_edge_until_it_stops(share: fl
         grown = wider
     assert np.array_equal(joined_to_edge(mask), grown)
     assert not joined_to_edge(np.pad(mask[1:-1, 1:-1], 1)).any()  # nothing touches the edge
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.3, 0.65, 1.0, 1.5])
+def test_grey_levels_in_place_are_black_and_white_of_those_levels(threshold: float) -> None:
+    levels = np.arange(256, dtype=np.uint8).reshape(16, 16)
+    expected = black_and_white(levels / np.float32(255), threshold)
+    to_black_and_white(levels, threshold)
+    np.testing.assert_array_equal(levels, expected)
