@@ -330,20 +330,20 @@ def iter_clean_output(
     out = np.empty(pixels.shape, dtype=np.uint8)
     clean = partial(iter_clean_page, paper_divided=divided, region=region)
     if mode == "bw" and denoiser.ink_core is not None:
+        stitched = "bw"
         quantise = partial(
             three_levels, ink_threshold=denoiser.ink_threshold, ink_core=denoiser.ink_core
         )
         yield from clean(pixels, denoiser, out, cancel, dpi, quantise=quantise)
         out = keep_joined_ink(out)
-        keep_solid_ink(out, pixels, solid, denoiser.ink_threshold * 255)
-        return out
-    # Where clean regions are kept, black and white is the grey result at the model's
-    # threshold (as the app previews a grey result in black and white).
-    stitched = "bw" if mode == "bw" and not divided else "gray"
-    quantise = partial(to_uint8, mode=stitched, ink_threshold=denoiser.ink_threshold)
-    yield from clean(pixels, denoiser, out, cancel, dpi, quantise=quantise)
-    if divided:
-        keep_clean_regions(out, pixels)
+    else:
+        # Where clean regions are kept, black and white is the grey result at the model's
+        # threshold (as the app previews a grey result in black and white).
+        stitched = "bw" if mode == "bw" and not divided else "gray"
+        quantise = partial(to_uint8, mode=stitched, ink_threshold=denoiser.ink_threshold)
+        yield from clean(pixels, denoiser, out, cancel, dpi, quantise=quantise)
+        if divided:
+            keep_clean_regions(out, pixels)
     ink_below = None if stitched == "gray" else denoiser.ink_threshold * 255
     keep_solid_ink(out, pixels, solid, ink_below)
     if mode == "bw" and stitched == "gray":
