@@ -20,6 +20,7 @@ from engine.options import OutputMode
 from engine.page_region import page_region
 from engine.paper import edge_width, normalised_8bit, stroke_width
 from engine.parallel import in_bands
+from engine.polarity import inverted, is_negative
 from engine.solid_ink import keep_solid_ink, solid_cells
 from engine.tiling import page_tile, plan_tiles, stitch_tile
 from engine.tints import without_tints
@@ -290,8 +291,35 @@ def iter_clean_output(
     in_place: bool = False,
 ) -> Generator[tuple[int, int], None, np.ndarray]:
     """Clean a page as it is written in `mode`; yields (tiles done, tiles total), returns
-    uint8 levels. In colour mode a page with `colour` (H×W×3) comes back in colour: the
-    network sees its paper-divided grey (`engine.colour.ink_grey`); other pages grey. In
+    uint8 levels (`_iter_clean_positive`). A negative page, white writing on a dark ground
+    (`engine.polarity`), is cleaned as its positive and comes back a negative; `in_place`
+    inverts it over its pixels."""
+    page = colour if colour is not None else pixels
+    negative = page is not None and is_negative(page)
+    del page
+    if negative:
+        pixels, colour = (
+            None if levels is None else inverted(levels, in_place and levels.flags.writeable)
+            for levels in (pixels, colour)
+        )
+    steps = _iter_clean_positive(pixels, denoiser, mode, cancel, dpi, colour, in_place)
+    del pixels, colour  # theirs to let go of as the page is cleaned
+    cleaned = yield from steps
+    return inverted(cleaned, in_place=True) if negative else cleaned
+
+
+def _iter_clean_positive(
+    pixels: np.ndarray | None,
+    denoiser: Denoiser,
+    mode: OutputMode,
+    cancel: threading.Event | None,
+    dpi: tuple[float, float] | None,
+    colour: np.ndarray | None,
+    in_place: bool,
+) -> Generator[tuple[int, int], None, np.ndarray]:
+    """Clean a page (dark writing on a bright ground) as it is written in `mode`. In colour
+    mode a page with `colour` (H×W×3) comes back in colour: the network sees its
+    paper-divided grey (`engine.colour.ink_grey`); other pages grey. In
     grey and black and white, a model that sees pages divided by their paper sees a page
     with `colour` as `ink_grey` without highlights makes it (red ink kept dark, yellow
     light), others its grey `pixels` (made from `colour` where None). In every mode, such a

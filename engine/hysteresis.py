@@ -135,3 +135,14 @@ def joined_to_edge(mask: np.ndarray) -> np.ndarray:
         return edge
     cells = np.where(edge, CORE, np.where(mask, CANDIDATE, PAPER)).astype(np.uint8)
     return keep_joined_ink(cells) == CORE
+
+
+def piece_sizes(mask: np.ndarray) -> np.ndarray:
+    """How many cells each piece (8-connected) of `mask` (bool, 2-D) holds, in no
+    particular order (int64)."""
+    rows, starts, ends, _ = _runs(np.where(mask, CORE, PAPER).astype(np.uint8))
+    if not len(rows):
+        return np.zeros(0, np.int64)
+    labels = _components(len(rows), *_touching(rows, starts, ends, mask.shape[1]))
+    _, piece = np.unique(labels, return_inverse=True)
+    return np.bincount(piece, weights=ends - starts).astype(np.int64)

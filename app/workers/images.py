@@ -13,6 +13,7 @@ from PySide6.QtGui import QImage
 
 from engine.hysteresis import black_and_white
 from engine.io import BW_THRESHOLD, ImageInfo, OutputMode, probe_image, read_pages, to_uint8
+from engine.polarity import inverted, is_negative
 
 THUMBNAIL_SIDE = 96  # pixels; shown at 48 logical px, so sharp on 2× screens too
 
@@ -83,12 +84,15 @@ def load_preview(
     """Page `index` at full resolution, for the before/after comparison, in colour if it has
     any; with `mode`, as that output mode would write it (colour only in "color" mode; a
     grey result previewed in black and white as the model's writes it: black below its
-    `ink_threshold`, where it joins ink below its `ink_core` if it has one)."""
+    `ink_threshold`, where it joins ink below its `ink_core` if it has one; a negative
+    page's positive, so, then inverted back, as the engine cleans negatives)."""
     pixels = read_page(path, index, colour=mode in (None, "color"))
     if mode is not None and pixels.ndim == 2 and pixels.dtype == np.uint8:
-        levels = pixels.astype(np.float32) / 255.0
+        negative = mode == "bw" and is_negative(pixels)
+        levels = (inverted(pixels) if negative else pixels).astype(np.float32) / 255.0
         if mode == "bw":
             pixels = black_and_white(levels, ink_threshold, ink_core)
+            pixels = inverted(pixels, in_place=True) if negative else pixels
         else:
             pixels = to_uint8(levels, mode, ink_threshold)
     return to_qimage(pixels)

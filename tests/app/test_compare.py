@@ -14,7 +14,7 @@ from app.views.compare_view import SIDE_BY_SIDE, SPLIT
 from app.workers.images import load_preview
 from engine.denoiser import INK_CORE_KEY, INK_THRESHOLD_KEY, Denoiser
 from tests.app.driving import run_batch, shown_pixels, wait_queued
-from tests.conftest import write_page
+from tests.conftest import ddd_page, write_page
 from tests.onnx_builders import build_identity
 
 
@@ -194,3 +194,14 @@ def test_black_and_white_is_previewed_with_the_models_ink_core(qtbot, controller
     cored = shown_pixels(load_preview(tmp_path / "grey.png", 0, "bw", 0.6, 0.2))
     assert (plain[30:50, 20:40] == 0).all() and (cored[30:50, 20:40] == 255).all()
     assert (cored[10:40, 70:74] == 0).all() and (cored[12, 5:75] == 0).all()
+
+
+def test_a_negative_is_previewed_in_black_and_white_as_the_engine_writes_it(tmp_path):
+    """The negative of a grey result previews as the negative of its positive's preview."""
+    clean = np.asarray(Image.open(ddd_page("101.png", "train_cleaned")).convert("L"))
+    Image.fromarray(clean).save(tmp_path / "positive.png")
+    Image.fromarray(255 - clean).save(tmp_path / "negative.png")
+    positive = shown_pixels(load_preview(tmp_path / "positive.png", 0, "bw", 0.65))
+    negative = shown_pixels(load_preview(tmp_path / "negative.png", 0, "bw", 0.65))
+    assert 0.02 < (positive == 0).mean() < 0.5  # ink on paper
+    np.testing.assert_array_equal(negative, 255 - positive)

@@ -16,6 +16,7 @@ from engine.hysteresis import (
     black_and_white,
     joined_to_edge,
     keep_joined_ink,
+    piece_sizes,
     three_levels,
 )
 from engine.paper import square_maximum
@@ -42,6 +43,15 @@ def test_pieces_of_ink_are_kept_whole_where_they_hold_a_core(seed: int) -> None:
     cleaned = (cleaned - cleaned.min()) / max(float(np.ptp(cleaned)), 1e-6)
     got = keep_joined_ink(three_levels(cleaned, 0.45, 0.2))
     np.testing.assert_array_equal(got, reference(cleaned, 0.45, 0.2))
+
+
+@pytest.mark.parametrize("share", [0.0, 0.2, 0.45, 0.6])
+def test_piece_sizes_are_those_of_scipys_8_connected_pieces(share: float) -> None:
+    ndimage = pytest.importorskip("scipy.ndimage")
+    mask = np.random.default_rng(int(share * 10)).random((600, 70)) < share  # bands of 256
+    labels, count = ndimage.label(mask, structure=np.ones((3, 3)))
+    expected = np.bincount(labels.ravel(), minlength=count + 1)[1:]
+    assert sorted(piece_sizes(mask).tolist()) == sorted(expected.tolist())
 
 
 def test_three_levels_mark_cores_candidates_and_paper() -> None:
