@@ -14,10 +14,12 @@ FORMATS: dict[str, str] = {
     ".tiff": "TIFF",
     ".bmp": "BMP",
     ".webp": "WEBP",
+    ".jp2": "JPEG2000",
+    ".j2k": "JPEG2000",
     ".pdf": "PDF",
 }
 # Formats whose files give back exactly the pixels written (as `write_pages` writes them).
-LOSSLESS_FORMATS = frozenset({"PNG", "TIFF", "BMP", "WEBP", "PDF"})
+LOSSLESS_FORMATS = frozenset({"PNG", "TIFF", "BMP", "WEBP", "JPEG2000", "PDF"})
 # Formats that hold several pages.
 MULTI_PAGE_FORMATS = frozenset({"TIFF", "PDF"})
 SUPPORTED_SUFFIXES = frozenset(FORMATS)

@@ -15,6 +15,7 @@ from engine.errors import OutputError
 from engine.hysteresis import black_and_white
 from engine.io.atomic import commit_part, write_atomically, write_part
 from engine.io.formats import format_for, page_files
+from engine.io.jpeg2000 import save_jpeg2000
 from engine.io.packed_rgb import encodable
 from engine.options import OutputMode
 from engine.pdf_writer import EncodedPage, PageSpool, pdf_bytes, pdf_pages
@@ -123,6 +124,9 @@ def _image_writer(
         return lambda file: save_png(file, pages[0], dpi, bilevel=mode == "bw")
     if format == "TIFF" and mode != "bw":  # black and white: CCITT G4, from Pillow
         return partial(_save_tiff, path, pages, dpi)
+    if format == "JPEG2000":  # one page per file; black and white as grey levels 0 and 255
+        codestream = path.suffix.lower() == ".j2k"
+        return lambda file: save_jpeg2000(file, _pil_page(pages[0], mode, format), dpi, codestream)
     options: dict[str, object] = {}
     if dpi:
         options["dpi"] = dpi

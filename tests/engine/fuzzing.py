@@ -69,6 +69,8 @@ def seed_files() -> dict[str, bytes]:
         "g4.tif": _encode(bw, format="TIFF", compression="group4"),
         "gray.bmp": _encode(gray, format="BMP"),
         "gray.webp": _encode(gray, format="WEBP", lossless=True),
+        "gray.jp2": _encode(gray, format="JPEG2000", irreversible=False, no_jp2=False),
+        "gray.j2k": _encode(gray, format="JPEG2000", irreversible=False, no_jp2=True),
         "scan.pdf": img2pdf.convert(_encode(gray, format="JPEG", dpi=(200, 200))),
         "bw.pdf": img2pdf.convert(_encode(bw, format="TIFF", compression="group4")),
     }

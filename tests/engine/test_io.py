@@ -34,11 +34,29 @@ def only_page(path: Path) -> np.ndarray:
     return page.pixels
 
 
-@pytest.mark.parametrize("suffix", [".png", ".tif", ".bmp", ".webp"])
+@pytest.mark.parametrize("suffix", [".png", ".tif", ".bmp", ".webp", ".jp2", ".j2k"])
 def test_lossless_formats_round_trip_grey_levels(tmp_path: Path, suffix: str) -> None:
     path = tmp_path / f"page{suffix}"
     Image.fromarray(GRADIENT).save(path, **({"lossless": True} if suffix == ".webp" else {}))
     np.testing.assert_array_equal(only_page(path), GRADIENT)
+
+
+@pytest.mark.parametrize("mode", ["gray", "bw", "color"])
+def test_jpeg_2000_is_written_losslessly_with_its_dpi(tmp_path: Path, mode: str) -> None:
+    """JP2 keeps the page's DPI in its header (Pillow writes none; read back by Pillow); a
+    bare codestream (.j2k) has no place for it."""
+    rng = np.random.default_rng(1)
+    shape = (41, 57, 3) if mode == "color" else (41, 57)
+    page = rng.integers(0, 256, shape, np.uint8)
+    page = to_uint8(page / np.float32(255), "bw") if mode == "bw" else page
+    for suffix, dpi in ((".jp2", (300.0, 299.5)), (".jp2", (1200.0, 72.0)), (".j2k", (300, 300))):
+        path = tmp_path / f"out{suffix}"
+        write_pages(path, [page], dpi=dpi, mode=mode)
+        (read,) = read_pages(path, colour=True)
+        np.testing.assert_array_equal(read.colour if mode == "color" else read.pixels, page)
+        kept = suffix == ".jp2"
+        assert read.dpi == (pytest.approx(dpi) if kept else None)
+        assert probe_image(path).dpi == (pytest.approx(dpi) if kept else None)
 
 
 def test_jpeg_reads_close_to_the_original(tmp_path: Path) -> None:

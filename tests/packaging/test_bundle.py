@@ -17,6 +17,7 @@ from PIL import Image
 
 from engine import __version__
 from engine.io import read_pages
+from engine.io.jpeg2000 import save_jpeg2000
 from engine.self_test import grey_fraction
 from tests.packaging.bundle import (
     FIRST_PAINT,
@@ -188,7 +189,8 @@ def test_gui_self_test_runs_headless_without_a_display(bundle: Bundle, home: Pat
 
 
 def scan_folder(root: Path) -> Path:
-    """Real scans in the formats users bring: PNG, JPEG in a subfolder, two-page TIFF, PDF."""
+    """Real scans in the formats users bring: PNG, JPEG in a subfolder, two-page TIFF, PDF,
+    an archive's JPEG 2000."""
     scans = root / "scans"
     (scans / "letters").mkdir(parents=True)
     stained = Image.open(SAMPLES / "stained-page.png")
@@ -197,6 +199,7 @@ def scan_folder(root: Path) -> Path:
     wrinkled.convert("L").save(scans / "letters" / "wrinkled.jpg", dpi=(200, 200), quality=92)
     stained.save(scans / "pages.tif", save_all=True, append_images=[wrinkled], dpi=(150, 150))
     stained.save(scans / "scan.pdf", save_all=True, append_images=[wrinkled], resolution=200)
+    save_jpeg2000(str(scans / "archive.jp2"), wrinkled.convert("L"), (400, 400), codestream=False)
     return scans
 
 
@@ -207,7 +210,7 @@ def test_cli_cleans_a_folder_of_scans_keeping_layout_format_pages_and_dpi(
     output = tmp_path / "cleaned"
     result = run([bundle.cli, "clean", scans, "-o", output, "-q"], home, cwd=tmp_path, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    expected = {"stained.png": 1, "letters/wrinkled.jpg": 1, "pages.tif": 2}
+    expected = {"stained.png": 1, "letters/wrinkled.jpg": 1, "pages.tif": 2, "archive.jp2": 1}
     for name, page_count in expected.items():
         with Image.open(scans / name) as original, Image.open(output / name) as cleaned:
             assert cleaned.format == original.format
