@@ -14,7 +14,7 @@ from engine.colour import ink_grey, paper_divided, paper_ink_grey, recolour
 from engine.denoiser import Denoiser
 from engine.errors import CancelledError
 from engine.events import run_to_end
-from engine.hysteresis import black_and_white, keep_joined_ink, three_levels
+from engine.hysteresis import keep_joined_ink, three_levels, to_black_and_white
 from engine.io import luminance, to_uint8
 from engine.options import OutputMode
 from engine.page_region import page_region
@@ -297,13 +297,12 @@ def iter_clean_output(
     page = colour if colour is not None else pixels
     negative = page is not None and is_negative(page)
     del page
-    if negative:
-        pixels, colour = (
-            None if levels is None else inverted(levels, in_place and levels.flags.writeable)
-            for levels in (pixels, colour)
-        )
+    if negative and pixels is not None:
+        pixels = inverted(pixels, in_place and pixels.flags.writeable)
+    if negative and colour is not None:
+        colour = inverted(colour, in_place and colour.flags.writeable)
     steps = _iter_clean_positive(pixels, denoiser, mode, cancel, dpi, colour, in_place)
-    del pixels, colour  # theirs to let go of as the page is cleaned
+    del pixels, colour  # held by `steps` alone, which lets a page's colours go early
     cleaned = yield from steps
     return inverted(cleaned, in_place=True) if negative else cleaned
 
@@ -377,23 +376,6 @@ def _iter_clean_positive(
     if mode == "bw" and stitched == "gray":
         to_black_and_white(out, denoiser.ink_threshold)
     return out
-
-
-def bw_levels(ink_threshold: float) -> np.ndarray:
-    """Each grey level (0..255) as black and white writes it at `ink_threshold`."""
-    return black_and_white(np.arange(256, dtype=np.float32) / np.float32(255), ink_threshold)
-
-
-def to_black_and_white(levels: np.ndarray, ink_threshold: float) -> None:
-    """Grey `levels` (uint8) as black and white writes them at `ink_threshold`, in place
-    (as a comparison and a product over the levels' own memory: 0.4 ms for an A4 page at
-    300 dpi, against 15 ms for a table lookup)."""
-    white = bw_levels(ink_threshold) == 255
-    if not white.any():
-        levels[...] = 0
-        return
-    np.greater_equal(levels, int(np.argmax(white)), out=levels.view(np.bool_))
-    np.multiply(levels, 255, out=levels)
 
 
 def clean_output(

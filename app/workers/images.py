@@ -11,8 +11,8 @@ import numpy as np
 from PIL import Image
 from PySide6.QtGui import QImage
 
-from engine.hysteresis import black_and_white
-from engine.io import BW_THRESHOLD, ImageInfo, OutputMode, probe_image, read_pages, to_uint8
+from engine.hysteresis import black_and_white, to_black_and_white
+from engine.io import BW_THRESHOLD, ImageInfo, OutputMode, probe_image, read_pages
 from engine.polarity import inverted, is_negative
 
 THUMBNAIL_SIDE = 96  # pixels; shown at 48 logical px, so sharp on 2× screens too
@@ -84,15 +84,22 @@ def load_preview(
     """Page `index` at full resolution, for the before/after comparison, in colour if it has
     any; with `mode`, as that output mode would write it (colour only in "color" mode; a
     grey result previewed in black and white as the model's writes it: black below its
-    `ink_threshold`, where it joins ink below its `ink_core` if it has one; a negative
-    page's positive, so, then inverted back, as the engine cleans negatives)."""
+    `ink_threshold`, where it joins ink below its `ink_core` if it has one; a negative page,
+    `engine.polarity`, as the negative of its positive's black and white)."""
     pixels = read_page(path, index, colour=mode in (None, "color"))
-    if mode is not None and pixels.ndim == 2 and pixels.dtype == np.uint8:
-        negative = mode == "bw" and is_negative(pixels)
-        levels = (inverted(pixels) if negative else pixels).astype(np.float32) / 255.0
-        if mode == "bw":
-            pixels = black_and_white(levels, ink_threshold, ink_core)
-            pixels = inverted(pixels, in_place=True) if negative else pixels
-        else:
-            pixels = to_uint8(levels, mode, ink_threshold)
+    if mode == "bw" and pixels.ndim == 2 and pixels.dtype == np.uint8:
+        pixels = _black_and_white(pixels, ink_threshold, ink_core)
     return to_qimage(pixels)
+
+
+def _black_and_white(
+    levels: np.ndarray, ink_threshold: float, ink_core: float | None
+) -> np.ndarray:
+    """Grey `levels` (uint8) as the engine writes them in black and white (a copy)."""
+    negative = is_negative(levels)
+    positive = inverted(levels) if negative else levels.copy()
+    if ink_core is None:
+        to_black_and_white(positive, ink_threshold)  # in place
+    else:
+        positive = black_and_white(positive / np.float32(255), ink_threshold, ink_core)
+    return inverted(positive, in_place=True) if negative else positive

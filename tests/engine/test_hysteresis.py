@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.cleaning import clean_output, to_black_and_white
+from engine.cleaning import clean_output
 from engine.denoiser import INK_CORE_KEY, INK_THRESHOLD_KEY, Denoiser
 from engine.errors import ModelError
 from engine.hysteresis import (
@@ -18,6 +18,7 @@ from engine.hysteresis import (
     keep_joined_ink,
     piece_sizes,
     three_levels,
+    to_black_and_white,
 )
 from engine.paper import square_maximum
 from tests.onnx_builders import build_identity

@@ -9,8 +9,9 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from engine import cleaning
-from engine.cleaning import bw_levels, clean_output, clean_page
+from engine.cleaning import clean_output, clean_page
 from engine.denoiser import Denoiser, read_card
+from engine.hysteresis import bw_levels
 from engine.io import read_pages, to_uint8
 from engine.precision import INT8_CARD_KEY, model_for_precision
 from engine.resources import default_model_path
