@@ -21,6 +21,7 @@ from engine.page_region import page_region
 from engine.paper import edge_width, normalised_8bit, stroke_width
 from engine.parallel import in_bands
 from engine.polarity import inverted, is_negative
+from engine.show_through import without_show_through
 from engine.solid_ink import keep_solid_ink, solid_cells
 from engine.tiling import page_tile, plan_tiles, stitch_tile
 from engine.tints import without_tints
@@ -143,7 +144,7 @@ def iter_clean_page(
     paper_divided: bool = False,
     quantise: Quantise | None = None,
     region: np.ndarray | None = None,
-) -> Iterator[tuple[int, int]]:
+) -> Generator[tuple[int, int], None, float]:
     """Clean `pixels` (2-D; uint8, uint16 or float in 0..1) into `out` (float32, same
     shape; or uint8, each tile's kept pixels going through `quantise` first, so that a large
     page needs no full-size float result). `paper_divided`: the pixels are divided by
@@ -156,23 +157,26 @@ def iter_clean_page(
     For a model with a working resolution instead, a page whose DPI differs from it is
     resampled to it; an enlarged page goes to the model's low-resolution companion where it
     has one. Either way the result comes back at the page's size. Yields (tiles done,
-    tiles total) after each batch.
+    tiles total) after each batch; returns how many times smaller the network saw the page
+    (1.0: at its own size).
     Raises `CancelledError` between batches when `cancel` is set.
     """
     if pixels.ndim != 2:
         raise ValueError(f"expected a 2-D grey page, got shape {pixels.shape}")
     if denoiser.paper_normalised or denoiser.max_stroke_width:
-        yield from _iter_clean_prepared(
-            pixels, denoiser, out, cancel, paper_divided, quantise, region
+        return (
+            yield from _iter_clean_prepared(
+                pixels, denoiser, out, cancel, paper_divided, quantise, region
+            )
         )
-        return
     target = working_shape(pixels.shape, dpi, denoiser.working_dpi)
     if target is None:
         yield from _iter_clean_tiles(pixels, denoiser, out, cancel, quantise)
-        return
+        return 1.0
     if target[0] > pixels.shape[0] and denoiser.low_resolution is not None:
         denoiser = denoiser.low_resolution  # trained on soft, enlarged strokes
     yield from _iter_clean_resized(resample(pixels, target), denoiser, out, cancel, quantise)
+    return pixels.shape[0] / target[0]
 
 
 def _iter_clean_prepared(
@@ -183,7 +187,7 @@ def _iter_clean_prepared(
     paper_divided: bool,
     quantise: Quantise | None,
     region: np.ndarray | None,
-) -> Iterator[tuple[int, int]]:
+) -> Generator[tuple[int, int], None, float]:
     """For models that declare it: the page divided by its paper (unless it is already),
     and reduced when its strokes are wider than the model was trained on (measured on the
     page's paper, not its DPI). The prepared page is held as 8-bit levels, as the network
@@ -207,11 +211,12 @@ def _iter_clean_prepared(
     if target is None:
         prepared = without_tints(prepared) if denoiser.paper_normalised else prepared
         yield from _iter_clean_tiles(prepared, denoiser, out, cancel, quantise)
-    else:
-        reduced = to_uint8(resample(prepared, target), "gray")
-        del prepared
-        reduced = without_tints(reduced) if denoiser.paper_normalised else reduced
-        yield from _iter_clean_resized(reduced, denoiser, out, cancel, quantise)
+        return 1.0
+    reduced = to_uint8(resample(prepared, target), "gray")
+    del prepared
+    reduced = without_tints(reduced) if denoiser.paper_normalised else reduced
+    yield from _iter_clean_resized(reduced, denoiser, out, cancel, quantise)
+    return pixels.shape[0] / target[0]
 
 
 def _iter_clean_resized(
@@ -368,13 +373,15 @@ def _iter_clean_positive(
         # threshold (as the app previews a grey result in black and white).
         stitched = "bw" if mode == "bw" and not divided else "gray"
         quantise = partial(to_uint8, mode=stitched, ink_threshold=denoiser.ink_threshold)
-        yield from clean(pixels, denoiser, out, cancel, dpi, quantise=quantise)
+        scale = yield from clean(pixels, denoiser, out, cancel, dpi, quantise=quantise)
         if divided:
             keep_clean_regions(out, pixels)
     ink_below = None if stitched == "gray" else denoiser.ink_threshold * 255
     keep_solid_ink(out, pixels, solid, ink_below)
     if mode == "bw" and stitched == "gray":
+        own = out == pixels  # the page's own levels, kept
         to_black_and_white(out, denoiser.ink_threshold)
+        without_show_through(out, pixels, own, scale)
     return out
 
 

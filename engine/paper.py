@@ -59,16 +59,28 @@ def _paper_grid(page: np.ndarray) -> Image.Image:
 
 
 def block_maximum(values: np.ndarray, block: int) -> np.ndarray:
-    """The maximum of each `block` × `block` block of `values` (H×W, or H×W×C per channel).
-    Two one-axis maxima, the last block of each axis as long as the page leaves it (the
-    same as padding with the edge, without a padded copy). Down the page, whole blocks are
-    a reshape (twenty times faster than `reduceat` along the rows)."""
-    height, width = values.shape[:2]
-    whole = height // block * block
-    blocks = values[:whole].reshape(height // block, block, *values.shape[1:]).max(axis=1)
-    if whole < height:
-        blocks = np.concatenate([blocks, values[whole:].max(axis=0, keepdims=True)])
-    return np.maximum.reduceat(blocks, np.arange(0, width, block), axis=1)
+    """The maximum of each `block` × `block` block of `values` (H×W, or H×W×C per channel),
+    the last block of each axis as long as the page leaves it (the same as padding with the
+    edge, without a padded copy). Down the page, then across it, as maxima of every
+    `block`-th row (column) with its neighbours: as fast for blocks of 2 px as of 32 (a
+    reshape's maximum over an axis of 2 takes ten times as long, `reduceat` longer)."""
+    return _axis_maximum(_axis_maximum(values, block, 0), block, 1)
+
+
+def _axis_maximum(values: np.ndarray, block: int, axis: int) -> np.ndarray:
+    length = values.shape[axis]
+    whole = length // block * block
+
+    def every(start: int) -> np.ndarray:  # every `block`-th row (column) from `start`
+        return values[(slice(None),) * axis + (slice(start, whole, block),)]
+
+    out = every(0).copy()
+    for start in range(1, block):
+        np.maximum(out, every(start), out=out)
+    if whole < length:
+        rest = values[(slice(None),) * axis + (slice(whole, None),)].max(axis, keepdims=True)
+        out = np.concatenate([out, rest], axis=axis)
+    return out
 
 
 def _figures_filled(grid: np.ndarray) -> np.ndarray:

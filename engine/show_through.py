@@ -1,0 +1,56 @@
+"""Black and white leaves out writing far fainter than the ink around it: another page's
+writing showing or bleeding through the paper.
+
+The network keeps faint ink dark, and another page's writing seen through the paper is as
+dark and as sharp as faint ink can be, so the network keeps it too; it is what most of the
+held-out archive pages' false ink is (docs/model.md). On the page it is far fainter than
+the page's own ink around it. So black and white keeps a piece of ink (8-connected, pieces
+about 2 × JOIN px apart or nearer counted as one, so that a faint stroke's broken
+fragments go with its darker parts) only where one of its pixels, on the page divided by
+its paper, is at least SHARE as dark as the darkest ink in the REACH × REACH px around it
+(in blocks of BLOCK px), or where the engine
+kept the page's own levels (a clean region: a page clean already keeps every mark). A
+page of faint ink alone keeps it all: its own ink is the darkest around. Distances are at
+the scale the network saw the page.
+"""
+
+import numpy as np
+
+from engine.hysteresis import CANDIDATE, CORE, PAPER, keep_joined_ink
+from engine.paper import block_maximum, enlarged_rows, square_maximum
+
+SHARE = 0.4
+BLOCK = 32  # px: the darkest ink is found in blocks, REACH // BLOCK blocks across
+REACH = 288
+JOIN = 2
+
+
+def without_show_through(
+    levels: np.ndarray, page: np.ndarray, own: np.ndarray, scale: float = 1.0
+) -> None:
+    """Leave out of black and white `levels` (uint8 0 ink / 255 paper, in place) the pieces
+    of ink far fainter than the ink around them on the divided `page` (uint8, what the
+    network saw, at `levels`' size), except where `own` (bool) says the page kept its own
+    levels. `scale`: how many times smaller the network saw the page. Pieces are found on
+    cells of JOIN × JOIN px (a quarter of the pixels to label at 1×), each joined to those
+    beside it."""
+    ink = levels == 0
+    if not ink.any():
+        return
+    height, width = levels.shape
+    darkness = np.subtract(255, page, dtype=np.uint8)
+    darkness[~ink] = 0
+    block = max(1, round(BLOCK * scale))
+    nearby = square_maximum(block_maximum(darkness, block), REACH // BLOCK)
+    floor = np.ceil(SHARE * nearby.astype(np.float32)).astype(np.uint8)
+    strong = darkness >= enlarged_rows(floor, block, slice(0, height), width)
+    strong &= ink
+    strong |= own & ink
+    cell = max(1, round(JOIN * scale))
+    inked, cored = block_maximum(ink, cell), block_maximum(strong, cell)
+    if not (inked & ~square_maximum(cored, 3)).any():
+        return  # every piece holds ink dark enough: most pages
+    pieces = np.where(square_maximum(inked, 3), CANDIDATE, PAPER).astype(np.uint8)
+    pieces[cored] = CORE
+    kept = keep_joined_ink(pieces) == CORE
+    levels[ink & ~enlarged_rows(kept, cell, slice(0, height), width)] = 255
