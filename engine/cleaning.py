@@ -361,6 +361,7 @@ def _iter_clean_positive(
     solid = solid_cells(pixels) if divided else None
     out = np.empty(pixels.shape, dtype=np.uint8)
     clean = partial(iter_clean_page, paper_divided=divided, region=region)
+    scale = 1.0  # how many times smaller the network saw the page
     if mode == "bw" and denoiser.ink_core is not None:
         stitched = "bw"
         quantise = partial(

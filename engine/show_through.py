@@ -8,10 +8,10 @@ the page's own ink around it. So black and white keeps a piece of ink (8-connect
 about 2 × JOIN px apart or nearer counted as one, so that a faint stroke's broken
 fragments go with its darker parts) only where one of its pixels, on the page divided by
 its paper, is at least SHARE as dark as the darkest ink in the REACH × REACH px around it
-(in blocks of BLOCK px), or where the engine
-kept the page's own levels (a clean region: a page clean already keeps every mark). A
-page of faint ink alone keeps it all: its own ink is the darkest around. Distances are at
-the scale the network saw the page.
+(in blocks of BLOCK px), or where the engine kept the page's own levels (a clean region:
+a page clean already keeps every mark). A page of faint ink alone keeps it all: its own
+ink is the darkest around. Distances are at the scale the network saw the page. Chosen
+on the DIBCO training collections and the colour test set (docs/model.md).
 """
 
 import numpy as np
