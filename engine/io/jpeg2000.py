@@ -3,6 +3,7 @@ codestream), written losslessly by Pillow's OpenJPEG encoder (the reversible 5/3
 Pillow reads a JP2 file's capture resolution but writes none, so the page's DPI is added
 here as the JP2 header's resolution box; a bare codestream has no place for it."""
 
+import io
 import struct
 from pathlib import Path
 
@@ -48,8 +49,9 @@ def with_resolution(data: bytes, dpi: tuple[float, float]) -> bytes:
 def save_jpeg2000(
     file: str, image: Image.Image, dpi: tuple[float, float] | None, codestream: bool
 ) -> None:
-    """Write `image` losslessly to `file`: a JP2 file with `dpi`, or a bare `codestream`."""
-    image.save(file, format="JPEG2000", irreversible=False, no_jp2=codestream)
-    if dpi and not codestream:
-        path = Path(file)
-        path.write_bytes(with_resolution(path.read_bytes(), dpi))
+    """Write `image` losslessly to `file`: a JP2 file with `dpi`, or a bare `codestream`.
+    Encoded in memory, so the resolution goes in before the file is written, once."""
+    with io.BytesIO() as buffer:
+        image.save(buffer, format="JPEG2000", irreversible=False, no_jp2=codestream)
+        data = buffer.getvalue()
+    Path(file).write_bytes(with_resolution(data, dpi) if dpi and not codestream else data)
