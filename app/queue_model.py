@@ -40,8 +40,8 @@ class QueueItem:
     reason: str = ""
     output: Path | None = None
     output_page: int | None = 0  # where this file's first page is in `output`; None: unknown
-    # (output, mode, dpi) of the result written last: BatchOptions.result_of
-    cleaned_as: tuple[Path, str, int | None] | None = None
+    # (output, mode, dpi, as_positive) of the result written last: BatchOptions.result_of
+    cleaned_as: tuple[Path, str, int | None, bool] | None = None
 
     def __post_init__(self) -> None:
         self.real = self.source.resolve()

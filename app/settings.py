@@ -107,6 +107,15 @@ class AppSettings:
         self.store.setValue("output/overwrite", bool(value))
 
     @property
+    def as_positive(self) -> bool:
+        """Write negative pages (white writing on a dark ground) black on white."""
+        return self._bool("output/as_positive", False)
+
+    @as_positive.setter
+    def as_positive(self, value: bool) -> None:
+        self.store.setValue("output/as_positive", bool(value))
+
+    @property
     def output_dpi(self) -> int | None:
         """Every page's resolution in the results; None ("Auto") keeps each file's own."""
         try:

@@ -294,11 +294,12 @@ def iter_clean_output(
     dpi: tuple[float, float] | None = None,
     colour: np.ndarray | None = None,
     in_place: bool = False,
+    as_positive: bool = False,
 ) -> Generator[tuple[int, int], None, np.ndarray]:
     """Clean a page as it is written in `mode`; yields (tiles done, tiles total), returns
     uint8 levels (`_iter_clean_positive`). A negative page, white writing on a dark ground
-    (`engine.polarity`), is cleaned as its positive and comes back a negative; `in_place`
-    inverts it over its pixels."""
+    (`engine.polarity`), is cleaned as its positive and comes back a negative, or as that
+    positive with `as_positive`; `in_place` inverts it over its pixels."""
     page = colour if colour is not None else pixels
     negative = page is not None and is_negative(page)
     del page
@@ -309,7 +310,7 @@ def iter_clean_output(
     steps = _iter_clean_positive(pixels, denoiser, mode, cancel, dpi, colour, in_place)
     del pixels, colour  # held by `steps` alone, which lets a page's colours go early
     cleaned = yield from steps
-    return inverted(cleaned, in_place=True) if negative else cleaned
+    return inverted(cleaned, in_place=True) if negative and not as_positive else cleaned
 
 
 def _iter_clean_positive(
@@ -393,8 +394,9 @@ def clean_output(
     dpi: tuple[float, float] | None = None,
     colour: np.ndarray | None = None,
     in_place: bool = False,
+    as_positive: bool = False,
 ) -> np.ndarray:
     """`iter_clean_output` at once: the page as `mode` writes it (uint8)."""
     return run_to_end(
-        iter_clean_output(pixels, denoiser, mode, dpi=dpi, colour=colour, in_place=in_place)
+        iter_clean_output(pixels, denoiser, mode, None, dpi, colour, in_place, as_positive)
     )

@@ -44,10 +44,11 @@ def edit_pdf(
     mode: OutputMode,
     cancel: threading.Event | None = None,
     dpi: float | None = None,
+    as_positive: bool = False,
 ) -> Iterator[Event]:
     """Write `source` with its scans cleaned to `output` (atomically); yields progress.
     Returns (pages, megapixels cleaned). A given `dpi` is what the cleaning is told; page
-    sizes stay the document's."""
+    sizes stay the document's. `as_positive`: negative scans come back black on white."""
     megapixels = 0.0
     count = 0
     scans = read_pdf_scans(source, MAX_PAGE_PIXELS, colour=uses_colour(mode, denoiser))
@@ -70,7 +71,9 @@ def edit_pdf(
             page_dpi = (dpi or scan.dpi,) * 2
             bilevel = mode == "bw" or scan.bits == 1
             page_mode = "bw" if bilevel else mode
-            steps = iter_clean_output(grey, denoiser, page_mode, cancel, page_dpi, colour)
+            steps = iter_clean_output(
+                grey, denoiser, page_mode, cancel, page_dpi, colour, as_positive=as_positive
+            )
             pixels = yield from tile_events(steps, source, index, count)
             _replace(image, np.rot90(pixels, scan.turns, axes=(0, 1)), bilevel, scan)
             megapixels += shown.shape[0] * shown.shape[1] / 1e6

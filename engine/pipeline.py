@@ -103,6 +103,7 @@ def clean_jobs(
     dpi: float | None = None,
     read_ahead: bool = True,
     write_behind: bool = True,
+    as_positive: bool = False,
 ) -> Iterator[Event]:
     """Clean each job's pages and write them; yield progress events as it goes.
 
@@ -115,7 +116,9 @@ def clean_jobs(
     the cleaning is told; None keeps each file's own. With `read_ahead`, the next page is
     decoded while this one is cleaned (`engine.read_ahead`); with `write_behind`, a cleaned
     file is written while the next is cleaned (`engine.write_behind`), its `FileDone` or
-    `FileFailed` coming once it is written. The outputs are the same either way.
+    `FileFailed` coming once it is written. The outputs are the same either way. With
+    `as_positive`, a negative page (white writing on a dark ground) is written black on
+    white instead of as it came.
     """
     if dpi is not None and (problem := output_dpi_problem(dpi)):
         raise ValueError(problem)
@@ -132,6 +135,7 @@ def clean_jobs(
             dpi,
             read_ahead,
             write_behind,
+            as_positive,
         )
     finally:
         if spool is not None:
@@ -180,6 +184,7 @@ def _batch(
     dpi: float | None,
     read_ahead: bool,
     write_behind: bool,
+    as_positive: bool,
 ) -> Iterator[Event]:
     """`clean_jobs`' work; a combined PDF's pages wait in `combined` until the end."""
     started = time.perf_counter()
@@ -241,14 +246,18 @@ def _batch(
                     raise OutputError(job.output, "refusing to overwrite the input file")
                 if combined is None and _edits_in_place(job):
                     sweep(job.output.parent)
-                    edited = edit_pdf(job.source, job.output, denoiser, mode, cancel, dpi)
+                    edited = edit_pdf(
+                        job.source, job.output, denoiser, mode, cancel, dpi, as_positive
+                    )
                     pages, cleaned_mp = yield from _beside(edited, written_meanwhile)
                 else:
                     result = _earlier_result(job, dpi) if combined is not None else None
                     if result is None:
                         into_pdf = combined is not None or format_for(job.output) == "PDF"
                         pages_read = ahead.pages(index) if read[index] is not None else None
-                        steps = _clean_file(job, denoiser, mode, cancel, dpi, into_pdf, pages_read)
+                        steps = _clean_file(
+                            job, denoiser, mode, cancel, dpi, into_pdf, pages_read, as_positive
+                        )
                         result = yield from _beside(steps, written_meanwhile)
                     if cancel is not None and cancel.is_set():
                         raise CancelledError("cancelled")
@@ -351,11 +360,13 @@ def _clean_file(
     dpi: float | None = None,
     into_pdf: bool = False,
     pages: Iterable[Page] | None = None,
+    as_positive: bool = False,
 ) -> Iterator[Event]:
     """Clean every page of one file; returns a `CleanedFile`. A given `dpi` replaces the
     pages' own and their physical sizes (a PDF page's size then follows its pixels). Going
     `into_pdf`, a page from a 1-bit scan comes back black and white, to stay 1-bit there.
-    `pages`: the file's pages as read already (`engine.read_ahead`), else it is read here."""
+    `pages`: the file's pages as read already (`engine.read_ahead`), else it is read here.
+    `as_positive`: a negative page comes back black on white."""
     given = (float(dpi), float(dpi)) if dpi is not None else None
     result = CleanedFile(pages=[], dpi=given, sizes_pt=[], megapixels=0.0)
     if pages is None:
@@ -367,7 +378,14 @@ def _clean_file(
         bilevel = into_pdf and page.bilevel
         page_mode = "bw" if bilevel else mode
         steps = iter_clean_output(  # the page is read for this alone: its colours may go
-            page.grey, denoiser, page_mode, cancel, given or own_dpi, page.colour, in_place=True
+            page.grey,
+            denoiser,
+            page_mode,
+            cancel,
+            given or own_dpi,
+            page.colour,
+            in_place=True,
+            as_positive=as_positive,
         )
         del page  # in grey modes, its colours go once the network's view of them is made
         result.pages.append((yield from tile_events(steps, job.source, index, count)))

@@ -36,10 +36,11 @@ class BatchOptions:
     output_format: str = "same"  # a key of engine.pipeline.OUTPUT_SUFFIXES
     combine_into: Path | None = None  # one PDF that receives every page, in queue order
     dpi: int | None = None  # every page's resolution in the results; None: each file's own
+    as_positive: bool = False  # negative pages written black on white
 
-    def result_of(self, output: Path) -> tuple[Path, str, int | None]:
+    def result_of(self, output: Path) -> tuple[Path, str, int | None, bool]:
         """What a result written to `output` with these options is: QueueItem.cleaned_as."""
-        return output, self.mode, self.dpi
+        return output, self.mode, self.dpi, self.as_positive
 
 
 @dataclass(frozen=True)
@@ -81,12 +82,12 @@ def _duration(seconds: float) -> str:
 
 
 def _earlier_result(item: QueueItem, options: BatchOptions) -> Path | None:
-    """`item`'s own result file where it was cleaned in `options`' mode and resolution: the
-    combined PDF then takes its pages from it (the engine checks that it can)."""
+    """`item`'s own result file where it was cleaned in `options`' mode, resolution and
+    polarity: the combined PDF then takes its pages from it (the engine checks that it can)."""
     if item.state != ItemState.DONE or item.cleaned_as is None:
         return None
-    output, mode, dpi = item.cleaned_as
-    if (mode, dpi) != (options.mode, options.dpi) or output == options.combine_into:
+    output, *made_as = item.cleaned_as
+    if made_as != list(options.result_of(output)[1:]) or output == options.combine_into:
         return None
     return output
 
@@ -164,6 +165,7 @@ class BatchController(QObject):
                 cancel=cancel,
                 combine_into=options.combine_into,
                 dpi=options.dpi,
+                as_positive=options.as_positive,
             )
 
         worker = EventWorker(batch, parent=self)

@@ -43,6 +43,7 @@ class OutputController(QObject):
         options.show_combine(settings.combine_into)
         options.show_subfolders(settings.recursive)
         options.show_overwrite(settings.overwrite)
+        options.show_as_positive(settings.as_positive)
 
     def _connect(self) -> None:
         window, options = self.window, self.options
@@ -59,6 +60,7 @@ class OutputController(QObject):
             (options.dpi_changed, "output_dpi"),
             (options.subfolders_toggled, "recursive"),
             (options.overwrite_toggled, "overwrite"),
+            (options.as_positive_toggled, "as_positive"),
         ):
             signal.connect(lambda value, name=name: setattr(self.settings, name, value))
 
@@ -69,6 +71,7 @@ class OutputController(QObject):
         settings.output_format = options.selected_format()
         settings.recursive = options.includes_subfolders()
         settings.overwrite = options.overwrites()
+        settings.as_positive = options.as_positive()
 
     def batch_options(self) -> BatchOptions:
         options = self.options
@@ -79,6 +82,7 @@ class OutputController(QObject):
             output_format=options.selected_format(),
             combine_into=self.settings.combine_into,
             dpi=options.selected_dpi(),
+            as_positive=options.as_positive(),
         )
 
     def choose_output_dialog(self) -> None:

@@ -34,6 +34,7 @@ class OptionsPanel(QWidget):
     combine_toggled = Signal(bool)  # by the user; `show_combine` emits nothing
     subfolders_toggled = Signal(bool)
     overwrite_toggled = Signal(bool)
+    as_positive_toggled = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,6 +78,11 @@ class OptionsPanel(QWidget):
         )
         self.recursive_check = QCheckBox("Include subfolders when opening a folder")
         self.overwrite_check = QCheckBox("Overwrite results that already exist")
+        self.positive_check = QCheckBox("Negatives as black on white")
+        self.positive_check.setToolTip(
+            "Write pages of white writing on a dark ground (photostats, prints from "
+            "microfilm) as black writing on white paper; otherwise they keep their look"
+        )
 
         self.model_label = QLabel("No model loaded")
         self.model_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -91,6 +97,7 @@ class OptionsPanel(QWidget):
         output_row.addWidget(self.open_output_button)
         mode_row = QHBoxLayout()
         mode_row.addWidget(self.mode_combo)
+        mode_row.addWidget(self.positive_check)
         mode_row.addWidget(self.overwrite_check)
         mode_row.addStretch(1)
         format_row = QHBoxLayout()
@@ -131,6 +138,7 @@ class OptionsPanel(QWidget):
         self.combine_check.toggled.connect(self.combine_toggled)
         self.recursive_check.toggled.connect(self.subfolders_toggled)
         self.overwrite_check.toggled.connect(self.overwrite_toggled)
+        self.positive_check.toggled.connect(self.as_positive_toggled)
 
     def show_output_dir(self, folder: Path | None) -> None:
         self.output_label.setText(str(folder) if folder else BESIDE_INPUTS)
@@ -179,6 +187,12 @@ class OptionsPanel(QWidget):
     def overwrites(self) -> bool:
         return self.overwrite_check.isChecked()
 
+    def show_as_positive(self, on: bool) -> None:
+        self.positive_check.setChecked(on)
+
+    def as_positive(self) -> bool:
+        return self.positive_check.isChecked()
+
     def enable_choices(
         self, running: bool, combined: bool, custom_output: bool, model_choosable: bool
     ) -> None:
@@ -188,6 +202,7 @@ class OptionsPanel(QWidget):
             self.mode_combo,
             self.dpi_combo,
             self.overwrite_check,
+            self.positive_check,
             self.choose_output_button,
             self.combine_check,
         ):

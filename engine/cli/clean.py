@@ -10,6 +10,7 @@ from engine.cli.shared_options import (
     add_format_option,
     add_mode_option,
     add_model_option,
+    add_positive_option,
     add_precision_option,
     add_threads_option,
     check_batch_size_and_threads,
@@ -40,6 +41,7 @@ def add_clean_parser(commands: argparse._SubParsersAction) -> None:
         help="gray: cleaned grey levels (default); bw: pure black and white; color: white "
         "paper, every stroke in its own colour (pages without colour stay grey)",
     )
+    add_positive_option(clean)
     add_format_option(clean, help="output format: same as each input (default), png, tiff or pdf")
     clean.add_argument(
         "--combine",
@@ -115,6 +117,7 @@ def run_clean(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
         combine_into=args.combine,
         dpi=args.dpi,
+        as_positive=args.positive,
     )
     for event in events:
         summary = reporter.handle(event) or summary

@@ -11,6 +11,7 @@ from engine.cli.shared_options import (
     add_format_option,
     add_mode_option,
     add_model_option,
+    add_positive_option,
     add_precision_option,
     add_threads_option,
     check_batch_size_and_threads,
@@ -55,6 +56,7 @@ def add_cluster_parser(commands: argparse._SubParsersAction) -> None:
     )
     add_model_option(cluster)
     add_mode_option(cluster, help="as for clean")
+    add_positive_option(cluster)
     add_format_option(cluster, help="as for clean")
     add_precision_option(cluster, help="as for clean (auto decides by this machine's CPU)")
     add_batch_size_option(cluster)
@@ -92,6 +94,7 @@ def run_cluster(args: argparse.Namespace) -> int:
             precision=args.precision,
             device=args.device,
             overwrite=args.overwrite,
+            as_positive=args.positive,
             address=args.address,
             progress=not args.quiet,
         )

@@ -18,6 +18,15 @@ def add_mode_option(parser: argparse.ArgumentParser, help: str) -> None:
     parser.add_argument("--mode", choices=OUTPUT_MODES, default="gray", help=help)
 
 
+def add_positive_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--positive",
+        action="store_true",
+        help="write negative pages (white writing on a dark ground: photostats, prints from "
+        "microfilm) as black writing on white paper (default: as they came)",
+    )
+
+
 def add_format_option(parser: argparse.ArgumentParser, help: str) -> None:
     parser.add_argument("--format", choices=OUTPUT_FORMATS, default="same", help=help)
 

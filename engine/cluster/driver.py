@@ -135,6 +135,7 @@ def _build_dataset(
     model: Denoiser,
     workers: WorkerPlan,
     mode: OutputMode,
+    as_positive: bool,
 ) -> Any:
     rows = [
         {
@@ -164,6 +165,7 @@ def _build_dataset(
             "batch_size": model.batch_size,
             "mode": mode,
             "use_gpu": workers.device == "gpu",
+            "as_positive": as_positive,
         },
         compute=ray.data.ActorPoolStrategy(size=min(workers.workers, len(rows))),
         num_cpus=workers.cpus_per_worker,
@@ -188,6 +190,7 @@ def run_cluster(
     address: str | None = None,
     progress: bool = True,
     precision: Precision = "auto",
+    as_positive: bool = False,
 ) -> Iterator[FileRecord | ClusterSummary]:
     """Clean every image under `input_uri` into `output_uri` on Ray; yield a `FileRecord`
     per file as it finishes, then a `ClusterSummary`.
@@ -196,7 +199,8 @@ def run_cluster(
     The model and the locations are checked first (`ModelError`, `ClusterError`), then Ray
     is joined (`connect`, unless this process is already connected). Each record is in the
     manifest before it is yielded. `precision` "auto" picks the model's INT8 version where
-    this machine's CPU runs it fast (the workers then run it too).
+    this machine's CPU runs it fast (the workers then run it too). `as_positive`: negative
+    pages are written black on white.
     """
     started = time.perf_counter()
     path = model_for_precision(model or default_model_path(), precision)
@@ -224,7 +228,9 @@ def run_cluster(
             FileRecord(uri, "", "failed", reason, denoiser.sha256, 0.0)
             for uri, reason in plan.refused
         )
-        cleaned = _clean_files(ray, todo, source, target, denoiser, plan_of_workers, mode)
+        cleaned = _clean_files(
+            ray, todo, source, target, denoiser, plan_of_workers, mode, as_positive
+        )
         for record in itertools.chain(refused, cleaned):
             manifest.write(record)
             totals.add(record)
@@ -268,11 +274,12 @@ def _clean_files(
     model: Denoiser,
     workers: WorkerPlan,
     mode: OutputMode,
+    as_positive: bool = False,
 ) -> Iterator[FileRecord]:
     """Run the pipeline over `files`, one Ray Dataset per chunk; a record per file."""
     for start in range(0, len(files), CHUNK_FILES):
         chunk = files[start : start + CHUNK_FILES]
-        dataset = _build_dataset(ray, chunk, source, target, model, workers, mode)
+        dataset = _build_dataset(ray, chunk, source, target, model, workers, mode, as_positive)
         yield from _records(dataset, source, target, model.sha256)
 
 

@@ -121,6 +121,7 @@ class CleanStage:
         batch_size: int,
         mode: OutputMode,
         use_gpu: bool,
+        as_positive: bool = False,
     ) -> None:
         import onnxruntime
 
@@ -138,6 +139,7 @@ class CleanStage:
             options = default_session_options(threads)
             self.denoiser = Denoiser(Path(folder) / model_name, options, providers, batch_size)
         self.mode = mode
+        self.as_positive = as_positive
 
     def _edit_pdf(self, row: dict[str, Any]) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="docclean-") as folder:
@@ -145,7 +147,10 @@ class CleanStage:
             output = Path(folder) / "out" / source.name
             source.parent.mkdir()
             source.write_bytes(row["data"])
-            pages, megapixels = run_to_end(edit_pdf(source, output, self.denoiser, self.mode))
+            edited = edit_pdf(
+                source, output, self.denoiser, self.mode, None, None, self.as_positive
+            )
+            pages, megapixels = run_to_end(edited)
             return {"data": output.read_bytes(), "pages": pages, "megapixels": megapixels}
 
     def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
@@ -162,7 +167,9 @@ class CleanStage:
                 mode = "bw" if bilevel else self.mode
                 # Colour mode colours the page over its unpacked colours: no second copy.
                 cleaned.append(
-                    clean_output(grey, self.denoiser, mode, page_dpi, colour, in_place=True)
+                    clean_output(
+                        grey, self.denoiser, mode, page_dpi, colour, True, self.as_positive
+                    )
                 )
             megapixels = sum(page.shape[0] * page.shape[1] for page in pages) / 1e6
             return {"data": _pack(cleaned), "pages": len(pages), "megapixels": megapixels}

@@ -525,7 +525,7 @@ def test_combine_cleans_again_what_has_no_usable_result(
     run_batch(qtbot, controller, controller.clean_all)
     _, second, third = controller.queue_model.items()
     second.output.unlink()  # page2.pdf's result is gone
-    third.cleaned_as = (third.output, "bw", None)  # page10.png's was cleaned in another mode
+    third.cleaned_as = (third.output, "bw", None, False)  # page10.png's: in another mode
     controller.set_combine_into(tmp_path / "all.pdf")
     tiles = count_tiles_cleaned(controller)
 

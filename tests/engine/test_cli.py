@@ -118,3 +118,36 @@ def test_dpi_option_is_written_into_the_outputs(tmp_path: Path, tiny_model_path:
     assert "--dpi N" in help_text and "wrong one" in help_text
     refused = run_cli("clean", str(tmp_path / "page.png"), "--model", model, "--dpi", "0")
     assert refused.returncode == 2 and "--dpi" in refused.stderr
+
+
+def test_positive_writes_negative_pages_black_on_white(
+    tmp_path: Path, tiny_model_path: Path
+) -> None:
+    import img2pdf
+    import numpy as np
+
+    from engine.io import read_pages
+    from tests.conftest import ddd_page
+
+    with Image.open(ddd_page()) as image:
+        page = np.asarray(image.convert("L"))
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    Image.fromarray(page).save(inputs / "positive.png")
+    Image.fromarray(255 - page).save(inputs / "negative.png")
+    (inputs / "negative.pdf").write_bytes(img2pdf.convert(str(inputs / "negative.png")))
+    model = str(tiny_model_path)
+    for flags, folder in (([], "as_they_came"), (["--positive"], "positive")):
+        args = ["clean", str(inputs), "-o", str(tmp_path / folder), "--model", model, "-q"]
+        assert main([*args, *flags]) == 0
+
+    def levels(folder: str, name: str) -> np.ndarray:
+        return next(read_pages(tmp_path / folder / name)).grey
+
+    cleaned = levels("as_they_came", "positive.png")
+    assert np.array_equal(levels("as_they_came", "negative.png"), 255 - cleaned)
+    assert np.array_equal(levels("positive", "positive.png"), cleaned)
+    assert np.array_equal(levels("positive", "negative.png"), cleaned)
+    assert np.array_equal(levels("positive", "negative.pdf"), cleaned)  # edited in place
+    assert "--positive" in run_cli("clean", "--help").stdout
+    assert "--positive" in run_cli("cluster", "--help").stdout

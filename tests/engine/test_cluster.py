@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
+import img2pdf
 import numpy as np
 import pikepdf
 import pytest
@@ -394,3 +395,25 @@ def test_colour_pages_come_out_in_colour_as_the_local_cli_writes_them(
     )
     with Image.open(out / "notes.png") as written:
         assert written.mode == "RGB"
+
+
+def test_negatives_come_out_black_on_white_as_the_local_cli_writes_them(
+    ray_instance: object, model: Path, tmp_path: Path
+) -> None:
+    scans = tmp_path / "in"
+    scans.mkdir()
+    with Image.open(ddd_page()) as image:
+        negative = 255 - np.asarray(image.convert("L"))
+    Image.fromarray(negative).save(scans / "negative.png")
+    (scans / "negative.pdf").write_bytes(img2pdf.convert(str(scans / "negative.png")))
+    local = tmp_path / "local"
+    args = ["clean", str(scans), "-o", str(local), "--model", str(model), "--positive", "-q"]
+    assert main(args) == 0
+    out = tmp_path / "out"
+    summary = clean_on_ray(str(scans), str(out), model=model, as_positive=True, progress=False)
+
+    assert (summary.cleaned, summary.failed) == (2, 0)
+    for name in ("negative.png", "negative.pdf"):
+        assert same_result(out / name, local / name), difference(out / name, local / name)
+    with Image.open(out / "negative.png") as written:
+        assert np.asarray(written).mean() > 128  # black on white

@@ -93,6 +93,9 @@ def test_a_negative_is_cleaned_as_its_positive(shipped: Denoiser, mode: str) -> 
     over = negative.copy()
     assert np.array_equal(clean_output(over, shipped, mode, in_place=True), cleaned)
     assert np.array_equal(negative, inverted(page))  # the caller's page, not in place, kept
+    positive = clean_output(negative, shipped, mode, as_positive=True)
+    assert np.array_equal(positive, inverted(cleaned))  # written black on white instead
+    assert np.array_equal(clean_output(page, shipped, mode, as_positive=True), positive)
 
 
 def test_a_coloured_negative_is_cleaned_as_its_positive(shipped: Denoiser) -> None:
