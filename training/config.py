@@ -72,6 +72,11 @@ class TrainConfig:
     bleed_sharpest: float = 0.8  # its least blur (Gaussian σ, px; the most is 2.5)
     normalise_paper: bool = True  # inputs divided by their paper (engine.paper), as the engine does
     max_stroke_width: int = 0
+    # "documents" recipe: the scale range of the DDD, DIBCO, synthetic and clean pages is
+    # the scale they arrive at, and a patch is drawn at the scale the engine's stroke rule
+    # (max_stroke_width) would clean that page at, so the network learns the text scales it
+    # is shown (synthetic colour and figure pages keep their ranges as they are).
+    engine_scales: bool = False
     seed: int = 2026
     start_from: str = ""  # patches recipe: a .keras checkpoint (from the repo) to fine-tune
     output_dir: str = "runs"
@@ -101,6 +106,8 @@ class TrainConfig:
             raise ValueError(f"bleed_sharpest must be in 0.3..2.5 px, got {self.bleed_sharpest}")
         if not 0 < self.faintest <= 1:
             raise ValueError(f"faintest must be in (0, 1], got {self.faintest}")
+        if self.engine_scales and not self.max_stroke_width:
+            raise ValueError("engine_scales follows the stroke rule: set max_stroke_width")
         if self.ink_weight != 1.0 and self.loss != "binary_crossentropy":
             raise ValueError("ink_weight weighs binary cross-entropy: set loss to it")
         if self.low_resolution_model and (

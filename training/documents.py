@@ -21,8 +21,10 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from engine.cleaning import stroke_shape
 from engine.io import to_gray
-from engine.paper import normalise_paper
+from engine.page_region import page_region
+from engine.paper import edge_width, normalise_paper, normalised_8bit, stroke_width
 from training.patches import PagePair, sample_patch
 
 REPO = Path(__file__).resolve().parents[1]
@@ -103,12 +105,54 @@ def prepared(noisy: np.ndarray, clean: np.ndarray, normalise: bool = True) -> Pa
     return levels, clean.astype(np.float32) / np.float32(255)
 
 
+# Scales a page may arrive at, on which the scale the engine cleans it at is measured.
+ARRIVAL_GRID = (0.5, 0.71, 1.0, 1.41, 2.0, 2.83, 4.0)
+
+
+def rescaled(page: np.ndarray, scale: float) -> np.ndarray:
+    """The page at `scale` (area rule reducing, bicubic enlarging), as pages are evaluated."""
+    if scale == 1.0:
+        return page
+    size = (round(page.shape[1] * scale), round(page.shape[0] * scale))
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+    return cv2.resize(page, size, interpolation=interpolation)
+
+
+def engine_scales(
+    noisy: np.ndarray, max_stroke_width: int, grid: tuple[float, ...] = ARRIVAL_GRID
+) -> np.ndarray:
+    """For a uint8 page arriving at each scale of `grid`: the scale at which the engine
+    shows it to the network, after its stroke rule (`engine.cleaning.stroke_shape`) has
+    reduced it, measured on its pixels as the engine measures them."""
+    shown = []
+    for scale in grid:
+        page = rescaled(noisy, scale)
+        region = page_region(page)
+        levels = normalised_8bit(page, 1 / 255)
+        measured, edges = stroke_width(levels, region=region), edge_width(levels, region=region)
+        target = stroke_shape(page.shape, measured, max_stroke_width, edges)
+        shown.append(scale * target[0] / page.shape[0] if target else scale)
+    return np.array(shown)
+
+
 @dataclass(frozen=True)
 class Source:
     name: str
     pairs: list[PagePair]
     weight: float  # share of the patches drawn from this source (relative)
     scale_range: tuple[float, float]  # text scale jitter (log-uniform) of its patches
+    # Per pair, `engine_scales` on ARRIVAL_GRID: then scale_range is the scale pages arrive
+    # at, and a patch is drawn at the scale the engine would show that page to the network.
+    shown_scales: list[np.ndarray] | None = None
+
+    def scale_of(self, index: int, rng: np.random.Generator) -> tuple[float, float]:
+        """The scale range to draw pair `index`'s patch at."""
+        if self.shown_scales is None:
+            return self.scale_range
+        low, high = np.log(self.scale_range)
+        arrival = rng.uniform(low, high)
+        shown = np.interp(arrival, np.log(ARRIVAL_GRID), np.log(self.shown_scales[index]))
+        return float(np.exp(shown)), float(np.exp(shown))
 
 
 def make_faint(patch: np.ndarray, contrast: float) -> np.ndarray:
@@ -154,8 +198,9 @@ def document_stream(
 
     def draw() -> tuple[np.ndarray, np.ndarray]:
         source = sources[rng.choice(len(sources), p=weights)]
-        pair = source.pairs[rng.integers(len(source.pairs))]
-        return sample_patch(pair, size, rng, source.scale_range, lighting=0.0)
+        index = rng.integers(len(source.pairs))
+        scales = source.scale_of(index, rng)
+        return sample_patch(source.pairs[index], size, rng, scales, lighting=0.0)
 
     while True:
         noisy, clean = draw()

@@ -20,7 +20,6 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import cv2
 import numpy as np
 from skimage.metrics import structural_similarity
 
@@ -37,7 +36,7 @@ from training.colour_evaluation import (
     inks_report,
 )
 from training.data import default_data_dir, load_part, load_split
-from training.documents import HELD_OUT, load_dibco
+from training.documents import HELD_OUT, load_dibco, rescaled
 from training.ink import background_division
 from training.metrics import character_error_rate, ocr, pooled_rmse, psnr, rmse
 from training.model_card import write_card
@@ -73,14 +72,6 @@ def model_cleaner(denoiser: Denoiser) -> Cleaner:
     return lambda page, dpi=None: clean_output(page, denoiser, "gray", dpi)
 
 
-def rescale(image: np.ndarray, scale: float) -> np.ndarray:
-    if scale == 1.0:
-        return image
-    size = (round(image.shape[1] * scale), round(image.shape[0] * scale))
-    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
-    return cv2.resize(image, size, interpolation=interpolation)
-
-
 def relight(page: np.ndarray, gamma: float, contrast: float, brightness: float) -> np.ndarray:
     levels = (page.astype(np.float32) / 255) ** gamma * contrast + brightness
     return np.round(np.clip(levels, 0, 1) * 255).astype(np.uint8)
@@ -93,7 +84,7 @@ def evaluate(
     DPI; OCR at the first scale only."""
     results: dict[str, dict[str, float]] = {name: {} for name in methods}
     for scale in scales:
-        scaled = [(rescale(noisy, scale), rescale(clean, scale)) for noisy, clean in pairs]
+        scaled = [(rescaled(noisy, scale), rescaled(clean, scale)) for noisy, clean in pairs]
         read = use_ocr and scale == scales[0]
         references = [ocr(clean) for _, clean in scaled] if read else []
         for name, cleaner in methods.items():

@@ -17,7 +17,7 @@ from skimage.morphology import skeletonize
 from engine.cleaning import clean_output
 from engine.denoiser import Denoiser
 from engine.io import to_uint8
-from training.documents import DibcoPage
+from training.documents import DibcoPage, rescaled
 
 Binariser = Callable[[np.ndarray], np.ndarray]  # uint8 grey page -> uint8 0 (ink) / 255
 SCALES = (1.0, 0.5, 2.0, 4.0)
@@ -57,10 +57,8 @@ def rescale_pair(page: DibcoPage, scale: float) -> tuple[np.ndarray, np.ndarray]
     """The noisy page and its truth at `scale` (the truth thresholded back to binary)."""
     if scale == 1.0:
         return page.noisy, page.truth
-    size = (round(page.noisy.shape[1] * scale), round(page.noisy.shape[0] * scale))
-    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
-    noisy = cv2.resize(page.noisy, size, interpolation=interpolation)
-    truth = cv2.resize(page.truth, size, interpolation=cv2.INTER_AREA)
+    noisy = rescaled(page.noisy, scale)
+    truth = cv2.resize(page.truth, noisy.shape[::-1], interpolation=cv2.INTER_AREA)
     return noisy, np.where(truth < 128, 0, 255).astype(np.uint8)
 
 

@@ -53,6 +53,7 @@ def documents_dataset(config: TrainConfig, ddd_pairs: list) -> tf.data.Dataset:
         TRAINING_COLLECTIONS,
         Source,
         document_stream,
+        engine_scales,
         load_dibco,
         prepared,
     )
@@ -67,10 +68,20 @@ def documents_dataset(config: TrainConfig, ddd_pairs: list) -> tf.data.Dataset:
     figures = list(figure_pairs(config.figure_pairs, seed=config.seed))
     clean_pages = [clean for _, clean in ddd_pairs + synthetic + figures]
     normalise = config.normalise_paper
+
+    def shown(pages: list[np.ndarray]) -> list[np.ndarray] | None:
+        """Each page's scale as the engine shows it, where the config asks for it."""
+        if not config.engine_scales:
+            return None
+        return [engine_scales(page, config.max_stroke_width) for page in pages]
+
     ddd = [prepared(*pair, normalise) for pair in ddd_pairs]
+    ddd_shown = shown([noisy for noisy, _ in ddd_pairs])
     sources = [
-        Source("ddd", ddd, config.ddd_weight, config.scale_range),
-        Source("ddd rescaled", ddd, config.ddd_rescaled_weight, config.ddd_rescaled_scale),
+        Source("ddd", ddd, config.ddd_weight, config.scale_range, ddd_shown),
+        Source(
+            "ddd rescaled", ddd, config.ddd_rescaled_weight, config.ddd_rescaled_scale, ddd_shown
+        ),
         Source(
             "dibco",
             [
@@ -79,12 +90,14 @@ def documents_dataset(config: TrainConfig, ddd_pairs: list) -> tf.data.Dataset:
             ],
             config.dibco_weight,
             config.dibco_scale,
+            shown([page.noisy for page in dibco]),
         ),
         Source(
             "synthetic",
             [prepared(*pair, normalise) for pair in synthetic],
             config.synthetic_weight,
             config.synthetic_scale,
+            shown([noisy for noisy, _ in synthetic]),
         ),
         Source(
             "synthetic colour",  # divided by their paper already, as the engine does
@@ -109,6 +122,7 @@ def documents_dataset(config: TrainConfig, ddd_pairs: list) -> tf.data.Dataset:
             [prepared(page, page, normalise) for page in clean_pages],
             config.clean_weight,
             config.scale_range,
+            shown(clean_pages),
         ),
     ]
     size = config.patch_size

@@ -5,11 +5,13 @@ import pytest
 
 from engine.paper import normalise_paper
 from training.documents import (
+    ARRIVAL_GRID,
     DIBCO_COLLECTIONS,
     HELD_OUT,
     TRAINING_COLLECTIONS,
     Source,
     document_stream,
+    engine_scales,
     load_dibco,
     make_faint,
     prepared,
@@ -70,6 +72,26 @@ def test_document_stream_mixes_sources_by_weight_and_keeps_targets_dark() -> Non
     assert all(x.shape == (64, 64, 1) and x.dtype == np.float32 for x, _ in patches)
     with pytest.raises(ValueError, match="no training pairs"):
         next(document_stream([Source("c", [], 1.0, (1.0, 1.0))], 64, seed=0))
+
+
+def test_patches_are_drawn_at_the_scale_the_engine_shows_their_page_at() -> None:
+    page = np.full((300, 400), 235, np.uint8)
+    for x in range(10, 390, 20):
+        page[20:280, x : x + 3] = 40  # strokes 3 px wide
+    page = np.clip(page + np.random.default_rng(0).normal(0, 4, page.shape), 0, 255)
+    shown = engine_scales(page.astype(np.uint8), max_stroke_width=8)
+    # Up to 2x the strokes (6 px at most) are cleaned as they come; wider ones are reduced
+    # back to about 6 px, so a page arriving at 2.83x or 4x is shown at about 2x.
+    arrived = np.array(ARRIVAL_GRID)
+    np.testing.assert_allclose(shown[arrived <= 2], arrived[arrived <= 2], rtol=1e-6)
+    assert np.all((shown[arrived > 2] > 1.4) & (shown[arrived > 2] < 2))
+    pair = (np.ones((200, 200), np.float32), np.ones((200, 200), np.float32))
+    source = Source("a", [pair], 1.0, (0.5, 4.0), [shown])
+    drawn = [source.scale_of(0, np.random.default_rng(seed)) for seed in range(200)]
+    assert all(low == high for low, high in drawn)
+    lows = [low for low, _ in drawn]
+    assert 0.5 <= min(lows) < 0.6 and 1.4 < max(lows) <= shown.max() + 1e-9
+    assert Source("b", [pair], 1.0, (0.5, 4.0)).scale_of(0, np.random.default_rng(0)) == (0.5, 4.0)
 
 
 def test_ink_scores_on_known_answers() -> None:

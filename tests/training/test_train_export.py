@@ -242,6 +242,8 @@ def test_config_refuses_bad_values() -> None:
         TrainConfig(name="x", dibco_scale=(2.0, 1.0))
     with pytest.raises(ValueError, match="page_skip"):
         TrainConfig(name="x", page_skip="square")
+    with pytest.raises(ValueError, match="max_stroke_width"):
+        TrainConfig(name="x", engine_scales=True)
 
 
 def test_every_shipped_config_loads() -> None:
