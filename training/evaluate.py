@@ -232,6 +232,10 @@ ABLATIONS = {
     ),
     "the shipped recipe with every pixel weighing the same in its loss (ink not twice), at "
     "full length (160 epochs)": "documents_ink_weight_1_160_epochs",
+    "the shipped recipe with patches drawn at the text scale the engine shows their page at "
+    "(pages arriving at 0.5-4x), at full length (160 epochs)": (
+        "documents_engine_scales_160_epochs"
+    ),
     "the shipped model trained 30 epochs more on its own recipe (a fine-tune)": (
         "finetune_control"
     ),
