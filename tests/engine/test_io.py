@@ -1,5 +1,8 @@
 """Reading every supported kind of image, and writing outputs atomically with their DPI."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +27,10 @@ from engine.io import (
     to_uint8,
     write_pages,
 )
+from engine.parallel import physical_cores
 from engine.pipeline import natural_key
 
+REPO = Path(__file__).resolve().parents[2]
 GRADIENT = np.tile(np.arange(0, 250, 5, dtype=np.uint8), (30, 1))  # 30×50
 
 
@@ -57,6 +62,16 @@ def test_jpeg_2000_is_written_losslessly_with_its_dpi(tmp_path: Path, mode: str)
         kept = suffix == ".jp2"
         assert read.dpi == (pytest.approx(dpi) if kept else None)
         assert probe_image(path).dpi == (pytest.approx(dpi) if kept else None)
+
+
+def test_openjpeg_runs_on_every_core_unless_the_environment_says_otherwise() -> None:
+    show = "import engine.io, os; print(os.environ['OPJ_NUM_THREADS'])"
+    bare = {name: value for name, value in os.environ.items() if name != "OPJ_NUM_THREADS"}
+    for env, expected in ((bare, str(physical_cores())), ({**bare, "OPJ_NUM_THREADS": "1"}, "1")):
+        shown = subprocess.run(
+            [sys.executable, "-c", show], env=env, capture_output=True, text=True, cwd=REPO
+        )
+        assert shown.stdout.strip() == expected, shown.stderr
 
 
 def test_jpeg_reads_close_to_the_original(tmp_path: Path) -> None:
