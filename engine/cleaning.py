@@ -10,7 +10,7 @@ import numpy as np
 from PIL import Image
 
 from engine.clean_regions import keep_clean_regions
-from engine.colour import ink_grey, paper_divided, paper_ink_grey, recolour
+from engine.colour import ink_grey, is_colourful, paper_divided, paper_ink_grey, recolour
 from engine.denoiser import Denoiser
 from engine.errors import CancelledError
 from engine.events import run_to_end
@@ -20,7 +20,7 @@ from engine.options import OutputMode
 from engine.page_region import page_region
 from engine.paper import edge_width, normalised_8bit, stroke_width
 from engine.parallel import in_bands
-from engine.polarity import inverted, is_negative
+from engine.polarity import ground_colour, inverted, is_negative, on_ground
 from engine.show_through import without_show_through
 from engine.solid_ink import keep_solid_ink, solid_cells
 from engine.tiling import page_tile, plan_tiles, stitch_tile
@@ -298,11 +298,15 @@ def iter_clean_output(
 ) -> Generator[tuple[int, int], None, np.ndarray]:
     """Clean a page as it is written in `mode`; yields (tiles done, tiles total), returns
     uint8 levels (`_iter_clean_positive`). A negative page, white writing on a dark ground
-    (`engine.polarity`), is cleaned as its positive and comes back a negative, or as that
-    positive with `as_positive`; `in_place` inverts it over its pixels."""
+    (`engine.polarity`), is cleaned as its positive and comes back a negative (in colour
+    mode on its own ground where that ground has a colour: a blueprint stays blue), or as
+    that positive with `as_positive`; `in_place` inverts it over its pixels."""
     page = colour if colour is not None else pixels
     negative = page is not None and is_negative(page)
     del page
+    ground = None  # a coloured ground that colour mode keeps
+    if negative and mode == "color" and colour is not None and is_colourful(colour):
+        ground = ground_colour(colour)
     if negative and pixels is not None:
         pixels = inverted(pixels, in_place and pixels.flags.writeable)
     if negative and colour is not None:
@@ -310,7 +314,11 @@ def iter_clean_output(
     steps = _iter_clean_positive(pixels, denoiser, mode, cancel, dpi, colour, in_place)
     del pixels, colour  # held by `steps` alone, which lets a page's colours go early
     cleaned = yield from steps
-    return inverted(cleaned, in_place=True) if negative and not as_positive else cleaned
+    if not negative or as_positive:
+        return cleaned
+    if ground is not None and cleaned.ndim == 3:
+        return on_ground(cleaned, ground)
+    return inverted(cleaned, in_place=True)
 
 
 def _iter_clean_positive(

@@ -67,6 +67,30 @@ def _largest_share(bright: np.ndarray) -> float:
     return float(sizes.max()) / bright.size if len(sizes) else 0.0
 
 
+def ground_colour(rgb: np.ndarray) -> np.ndarray:
+    """A colour negative's ground (uint8 RGB, H×W×3): each channel's median over the samples
+    darker than the middle of the page's levels (its writing left out)."""
+    levels = _sampled_levels(rgb).ravel()
+    darkest, brightest = _centiles(levels, (1, 99))
+    samples = rgb[::SAMPLE, ::SAMPLE].reshape(-1, 3)
+    ground = samples[levels < (darkest + brightest) / 2]
+    return np.median(ground, axis=0).round().astype(np.uint8)
+
+
+def on_ground(positive: np.ndarray, ground: np.ndarray, rows: int = 256) -> np.ndarray:
+    """A cleaned positive (uint8 RGB) made a negative on `ground` again, over it: its white
+    paper becomes the ground, its black ink white, each channel scaled between the two (on
+    a black ground, the plain negative)."""
+    span = np.subtract(255, ground, dtype=np.uint16)
+    for start in range(0, positive.shape[0], rows):
+        band = positive[start : start + rows]
+        darker = np.multiply(band, span, dtype=np.uint16)
+        darker += 127
+        darker //= 255
+        np.subtract(255, darker, out=band, casting="unsafe")
+    return positive
+
+
 def inverted(pixels: np.ndarray, in_place: bool = False) -> np.ndarray:
     """The negative of `pixels` (uint8, uint16, or float in 0..1), over them if `in_place`."""
     top = {np.dtype(np.uint8): 255, np.dtype(np.uint16): 65535}.get(pixels.dtype, 1)

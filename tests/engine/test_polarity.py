@@ -9,7 +9,7 @@ from PIL import Image
 
 from engine.cleaning import clean_output
 from engine.denoiser import Denoiser
-from engine.polarity import inverted, is_negative
+from engine.polarity import ground_colour, inverted, is_negative, on_ground
 from engine.resources import default_model_path
 from tests.conftest import SHARED, ddd_page
 
@@ -98,12 +98,31 @@ def test_a_negative_is_cleaned_as_its_positive(shipped: Denoiser, mode: str) -> 
     assert np.array_equal(clean_output(page, shipped, mode, as_positive=True), positive)
 
 
-def test_a_coloured_negative_is_cleaned_as_its_positive(shipped: Denoiser) -> None:
-    """White writing on blue (a blueprint): colour mode cleans its positive, in colour."""
-    page = real_page("ddd", "train/101.png").astype(np.uint16)
-    blueprint = np.stack([page // 5, page // 3, page * 3 // 5], axis=-1).astype(np.uint8)
-    blueprint = inverted(blueprint)
+def test_a_coloured_negative_is_cleaned_as_its_positive_on_its_own_ground(
+    shipped: Denoiser,
+) -> None:
+    """White writing on blue (a blueprint): colour mode cleans its positive, in colour, and
+    puts it back on the blueprint's own blue, made even (its stains gone), the writing white;
+    grey and black and white, and `as_positive`, keep no ground colour."""
+    page = real_page("ddd", "train/101.png")
+    target = real_page("ddd", "train_cleaned/101.png")
+    blue = np.array([40, 70, 160], np.uint16)
+
+    def blueprint_of(levels: np.ndarray) -> np.ndarray:  # paper blue, ink white
+        return (255 - (255 - blue) * levels[..., None].astype(np.uint16) // 255).astype(np.uint8)
+
+    blueprint = blueprint_of(page)
     assert is_negative(blueprint)
+    ground = ground_colour(blueprint)
+    paper = target > 250
+    assert np.all(np.abs(np.median(blueprint[paper], axis=0) - ground) <= 4)
     cleaned = clean_output(None, shipped, "color", colour=blueprint)
     positive = clean_output(None, shipped, "color", colour=inverted(blueprint))
-    assert np.array_equal(cleaned, inverted(positive))
+    assert np.array_equal(cleaned, on_ground(positive.copy(), ground))
+    wanted = on_ground(np.repeat(target[..., None], 3, axis=-1), ground)  # clean, on its blue
+    assert rmse(cleaned, wanted) < rmse(blueprint, wanted)
+    stains = np.abs(blueprint[paper].astype(int) - ground).mean()  # 4.3 levels
+    assert np.abs(cleaned[paper].astype(int) - ground).mean() < stains / 10  # one even blue
+    assert cleaned[target < 60].mean() > 200  # the writing white
+    as_positive = clean_output(None, shipped, "color", colour=blueprint, as_positive=True)
+    assert np.array_equal(as_positive, positive)
