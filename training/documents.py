@@ -180,6 +180,7 @@ def document_stream(
     faintest: float = 0.2,
     bleed: float = 0.0,
     bleed_sharpest: float = 0.8,
+    low_resolution: float = 0.0,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """An endless, seeded stream of (input, target) patches with a channel axis.
 
@@ -187,7 +188,8 @@ def document_stream(
     blurred from `bleed_sharpest` px, as faint as faint ink can be: sharpness tells them
     apart), which the target leaves out. A share `faint` keeps only a contrast between
     `faintest` and 1 of its ink (the target stays dark): faded ink, pencil and light
-    colours look like that.
+    colours look like that. A share `low_resolution` of the patches comes as a soft scan
+    (`training.patches.sample_patch`), its target sharp.
     """
     sources = [source for source in sources if source.pairs and source.weight > 0]
     if not sources:
@@ -200,7 +202,9 @@ def document_stream(
         source = sources[rng.choice(len(sources), p=weights)]
         index = rng.integers(len(source.pairs))
         scales = source.scale_of(index, rng)
-        return sample_patch(source.pairs[index], size, rng, scales, lighting=0.0)
+        return sample_patch(
+            source.pairs[index], size, rng, scales, lighting=0.0, low_resolution=low_resolution
+        )
 
     while True:
         noisy, clean = draw()

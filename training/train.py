@@ -139,6 +139,7 @@ def documents_dataset(config: TrainConfig, ddd_pairs: list) -> tf.data.Dataset:
             faintest=config.faintest,
             bleed_sharpest=config.bleed_sharpest,
             bleed=config.bleed,
+            low_resolution=config.low_resolution,
         ),
         output_signature=signature,
     )

@@ -94,6 +94,23 @@ def test_patches_are_drawn_at_the_scale_the_engine_shows_their_page_at() -> None
     assert Source("b", [pair], 1.0, (0.5, 4.0)).scale_of(0, np.random.default_rng(0)) == (0.5, 4.0)
 
 
+def test_soft_scans_soften_the_input_only() -> None:
+    ink = np.ones((200, 200), np.float32)
+    ink[:, ::6] = 0.0  # sharp strokes
+    source = [Source("a", [(ink, ink)], 1.0, (1.0, 1.0))]
+    sharp = document_stream(source, 64, seed=5)
+    soft = document_stream(source, 64, seed=5, low_resolution=1.0)
+
+    def edges(patch: np.ndarray) -> float:
+        return float(np.abs(np.diff(patch, axis=1)).mean())
+
+    for _ in range(10):
+        (x, y), (soft_x, soft_y) = next(sharp), next(soft)
+        np.testing.assert_array_equal(x, y)
+        assert set(np.unique(soft_y)) == {0.0, 1.0}  # the target stays sharp
+        assert edges(soft_x) < 0.9 * edges(soft_y)
+
+
 def test_ink_scores_on_known_answers() -> None:
     truth = np.full((60, 80), 255, np.uint8)
     truth[20:40, 10:70] = 0
