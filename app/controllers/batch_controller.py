@@ -86,8 +86,8 @@ def _earlier_result(item: QueueItem, options: BatchOptions) -> Path | None:
     polarity: the combined PDF then takes its pages from it (the engine checks that it can)."""
     if item.state != ItemState.DONE or item.cleaned_as is None:
         return None
-    output, *made_as = item.cleaned_as
-    if made_as != list(options.result_of(output)[1:]) or output == options.combine_into:
+    output = item.cleaned_as[0]
+    if item.cleaned_as != options.result_of(output) or output == options.combine_into:
         return None
     return output
 
