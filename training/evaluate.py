@@ -236,6 +236,8 @@ ABLATIONS = {
     "(pages arriving at 0.5-4x), at full length (160 epochs)": (
         "documents_engine_scales_160_epochs"
     ),
+    "the shipped recipe with a quarter of its patches made soft scans (targets sharp), at full "
+    "length (160 epochs)": "documents_soft_scans_160_epochs",
     "the shipped model trained 30 epochs more on its own recipe (a fine-tune)": (
         "finetune_control"
     ),
