@@ -99,6 +99,16 @@ def stroke_shape(
     return _scaled(shape, 1 / reduction)
 
 
+def measured_shape(
+    divided: np.ndarray, max_stroke_width: int, region: np.ndarray | None = None
+) -> tuple[int, int] | None:
+    """`stroke_shape` of a page from its strokes and edges, measured on the page `divided`
+    by its paper (uint8) outside `region` (what surrounds the page)."""
+    measured = stroke_width(divided, region=region)
+    edges = edge_width(divided, region=region)
+    return stroke_shape(divided.shape, measured, max_stroke_width, edges)
+
+
 def resample(
     pixels: np.ndarray,
     shape: tuple[int, int],
@@ -205,9 +215,8 @@ def _iter_clean_prepared(
     if denoiser.max_stroke_width:
         divided = denoiser.paper_normalised or paper_divided
         levels = prepared if divided else normalised_8bit(prepared, 1 / 255)
-        measured, edges = stroke_width(levels, region=region), edge_width(levels, region=region)
+        target = measured_shape(levels, denoiser.max_stroke_width, region)
         del levels
-        target = stroke_shape(pixels.shape, measured, denoiser.max_stroke_width, edges)
     if target is None:
         prepared = without_tints(prepared) if denoiser.paper_normalised else prepared
         yield from _iter_clean_tiles(prepared, denoiser, out, cancel, quantise)

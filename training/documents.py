@@ -21,10 +21,10 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from engine.cleaning import stroke_shape
+from engine.cleaning import measured_shape
 from engine.io import to_gray
 from engine.page_region import page_region
-from engine.paper import edge_width, normalise_paper, normalised_8bit, stroke_width
+from engine.paper import normalise_paper, normalised_8bit
 from training.patches import PagePair, sample_patch
 
 REPO = Path(__file__).resolve().parents[1]
@@ -122,15 +122,13 @@ def engine_scales(
     noisy: np.ndarray, max_stroke_width: int, grid: tuple[float, ...] = ARRIVAL_GRID
 ) -> np.ndarray:
     """For a uint8 page arriving at each scale of `grid`: the scale at which the engine
-    shows it to the network, after its stroke rule (`engine.cleaning.stroke_shape`) has
+    shows it to the network, after its stroke rule (`engine.cleaning.measured_shape`) has
     reduced it, measured on its pixels as the engine measures them."""
     shown = []
     for scale in grid:
         page = rescaled(noisy, scale)
-        region = page_region(page)
         levels = normalised_8bit(page, 1 / 255)
-        measured, edges = stroke_width(levels, region=region), edge_width(levels, region=region)
-        target = stroke_shape(page.shape, measured, max_stroke_width, edges)
+        target = measured_shape(levels, max_stroke_width, page_region(page))
         shown.append(scale * target[0] / page.shape[0] if target else scale)
     return np.array(shown)
 
