@@ -28,7 +28,7 @@ def add_cluster_parser(commands: argparse._SubParsersAction) -> None:
         "and writing in parallel tasks, cleaning in a pool of actors that each load the model "
         "once. Outputs are named and written as by 'docclean clean'. Every input gets a record "
         "in OUTPUT_URI/docclean-manifest.jsonl; a re-run skips the inputs done with the same "
-        "model. Without --address, a local Ray instance is started.",
+        "model, mode and --positive. Without --address, a local Ray instance is started.",
         epilog="Exit codes: 0 all cleaned (or done before), 1 some files failed, 2 bad usage, "
         "Ray missing or unreachable, 3 model problem, 130 interrupted (re-run to resume).",
     )

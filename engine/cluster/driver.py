@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from engine.cluster.errors import ClusterError
-from engine.cluster.manifest import FileRecord, Manifest
+from engine.cluster.manifest import FileRecord, Manifest, output_settings
 from engine.cluster.planning import PlannedFile, pending_files, plan_files
 from engine.cluster.stages import CleanStage, read_stage, write_stage
 from engine.cluster.storage import Store, open_store
@@ -219,13 +219,14 @@ def run_cluster(
     manifest = Manifest(target)
     totals = Totals()
     with manifest:
-        finished = manifest.finished(denoiser.sha256)
+        settings = output_settings(mode, as_positive)
+        finished = manifest.finished(denoiser.sha256, settings)
         todo, skipped = pending_files(plan.files, source, target, finished, overwrite)
         if target.is_local:  # hidden parts that a killed run's writers left
             for folder in {Path(item.target).parent for item in plan.files}:
                 remove_stale_parts(folder)
         refused = (
-            FileRecord(uri, "", "failed", reason, denoiser.sha256, 0.0)
+            FileRecord(uri, "", "failed", reason, denoiser.sha256, 0.0, settings=settings)
             for uri, reason in plan.refused
         )
         cleaned = _clean_files(
@@ -280,10 +281,14 @@ def _clean_files(
     for start in range(0, len(files), CHUNK_FILES):
         chunk = files[start : start + CHUNK_FILES]
         dataset = _build_dataset(ray, chunk, source, target, model, workers, mode, as_positive)
-        yield from _records(dataset, source, target, model.sha256)
+        yield from _records(
+            dataset, source, target, model.sha256, output_settings(mode, as_positive)
+        )
 
 
-def _records(dataset: Any, source: Store, target: Store, sha256: str) -> Iterator[FileRecord]:
+def _records(
+    dataset: Any, source: Store, target: Store, sha256: str, settings: str
+) -> Iterator[FileRecord]:
     for row in dataset.iter_rows():
         yield FileRecord(
             input=source.uri(row["source"]),
@@ -294,6 +299,7 @@ def _records(dataset: Any, source: Store, target: Store, sha256: str) -> Iterato
             seconds=round(float(row["seconds"]), 4),
             pages=int(row["pages"]),
             megapixels=round(float(row["megapixels"]), 6),
+            settings=settings,
         )
 
 

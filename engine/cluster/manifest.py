@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from engine.cluster.storage import Store, download_file, upload_file
+from engine.options import OutputMode
 
 MANIFEST_NAME = "docclean-manifest.jsonl"
 # On object storage the manifest is rewritten whole (objects cannot be appended to).
@@ -31,6 +32,13 @@ class FileRecord:
     seconds: float
     pages: int = 0
     megapixels: float = 0.0
+    settings: str = ""  # `output_settings`: what besides the model shaped the output
+
+
+def output_settings(mode: OutputMode, as_positive: bool) -> str:
+    """The options besides the model that shape an output ("gray", "bw positive"…), so
+    that a run with other ones cleans its inputs again."""
+    return f"{mode} positive" if as_positive else mode
 
 
 class Manifest:
@@ -65,9 +73,10 @@ class Manifest:
             self._file.write("\n")
         return self
 
-    def finished(self, model_sha256: str) -> dict[str, str]:
-        """Input → output of every input whose last record says "done" with this model
-        (lines a killed run cut short are ignored)."""
+    def finished(self, model_sha256: str, settings: str) -> dict[str, str]:
+        """Input → output of every input whose last record says "done" with this model and
+        these `output_settings` (lines a killed run cut short are ignored; lines without
+        settings count as other settings)."""
         finished: dict[str, str] = {}
         if not self._local.is_file():
             return finished
@@ -76,9 +85,10 @@ class Manifest:
                 try:
                     record = json.loads(line)
                     name, status, sha = record["input"], record["status"], record["model_sha256"]
-                except (ValueError, TypeError, KeyError):
+                    same = sha == model_sha256 and record.get("settings") == settings
+                except (ValueError, TypeError, KeyError, AttributeError):
                     continue
-                if status == "done" and sha == model_sha256:
+                if status == "done" and same:
                     finished[name] = record.get("output")
                 else:
                     finished.pop(name, None)

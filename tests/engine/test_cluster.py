@@ -30,6 +30,7 @@ from engine.cluster import (
     PlannedFile,
     Store,
     clean_on_ray,
+    output_settings,
     pending_files,
     plan_workers,
 )
@@ -271,6 +272,12 @@ def test_object_storage_path_through_pyarrow(
     assert not list(out.rglob(".*.part"))
     again = clean_on_ray(subset.as_uri(), out.as_uri(), model=model, progress=False)
     assert (again.cleaned, again.skipped) == (0, 7)
+    # Other output settings are another result: every input is cleaned again.
+    page = out / "box2" / sorted(p.name for p in subset.glob("box2/*"))[0]
+    assert len(np.unique(np.asarray(Image.open(page)))) > 2  # grey
+    bw = clean_on_ray(subset.as_uri(), out.as_uri(), model=model, mode="bw", progress=False)
+    assert (bw.cleaned, bw.skipped) == (7, 0)
+    assert set(np.unique(np.asarray(Image.open(page).convert("L")))) == {0, 255}
 
 
 def test_worker_plan_fills_the_cluster() -> None:
@@ -287,17 +294,20 @@ def test_worker_plan_fills_the_cluster() -> None:
         plan_workers(cpus=4, device="gpu")
 
 
-def test_resume_needs_done_with_the_same_model_and_the_output(tmp_path: Path) -> None:
+def test_resume_needs_done_with_the_same_model_settings_and_output(tmp_path: Path) -> None:
     source, target = Store(str(tmp_path / "in")), Store(str(tmp_path / "out"))
-    names = ("a.png", "b.png", "c.png", "d.png", "e.png")
+    names = ("a.png", "b.png", "c.png", "d.png", "e.png", "f.png", "g.png")
     files = [PlannedFile(source.join(name), target.join(name)) for name in names]
     (tmp_path / "out").mkdir()
-    for name in ("a.png", "b.png", "c.png", "e.png"):
+    for name in ("a.png", "b.png", "c.png", "e.png", "f.png", "g.png"):
         (tmp_path / "out" / name).write_bytes(b"cleaned")
+    gray = output_settings("gray", False)
 
-    def line(name: str, status: str = "done", sha: str = "s1") -> str:
+    def line(name: str, status: str = "done", sha: str = "s1", settings: str = gray) -> str:
         record = FileRecord(source.join(name), target.join(name), status, "", sha, 1.0)
-        return json.dumps(asdict(record)) + "\n"
+        return json.dumps(asdict(record) | {"settings": settings}) + "\n"
+
+    unsaid = {key: value for key, value in json.loads(line("g.png")).items() if key != "settings"}
 
     manifest_text = (
         line("a.png")
@@ -305,20 +315,31 @@ def test_resume_needs_done_with_the_same_model_and_the_output(tmp_path: Path) ->
         + line("c.png")
         + line("c.png", "failed")  # the last record wins
         + line("d.png")  # its output is gone
+        + line("f.png", settings=output_settings("gray", True))  # negatives made positive
+        + json.dumps(unsaid)  # a line that does not say its settings
+        + "\n"
         + line("e.png")[:30]  # cut short by a killed run
     )
     (tmp_path / "out" / MANIFEST_NAME).write_text(manifest_text)
     with Manifest(target) as manifest:
-        finished = manifest.finished("s1")
+        finished = manifest.finished("s1", gray)
         assert set(finished) == {source.join("a.png"), source.join("d.png")}
+        assert set(manifest.finished("s1", "bw")) == set()
+        assert set(manifest.finished("s1", "gray positive")) == {source.join("f.png")}
         todo, skipped = pending_files(files, source, target, finished)
         assert skipped == 1 and [Path(item.source).name for item in todo] == list(names[1:])
         assert pending_files(files, source, target, finished, overwrite=True) == (files, 0)
-        manifest.write(FileRecord(source.join("e.png"), target.join("e.png"), "done", "", "s1", 2))
+        manifest.write(
+            FileRecord(
+                source.join("e.png"), target.join("e.png"), "done", "", "s1", 2, settings=gray
+            )
+        )
     lines = (tmp_path / "out" / MANIFEST_NAME).read_text().splitlines()
     assert lines[-2] == line("e.png")[:30] and json.loads(lines[-1])["input"].endswith("e.png")
     with Manifest(target) as manifest:
-        assert set(manifest.finished("s1")) == {source.join(n) for n in ("a.png", "d.png", "e.png")}
+        assert set(manifest.finished("s1", gray)) == {
+            source.join(n) for n in ("a.png", "d.png", "e.png")
+        }
 
 
 def test_model_and_location_problems_exit_before_anything_is_written(tmp_path: Path) -> None:
