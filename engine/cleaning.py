@@ -14,7 +14,7 @@ from engine.colour import ink_grey, is_colourful, paper_divided, paper_ink_grey,
 from engine.denoiser import Denoiser
 from engine.errors import CancelledError
 from engine.events import run_to_end
-from engine.hysteresis import keep_joined_ink, three_levels, to_black_and_white
+from engine.hysteresis import black_and_white, keep_joined_ink, three_levels, to_black_and_white
 from engine.io import luminance, to_uint8
 from engine.options import OutputMode
 from engine.page_region import page_region
@@ -365,17 +365,8 @@ def _iter_clean_positive(
         keep_solid_ink(levels, grey, solid, None)
         del grey
         return recolour(levels, divided, in_place=True)
-    divided = False
-    if colour is not None and uses_colour(mode, denoiser):  # grey or bw
-        pixels, divided = grey_view(colour, denoiser)
-    elif pixels is None:
-        if colour is None:
-            raise ValueError("a page needs grey levels or colours")
-        pixels = luminance(colour)
+    pixels, divided = _network_view(pixels, colour, denoiser, mode, in_place)
     colour = None  # not needed from here: let go unless the caller holds it
-    if denoiser.paper_normalised and not divided:  # as the network sees it
-        over = in_place and pixels.dtype == np.uint8 and pixels.flags.writeable
-        pixels, divided = normalised_8bit(pixels, _scale(pixels), pixels if over else None), True
     solid = solid_cells(pixels) if divided else None
     out = np.empty(pixels.shape, dtype=np.uint8)
     clean = partial(iter_clean_page, paper_divided=divided, region=region)
@@ -398,10 +389,90 @@ def _iter_clean_positive(
     ink_below = None if stitched == "gray" else denoiser.ink_threshold * 255
     keep_solid_ink(out, pixels, solid, ink_below)
     if mode == "bw" and stitched == "gray":
-        own = out == pixels  # the page's own levels, kept
-        to_black_and_white(out, denoiser.ink_threshold)
-        without_show_through(out, pixels, own, scale)
+        _grey_to_black_and_white(out, pixels, denoiser.ink_threshold, scale)
     return out
+
+
+def _network_view(
+    pixels: np.ndarray | None,
+    colour: np.ndarray | None,
+    denoiser: Denoiser,
+    mode: OutputMode,
+    in_place: bool = False,
+) -> tuple[np.ndarray, bool]:
+    """The grey page the network sees in grey or black and white `mode` (`grey_view` of
+    `colour` where it uses it), and whether it is divided by its paper; `in_place` divides
+    8-bit `pixels` over themselves."""
+    divided = False
+    if colour is not None and uses_colour(mode, denoiser):  # grey or bw
+        pixels, divided = grey_view(colour, denoiser)
+    elif pixels is None:
+        if colour is None:
+            raise ValueError("a page needs grey levels or colours")
+        pixels = luminance(colour)
+    if denoiser.paper_normalised and not divided:  # as the network sees it
+        over = in_place and pixels.dtype == np.uint8 and pixels.flags.writeable
+        pixels, divided = normalised_8bit(pixels, _scale(pixels), pixels if over else None), True
+    return pixels, divided
+
+
+def _grey_to_black_and_white(
+    levels: np.ndarray, divided: np.ndarray, ink_threshold: float, scale: float
+) -> None:
+    """A grey result (uint8, in place) as black and white writes it, for a model that sees
+    the page `divided` by its paper: black below `ink_threshold`, writing showing through
+    left out (the page's own levels, kept as they were, count as clean); `scale`: how many
+    times smaller the network saw the page."""
+    own = levels == divided  # the page's own levels, kept
+    to_black_and_white(levels, ink_threshold)
+    without_show_through(levels, divided, own, scale)
+
+
+def black_and_white_of_grey(
+    grey: np.ndarray,
+    denoiser: Denoiser,
+    pixels: np.ndarray | None = None,
+    colour: np.ndarray | None = None,
+    as_positive: bool = False,
+) -> np.ndarray:
+    """The black and white `clean_output` writes of a page (its grey `pixels` and `colour`,
+    as read), made from the grey result it wrote of that page (`grey`, uint8; for a negative
+    page a negative, or with `as_positive` its positive) without cleaning it again: how the
+    app previews a grey result in black and white. The same levels for a model that sees
+    pages divided by their paper and has no ink core. For others, and without the page, the
+    grey result at the model's threshold (and ink core; a negative result as the negative of
+    its positive's)."""
+    page = colour if colour is not None else pixels
+    negative_page = is_negative(grey if page is None else page)
+    negative = negative_page and not as_positive  # so is the result
+    levels = inverted(grey) if negative else grey.copy()
+    if ((levels == 0) | (levels == 255)).all():  # a bilevel page's, written so already
+        pass
+    elif page is not None and denoiser.paper_normalised and denoiser.ink_core is None:
+        if negative_page:  # cleaned as its positive
+            pixels = None if pixels is None else inverted(pixels)
+            colour = None if colour is None else inverted(colour)
+            page = colour if colour is not None else pixels
+        view, _ = _network_view(pixels, colour, denoiser, "bw")
+        region = page_region(page) if denoiser.max_stroke_width else None
+        scale = shown_reduction(view, denoiser, region)
+        _grey_to_black_and_white(levels, view, denoiser.ink_threshold, scale)
+    elif denoiser.ink_core is None:
+        to_black_and_white(levels, denoiser.ink_threshold)
+    else:
+        levels = black_and_white(
+            levels / np.float32(255), denoiser.ink_threshold, denoiser.ink_core
+        )
+    return inverted(levels, in_place=True) if negative else levels
+
+
+def shown_reduction(divided: np.ndarray, denoiser: Denoiser, region: np.ndarray | None) -> float:
+    """How many times smaller the network sees a page `divided` by its paper (8-bit), after
+    the stroke rule (`measured_shape`, outside `region`, what surrounds the page)."""
+    if not denoiser.max_stroke_width:
+        return 1.0
+    target = measured_shape(divided, denoiser.max_stroke_width, region)
+    return divided.shape[0] / target[0] if target else 1.0
 
 
 def clean_output(

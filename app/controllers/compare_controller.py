@@ -7,25 +7,31 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from app.queue_model import ItemState, QueueItem
-from app.workers.images import load_preview
+from app.workers.images import Original, load_preview
 from app.workers.tasks import TaskRunner
+from engine.denoiser import Denoiser
 from engine.errors import FileError
-from engine.io import BW_THRESHOLD, MAX_PAGE_PIXELS, OutputMode
+from engine.io import MAX_PAGE_PIXELS, OutputMode
 
 CACHE_SIZE = 8  # decoded pages kept, so flipping between pages is instant
 # ...and no more bytes than that many of the largest grey pages (a colour page takes three
 # times a grey one's).
 CACHE_BYTES = CACHE_SIZE * MAX_PAGE_PIXELS
 
-# file, modification time, page, preview mode, ink threshold and core
-CacheKey = tuple[Path, int, int, str | None, float, float | None]
+# file, modification time, page, preview mode, the model's sha256, the result's original
+CacheKey = tuple[Path, int, int, str | None, str | None, Original | None]
 
 
 def _cache_key(
-    path: Path, page: int, mode: OutputMode | None, ink: tuple[float, float | None]
+    path: Path,
+    page: int,
+    mode: OutputMode | None,
+    model: Denoiser | None,
+    original: Original | None,
 ) -> CacheKey | None:
     try:
-        return path, path.stat().st_mtime_ns, page, mode, *ink
+        sha256 = model.sha256 if model is not None else None
+        return path, path.stat().st_mtime_ns, page, mode, sha256, original
     except OSError:
         return None
 
@@ -42,9 +48,8 @@ class CompareController(QObject):
         self.item: QueueItem | None = None
         self.page = 0
         self.mode: OutputMode = "gray"  # the output mode the After side previews
-        # The loaded model's ink threshold and core, for the black-and-white preview.
-        self.ink_threshold = BW_THRESHOLD
-        self.ink_core: float | None = None
+        # The loaded model, which previews a grey result in black and white as it writes it.
+        self.model: Denoiser | None = None
         self._cache: OrderedDict[CacheKey, QImage] = OrderedDict()
         self._generation = 0
         self._before: QImage | None = None
@@ -71,10 +76,10 @@ class CompareController(QObject):
             self.mode = mode
             self.refresh()
 
-    def set_ink_threshold(self, ink_threshold: float, ink_core: float | None = None) -> None:
-        """Preview black and white with the loaded model's ink threshold and core."""
-        if (ink_threshold, ink_core) != (self.ink_threshold, self.ink_core):
-            self.ink_threshold, self.ink_core = ink_threshold, ink_core
+    def set_model(self, model: Denoiser) -> None:
+        """Preview black and white as the loaded `model` writes it."""
+        if model is not self.model:
+            self.model = model
             if self.mode == "bw":
                 self.refresh()
 
@@ -112,7 +117,10 @@ class CompareController(QObject):
         finished = item.finished
         result = item.result_page(self.page)
         if finished and result is not None and result[0].is_file():
-            pending += self._load(*result, "after", self.mode)
+            original = None
+            if item.cleaned_as is not None and item.cleaned_as[1] == "gray":
+                original = Original(item.source, self.page, item.cleaned_as[3])
+            pending += self._load(*result, "after", self.mode, original)
         if not (keep_shown and pending):
             self._emit()
 
@@ -140,18 +148,26 @@ class CompareController(QObject):
     def _emit(self) -> None:
         self.images_ready.emit(self._before, self._after, self._note())
 
-    def _load(self, path: Path, page: int, side: str, mode: OutputMode | None) -> int:
-        """Show page `page` of `path` on `side` (in `mode`, if given); returns 1 if it loads
-        in the background."""
-        threshold, core = self.ink_threshold, self.ink_core
-        key = _cache_key(path, page, mode, (threshold, core))
+    def _load(
+        self,
+        path: Path,
+        page: int,
+        side: str,
+        mode: OutputMode | None,
+        original: Original | None = None,
+    ) -> int:
+        """Show page `page` of `path` on `side` (in `mode`, if given; a grey result made
+        from `original`); returns 1 if it loads in the background."""
+        model = self.model
+        original = original if mode == "bw" else None
+        key = _cache_key(path, page, mode, model, original)
         if key is not None and key in self._cache:
             self._cache.move_to_end(key)
             self._store(side, self._cache[key])
             return 0
         generation = self._generation
         self.runner.submit(
-            lambda: load_preview(path, page, mode, threshold, core),
+            lambda: load_preview(path, page, mode, model, original),
             lambda image: self._on_loaded(generation, key, side, image),
             lambda error: self._on_failed(generation, error),
             urgent=True,

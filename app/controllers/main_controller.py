@@ -75,14 +75,10 @@ class MainController(QObject):
         self.actions.update()
 
     def _connect(self) -> None:
-        # The After side previews the output mode and the loaded model's ink threshold and core.
+        # The After side previews the output mode as the loaded model writes it.
         self.compare.set_mode(self.settings.output_mode)
         self.window.options_panel.mode_changed.connect(self.compare.set_mode)
-        self.models.model_changed.connect(
-            lambda denoiser: self.compare.set_ink_threshold(
-                denoiser.ink_threshold, denoiser.ink_core
-            )
-        )
+        self.models.model_changed.connect(self.compare.set_model)
         # What the window offers is worked out again after anything it depends on changes
         # (and after the controllers above have shown that change).
         model = self.queue_model

@@ -11,9 +11,9 @@ import numpy as np
 from PIL import Image
 from PySide6.QtGui import QImage
 
-from engine.hysteresis import black_and_white, to_black_and_white
-from engine.io import BW_THRESHOLD, ImageInfo, OutputMode, probe_image, read_pages
-from engine.polarity import inverted, is_negative
+from engine.cleaning import black_and_white_of_grey
+from engine.denoiser import Denoiser
+from engine.io import ImageInfo, OutputMode, probe_image, read_pages
 
 THUMBNAIL_SIDE = 96  # pixels; shown at 48 logical px, so sharp on 2× screens too
 
@@ -74,32 +74,35 @@ def probe_with_thumbnail(path: Path, longest_side: int = THUMBNAIL_SIDE) -> Prob
     return ProbedImage(info=info, thumbnail=to_qimage(pixels))
 
 
+@dataclass(frozen=True)
+class Original:
+    """The page a grey result was cleaned from: page `index` of `path`, written as its
+    positive if negative with `as_positive`."""
+
+    path: Path
+    index: int
+    as_positive: bool = False
+
+
 def load_preview(
     path: Path,
     index: int = 0,
     mode: OutputMode | None = None,
-    ink_threshold: float = BW_THRESHOLD,
-    ink_core: float | None = None,
+    model: Denoiser | None = None,
+    original: Original | None = None,
 ) -> QImage:
     """Page `index` at full resolution, for the before/after comparison, in colour if it has
-    any; with `mode`, as that output mode would write it (colour only in "color" mode; a
-    grey result previewed in black and white as the model's writes it: black below its
-    `ink_threshold`, where it joins ink below its `ink_core` if it has one; a negative page,
-    `engine.polarity`, as the negative of its positive's black and white)."""
+    any; with `mode`, as that output mode would write it (colour only in "color" mode). A
+    grey result previews in black and white as the loaded `model` writes it: what cleaning
+    its `original` in black and white writes, or without one its levels at the model's
+    threshold (`engine.cleaning.black_and_white_of_grey`); grey until a model is loaded."""
     pixels = read_page(path, index, colour=mode in (None, "color"))
-    if mode == "bw" and pixels.ndim == 2 and pixels.dtype == np.uint8:
-        pixels = _black_and_white(pixels, ink_threshold, ink_core)
+    if mode == "bw" and model is not None and pixels.ndim == 2 and pixels.dtype == np.uint8:
+        grey = colour = None
+        if original is not None:
+            with closing(read_pages(original.path, original.index, colour=True)) as pages:
+                page = next(pages)
+            grey, colour = page.grey, page.colour
+        as_positive = original is not None and original.as_positive
+        pixels = black_and_white_of_grey(pixels, model, grey, colour, as_positive)
     return to_qimage(pixels)
-
-
-def _black_and_white(
-    levels: np.ndarray, ink_threshold: float, ink_core: float | None
-) -> np.ndarray:
-    """Grey `levels` (uint8) as the engine writes them in black and white (a copy)."""
-    negative = is_negative(levels)
-    positive = inverted(levels) if negative else levels.copy()
-    if ink_core is None:
-        to_black_and_white(positive, ink_threshold)  # in place
-    else:
-        positive = black_and_white(positive / np.float32(255), ink_threshold, ink_core)
-    return inverted(positive, in_place=True) if negative else positive

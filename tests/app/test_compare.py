@@ -12,9 +12,10 @@ from PySide6.QtWidgets import QApplication
 from app.queue_model import ItemState
 from app.views.compare_view import SIDE_BY_SIDE, SPLIT
 from app.workers.images import load_preview
+from engine.cleaning import clean_output
 from engine.denoiser import INK_CORE_KEY, INK_THRESHOLD_KEY, Denoiser
 from tests.app.driving import run_batch, shown_pixels, wait_queued
-from tests.conftest import ddd_page, write_page
+from tests.conftest import REPO, SHARED, ddd_page, write_page
 from tests.onnx_builders import build_identity
 
 
@@ -184,14 +185,15 @@ def test_black_and_white_is_previewed_with_the_models_ink_core(qtbot, controller
     metadata = {INK_THRESHOLD_KEY: "0.6", INK_CORE_KEY: "0.2"}
     denoiser = Denoiser(build_identity(tmp_path / "cored.onnx", metadata))
     controller.models.model_changed.emit(denoiser)  # as a model loads
-    assert (controller.compare.ink_threshold, controller.compare.ink_core) == (0.6, 0.2)
     page = np.full((60, 80), 255, np.uint8)
     page[10:14, 5:75] = 10  # a stroke the network is sure of
     page[14:40, 70:74] = 120  # its half-dark tail
     page[30:50, 20:40] = 120  # half-dark, joined to nothing: show-through
     Image.fromarray(page).save(tmp_path / "grey.png")
-    plain = shown_pixels(load_preview(tmp_path / "grey.png", 0, "bw", 0.6))
-    cored = shown_pixels(load_preview(tmp_path / "grey.png", 0, "bw", 0.6, 0.2))
+    assert controller.compare.model is denoiser
+    plain_model = Denoiser(build_identity(tmp_path / "plain.onnx", {INK_THRESHOLD_KEY: "0.6"}))
+    plain = shown_pixels(load_preview(tmp_path / "grey.png", 0, "bw", plain_model))
+    cored = shown_pixels(load_preview(tmp_path / "grey.png", 0, "bw", denoiser))
     assert (plain[30:50, 20:40] == 0).all() and (cored[30:50, 20:40] == 255).all()
     assert (cored[10:40, 70:74] == 0).all() and (cored[12, 5:75] == 0).all()
 
@@ -201,7 +203,37 @@ def test_a_negative_is_previewed_in_black_and_white_as_the_engine_writes_it(tmp_
     clean = np.asarray(Image.open(ddd_page("101.png", "train_cleaned")).convert("L"))
     Image.fromarray(clean).save(tmp_path / "positive.png")
     Image.fromarray(255 - clean).save(tmp_path / "negative.png")
-    positive = shown_pixels(load_preview(tmp_path / "positive.png", 0, "bw", 0.65))
-    negative = shown_pixels(load_preview(tmp_path / "negative.png", 0, "bw", 0.65))
+    model = Denoiser(build_identity(tmp_path / "model.onnx", {INK_THRESHOLD_KEY: "0.65"}))
+    positive = shown_pixels(load_preview(tmp_path / "positive.png", 0, "bw", model))
+    negative = shown_pixels(load_preview(tmp_path / "negative.png", 0, "bw", model))
     assert 0.02 < (positive == 0).mean() < 0.5  # ink on paper
     np.testing.assert_array_equal(negative, 255 - positive)
+
+
+def test_a_grey_result_previews_in_black_and_white_as_black_and_white_writes_it(
+    qtbot, make_controller, monkeypatch, tmp_path
+):
+    """With the bundled model: an archive page (H-DIBCO 2016 H06, another page's writing
+    showing through) cleaned in grey, then previewed in black and white, shows what cleaning
+    it in black and white writes, show-through left out, not the grey result's threshold."""
+    noisy = SHARED / "data" / "dibco" / "hdibco2016" / "noisy" / "DIBCO2016_H06.png"
+    if not noisy.is_file() or not (REPO / "resources" / "models" / "docclean.onnx").is_file():
+        pytest.skip("needs the shared data and the bundled model")
+    monkeypatch.setenv("DOCCLEAN_MODEL", str(REPO / "resources" / "models" / "docclean.onnx"))
+    controller = make_controller()
+    page = np.asarray(Image.open(noisy).convert("L"))[:500, :900]
+    Image.fromarray(page).save(tmp_path / "minute.png")
+    controller.add_paths([tmp_path / "minute.png"])
+    wait_queued(qtbot, controller, 1)
+    run_batch(qtbot, controller, controller.clean_all)
+    view, panel = controller.window.compare_view, controller.window.options_panel
+    controller.window.queue_view.selectRow(0)
+    qtbot.waitUntil(lambda: view.after is not None)
+    grey = shown_pixels(view.after)
+    model = controller.compare.model
+
+    panel.mode_combo.setCurrentIndex(panel.mode_combo.findData("bw"))
+    qtbot.waitUntil(lambda: view.after is not None and levels(view.after) <= {0, 255})
+    shown = shown_pixels(view.after)
+    np.testing.assert_array_equal(shown, clean_output(page, model, "bw"))
+    assert (shown != np.where(grey < 255 * model.ink_threshold, 0, 255)).mean() > 0.001

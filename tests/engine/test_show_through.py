@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 import engine.show_through as show_through
-from engine.cleaning import clean_output
+from engine.cleaning import black_and_white_of_grey, clean_output
 from engine.denoiser import Denoiser
 from engine.resources import default_model_path
 from engine.show_through import without_show_through
@@ -104,3 +104,32 @@ def test_a_faint_page_keeps_all_its_ink(shipped, monkeypatch) -> None:
     now = clean_output(faint, shipped, "bw")
     monkeypatch.setattr(show_through, "SHARE", 0.0)
     np.testing.assert_array_equal(now, clean_output(faint, shipped, "bw"))
+
+
+@pytest.mark.parametrize("variant", ["page", "enlarged", "colour", "negative", "as positive"])
+def test_a_grey_result_made_black_and_white_is_what_black_and_white_writes(
+    shipped, variant
+) -> None:
+    """`black_and_white_of_grey` (the app's preview of a grey result) gives the levels that
+    cleaning in black and white writes: show-through left out, at the scale the network saw
+    the page (an enlarged page is reduced first), negatives and colour pages alike."""
+    noisy = DIBCO / "hdibco2016" / "noisy" / "DIBCO2016_H06.png"
+    if not noisy.is_file():
+        pytest.skip(f"shared data not found at {noisy}")
+    page = np.asarray(Image.open(noisy).convert("L"))[:500, :900]
+    colour = None
+    if variant == "enlarged":
+        page = np.asarray(Image.fromarray(page).resize((1800, 1000), Image.Resampling.BICUBIC))
+    if variant == "colour":  # blue ink
+        colour = np.dstack([page, page, np.maximum(page, 200)])
+    if variant in ("negative", "as positive"):
+        page = 255 - page
+    as_positive = variant == "as positive"
+    grey = clean_output(page, shipped, "gray", colour=colour, as_positive=as_positive)
+    written = clean_output(page, shipped, "bw", colour=colour, as_positive=as_positive)
+    made = black_and_white_of_grey(grey, shipped, page, colour, as_positive)
+    np.testing.assert_array_equal(made, written)
+    threshold = 255 * shipped.ink_threshold
+    plain = np.where(grey < threshold, 0, 255) if variant != "negative" else None
+    if plain is not None:  # the threshold alone keeps the writing showing through
+        assert (plain != made).mean() > 0.001
