@@ -83,6 +83,8 @@ class TrainConfig:
     export_path: str = ""  # an .onnx path to export the best model to; "" exports nothing
     # An .onnx beside export_path the engine uses instead for pages it enlarges (low DPI).
     low_resolution_model: str = ""
+    # The exported model's output refined by a guided filter on its input (training.refinement).
+    guided_refinement: bool = False
 
     def __post_init__(self) -> None:
         if self.recipe not in ("patches", "pages", "documents"):

@@ -36,6 +36,7 @@ from training.models import (
     receptive_field_radius,
     total_stride,
 )
+from training.refinement import RADIUS, add_guided_refinement, describe, guided_filter
 
 PARITY_TOLERANCE = 1e-4
 
@@ -61,10 +62,17 @@ def fixed_tile_model(model: keras.Model) -> keras.Model:
     return fixed
 
 
-def parity_error(onnx_path: Path, model: keras.Model, tiles: np.ndarray) -> float:
+def parity_error(
+    onnx_path: Path, model: keras.Model, tiles: np.ndarray, refined: bool = False
+) -> float:
+    """Largest difference between the ONNX file's output and Keras's (`refined`: through
+    the guided refinement, `training.refinement.guided_filter`)."""
     session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
     (onnx_out,) = session.run(None, {"page": tiles})
     keras_out = model.predict(tiles, verbose=0)
+    if refined:
+        pairs = zip(keras_out[..., 0], tiles[..., 0], strict=True)
+        keras_out = np.stack([guided_filter(out, tile) for out, tile in pairs])[..., None]
     return float(np.abs(onnx_out - keras_out).max())
 
 
@@ -80,6 +88,7 @@ def export_onnx(
     data: dict[str, Any] | None = None,
     ink_threshold: float = 0.0,
     ink_core: float = 0.0,
+    guided_refinement: bool = False,
 ) -> dict[str, Any]:
     """Write `path` (ONNX) and its card (`.json` and `.md`); refuse on a parity failure.
 
@@ -92,7 +101,7 @@ def export_onnx(
     whose measured strokes are wider. `data` describes the training data (default: DDD).
     `ink_threshold` moves black and white's line between ink and paper from one half;
     `ink_core` keeps ink below it only where it joins ink below this level
-    (`engine.hysteresis`).
+    (`engine.hysteresis`). `guided_refinement` appends `training.refinement` to the graph.
     """
     if low_resolution_model and Path(low_resolution_model).name != low_resolution_model:
         raise ExportError(f"low_resolution_model must be a file name, not {low_resolution_model}")
@@ -131,11 +140,14 @@ def export_onnx(
         del graph.metadata_props[:]
         for key, value in metadata.items():
             graph.metadata_props.append(onnx.StringStringEntryProto(key=key, value=value))
+        if guided_refinement:
+            add_guided_refinement(graph)
+            margin += 2 * RADIUS
         candidate = Path(scratch) / "model.onnx"
         onnx.save(graph, candidate)
         rng = np.random.default_rng(0)
         tiles = rng.random((3, *TILE_SHAPE, 1), dtype=np.float32)
-        error = parity_error(candidate, fixed, tiles)
+        error = parity_error(candidate, fixed, tiles, guided_refinement)
         if not error < PARITY_TOLERANCE:
             raise ExportError(f"ONNX differs from Keras by {error:.2e} (limit {PARITY_TOLERANCE})")
         os.replace(candidate, path)
@@ -153,6 +165,7 @@ def export_onnx(
         "max_stroke_width": max_stroke_width or None,
         "ink_threshold": ink_threshold or 0.5,
         "ink_core": ink_core or None,
+        "refinement": describe() if guided_refinement else None,
         "tile": {"height": TILE_SHAPE[0], "width": TILE_SHAPE[1]},
         "input": f"page: float32 [N, {TILE_SHAPE[0]}, {TILE_SHAPE[1]}, 1], grey levels 0..1 "
         "(1 = white)",

@@ -53,6 +53,11 @@ def write_card(card: dict[str, Any], model_path: Path) -> None:
             "- Input preparation: the engine divides each page by its paper "
             "(engine.paper.normalise_paper) before the network"
         )
+    if card.get("refinement"):
+        lines.append(
+            f"- Output refinement: {card['refinement']} (`training.refinement`): the network "
+            "decides what is ink, the page where a stroke's edges lie"
+        )
     if card.get("max_stroke_width"):
         lines.append(
             f"- Text scale: pages whose strokes measure wider than {card['max_stroke_width']} px "

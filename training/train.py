@@ -342,6 +342,7 @@ def export_run(config: TrainConfig, checkpoint: Path, training: dict) -> Path:
         low_resolution_model=Path(config.low_resolution_model).name
         if config.low_resolution_model
         else "",
+        guided_refinement=config.guided_refinement,
     )
     if config.ink_recall:
         from training.calibration import calibrate

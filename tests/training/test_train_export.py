@@ -271,6 +271,19 @@ def test_parity_error_measures_a_real_difference(tmp_path: Path) -> None:
     assert parity_error(tmp_path / "seed.onnx", other, tiles) > 1e-3
 
 
+def test_export_appends_the_guided_refinement_and_checks_it(tmp_path: Path) -> None:
+    model = seed_autoencoder((None, None))
+    plain = export_onnx(model, tmp_path / "plain.onnx", name="plain")
+    card = export_onnx(model, tmp_path / "refined.onnx", name="refined", guided_refinement=True)
+    assert card["refinement"] and plain["refinement"] is None
+    assert card["receptive_field_radius"] == plain["receptive_field_radius"] + 2
+    assert card["parity_max_abs_diff"] < 1e-4  # against Keras's output, refined in numpy
+    denoiser = Denoiser(tmp_path / "refined.onnx")
+    assert denoiser.margin == plain["receptive_field_radius"] + 2
+    tiles = np.random.default_rng(0).random((1, 420, 540), dtype=np.float32)
+    assert np.abs(denoiser.run(tiles) - Denoiser(tmp_path / "plain.onnx").run(tiles)).max() > 1e-3
+
+
 def test_export_names_the_low_resolution_model(tmp_path: Path) -> None:
     with pytest.raises(ExportError, match=r"low-resolution model .* first"):
         export_onnx(seed_autoencoder(), tmp_path / "x.onnx", "x", low_resolution_model="soft.onnx")
