@@ -238,6 +238,10 @@ ABLATIONS = {
     ),
     "the shipped recipe with a quarter of its patches made soft scans (targets sharp), at full "
     "length (160 epochs)": "documents_soft_scans_160_epochs",
+    "the shipped recipe with patches drawn at the text scale the engine shows their page at and a "
+    "quarter of them made soft scans, at full length (160 epochs)": (
+        "documents_engine_scales_soft_scans_160_epochs"
+    ),
     "the shipped model trained 30 epochs more on its own recipe (a fine-tune)": (
         "finetune_control"
     ),
