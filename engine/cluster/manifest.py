@@ -86,7 +86,7 @@ class Manifest:
                     record = json.loads(line)
                     name, status, sha = record["input"], record["status"], record["model_sha256"]
                     same = sha == model_sha256 and record.get("settings") == settings
-                except (ValueError, TypeError, KeyError, AttributeError):
+                except (ValueError, TypeError, KeyError):
                     continue
                 if status == "done" and same:
                     finished[name] = record.get("output")
