@@ -230,7 +230,7 @@ def run_cluster(
             for uri, reason in plan.refused
         )
         cleaned = _clean_files(
-            ray, todo, source, target, denoiser, plan_of_workers, mode, as_positive
+            ray, todo, source, target, denoiser, plan_of_workers, mode, as_positive, settings
         )
         for record in itertools.chain(refused, cleaned):
             manifest.write(record)
@@ -275,15 +275,15 @@ def _clean_files(
     model: Denoiser,
     workers: WorkerPlan,
     mode: OutputMode,
-    as_positive: bool = False,
+    as_positive: bool,
+    settings: str,
 ) -> Iterator[FileRecord]:
-    """Run the pipeline over `files`, one Ray Dataset per chunk; a record per file."""
+    """Run the pipeline over `files`, one Ray Dataset per chunk; a record per file, noting
+    the `output_settings` it was cleaned with."""
     for start in range(0, len(files), CHUNK_FILES):
         chunk = files[start : start + CHUNK_FILES]
         dataset = _build_dataset(ray, chunk, source, target, model, workers, mode, as_positive)
-        yield from _records(
-            dataset, source, target, model.sha256, output_settings(mode, as_positive)
-        )
+        yield from _records(dataset, source, target, model.sha256, settings)
 
 
 def _records(
