@@ -117,6 +117,7 @@ train-ablations: setup training-fonts
 	$(PY) -m training.train --config training/configs/ablations/documents_engine_scales_160_epochs.toml
 	$(PY) -m training.train --config training/configs/ablations/documents_soft_scans_160_epochs.toml
 	$(PY) -m training.train --config training/configs/ablations/documents_engine_scales_soft_scans_160_epochs.toml
+	$(PY) -m training.train --config training/configs/ablations/documents_engine_scales_some_soft_scans_160_epochs.toml
 	$(PY) -m training.train --config training/configs/ablations/documents_logit_160_epochs.toml
 	$(PY) -m training.train --config training/configs/ablations/documents_figures_logit_160_epochs.toml
 	$(PY) -m training.train --config training/configs/ablations/finetune_control.toml

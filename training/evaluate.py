@@ -242,6 +242,10 @@ ABLATIONS = {
     "quarter of them made soft scans, at full length (160 epochs)": (
         "documents_engine_scales_soft_scans_160_epochs"
     ),
+    "the shipped recipe with patches drawn at the text scale the engine shows their page at and a "
+    "tenth of them made soft scans, at full length (160 epochs)": (
+        "documents_engine_scales_some_soft_scans_160_epochs"
+    ),
     "the shipped model trained 30 epochs more on its own recipe (a fine-tune)": (
         "finetune_control"
     ),
@@ -275,7 +279,9 @@ def ablation_report(pairs: list, only: set[str] | None = None) -> str:
         "Produced by `python -m training.evaluate --ablations` after `make train-ablations`, "
         "through the engine on this 2-core CPU: each run is the shipped recipe for 25 epochs "
         "with one part taken out (ink threshold calibrated alike), unless its name says "
-        f"otherwise. Held-out DIBCO collections ({', '.join(HELD_OUT)}), pooled, black and "
+        'otherwise; "the shipped recipe" is the one shipped until 2026-12-07, and the row '
+        "with a tenth of the patches made soft scans is the recipe shipped since. "
+        f"Held-out DIBCO collections ({', '.join(HELD_OUT)}), pooled, black and "
         "white, at 1× and (recall) at 2× and 4× without DPI; DDD validation RMSE at 1×, grey; "
         "clean page RMSE: the DDD validation texts' clean pages cleaned again, against "
         "themselves.",
