@@ -9,10 +9,11 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from engine import cleaning
-from engine.cleaning import clean_output, clean_page
+from engine.cleaning import clean_output, clean_page, shown_reduction
 from engine.denoiser import Denoiser, read_card
 from engine.hysteresis import bw_levels
 from engine.io import read_pages, to_uint8
+from engine.paper import normalised_8bit
 from engine.precision import INT8_CARD_KEY, model_for_precision
 from engine.resources import default_model_path
 from tests.conftest import DDD, SHARED, ddd_page
@@ -206,22 +207,25 @@ def test_a_page_photographed_on_a_dark_table_keeps_its_ink(shipped: Denoiser) ->
     assert recall(kept, ink) >= 0.93
 
 
-def test_thin_handwriting_enlarged_four_times_keeps_more_ink_for_its_soft_edges(
+def test_thin_handwriting_enlarged_four_times_is_reduced_for_its_soft_edges(
     shipped: Denoiser, monkeypatch
 ) -> None:
     """H-DIBCO 2014 H06: strokes 1 px wide, enlarged 4× with no DPI, measure as normal 6 px
-    strokes; their soft edges tell the engine to reduce the page (with the stroke width
-    alone it keeps 12 % of the ink)."""
+    strokes, which the stroke width alone leaves as they are; their soft edges tell the
+    engine to reduce the page. The weakest page here at 4× (docs/model.md) keeps at least a
+    quarter of its ink (the model shipped before kept 12 % with the stroke width alone)."""
     noisy, truth = (DIBCO / "hdibco2014" / part / "DIBCO2014_H06.png" for part in ("noisy", "gt"))
     if not noisy.is_file():
         pytest.skip(f"shared data not found at {noisy}")
     scan = Image.open(noisy).convert("L")
     size = (scan.width * 4, scan.height * 4)
     page = np.asarray(scan.resize(size, Image.Resampling.BICUBIC))
+    divided = normalised_8bit(page, 1 / 255)
+    assert shown_reduction(divided, shipped, None) >= 1.4
     ink = np.asarray(Image.open(truth).convert("L").resize(size, Image.Resampling.BILINEAR)) < 128
-    with_edges = recall(black_and_white(page, shipped), ink)
+    assert recall(black_and_white(page, shipped), ink) >= 0.25
     monkeypatch.setattr(cleaning, "SHARP_EDGE", np.inf)  # the stroke width alone
-    assert with_edges >= 2 * recall(black_and_white(page, shipped), ink)
+    assert shown_reduction(divided, shipped, None) == 1.0
 
 
 def test_a_clean_page_comes_back_as_it_was(shipped: Denoiser) -> None:
@@ -255,12 +259,13 @@ def test_a_crisp_printed_page_comes_back_byte_for_byte(shipped: Denoiser, name: 
 
 
 def test_black_and_white_keeps_the_bold_letters_the_network_hollows(shipped: Denoiser) -> None:
-    """At the model's threshold the network alone loses hundreds of ink pixels inside P03's
-    bold heading; black and white keeps them, as the page's own levels."""
+    """At the model's threshold the network alone loses ink pixels inside P03's bold heading
+    (tens; hundreds with the model shipped until 2026-12-07); black and white keeps them, as
+    the page's own levels."""
     page = crisp_truth("DIBCO2013_P03")
     network = bw_levels(shipped.ink_threshold)[to_uint8(clean_page(page, shipped), "gray")]
     lost = (page == 0) & (network == 255)
-    assert lost.sum() > 300
+    assert lost.sum() > 10
     assert (clean_output(page, shipped, "bw")[lost] == 0).all()
 
 
