@@ -16,6 +16,9 @@ from engine.options import Precision
 INT8_CARD_KEY = "int8_model"
 # /proc/cpuinfo flags of integer dot-product instructions INT8 convolutions run on.
 DOT_PRODUCT_FLAGS = frozenset({"avx512_vnni", "avx_vnni", "asimddp"})
+# The same instructions among NumPy's runtime CPU features (every platform; it has no name
+# for the 256-bit AVX-VNNI of CPUs without AVX-512, which only Linux's flags tell).
+DOT_PRODUCT_FEATURES = ("AVX512VNNI", "ASIMDDP")
 
 
 def int8_path_for(model: Path) -> Path:
@@ -23,21 +26,34 @@ def int8_path_for(model: Path) -> Path:
     return model.with_name(f"{model.stem}_int8{model.suffix}")
 
 
-def fast_integer_cpu(cpuinfo: str | None = None) -> bool:
-    """Whether this CPU has integer dot-product instructions (Linux reads /proc/cpuinfo;
-    Apple silicon has them; elsewhere float is the safe answer)."""
-    if cpuinfo is None:
-        if sys.platform == "darwin":
-            return platform.machine() == "arm64"
+def numpy_cpu_features() -> dict[str, bool]:
+    """What NumPy found this CPU runs (its dispatch table); empty if it cannot say."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__
+    except ImportError:
+        return {}
+    return dict(__cpu_features__)
+
+
+def fast_integer_cpu(cpuinfo: str | None = None, features: dict[str, bool] | None = None) -> bool:
+    """Whether this CPU has integer dot-product instructions: Linux's /proc/cpuinfo flags
+    (`cpuinfo`), else NumPy's runtime CPU features (`features`: Windows, Intel Macs);
+    Apple silicon has them. Where neither tells, float is the safe answer."""
+    if cpuinfo is None and sys.platform.startswith("linux"):
         try:
             cpuinfo = Path("/proc/cpuinfo").read_text()
         except OSError:
-            return False
-    for line in cpuinfo.splitlines():
-        name, _, value = line.partition(":")
-        if name.strip() in ("flags", "Features") and DOT_PRODUCT_FLAGS & set(value.split()):
-            return True
-    return False
+            cpuinfo = None
+    if cpuinfo is not None:
+        for line in cpuinfo.splitlines():
+            name, _, value = line.partition(":")
+            if name.strip() in ("flags", "Features") and DOT_PRODUCT_FLAGS & set(value.split()):
+                return True
+        return False
+    if sys.platform == "darwin" and platform.machine() == "arm64":
+        return True
+    features = numpy_cpu_features() if features is None else features
+    return any(features.get(name, False) for name in DOT_PRODUCT_FEATURES)
 
 
 def model_for_precision(model: Path, precision: Precision = "auto") -> Path:

@@ -9,7 +9,13 @@ import pytest
 
 from engine.denoiser import sha256_of
 from engine.errors import ModelError
-from engine.precision import INT8_CARD_KEY, fast_integer_cpu, int8_path_for, model_for_precision
+from engine.precision import (
+    INT8_CARD_KEY,
+    fast_integer_cpu,
+    int8_path_for,
+    model_for_precision,
+    numpy_cpu_features,
+)
 
 VNNI = "processor : 0\nflags : fpu sse2 avx2 avx512f avx512_vnni\n"
 ARM = "processor : 0\nFeatures : fp asimd asimddp\n"
@@ -19,6 +25,27 @@ OLD = "processor : 0\nflags : fpu sse2 avx2\n"
 def test_integer_dot_products_are_read_from_the_cpu_flags() -> None:
     assert fast_integer_cpu(VNNI) and fast_integer_cpu(ARM)
     assert not fast_integer_cpu(OLD) and not fast_integer_cpu("")
+
+
+def test_without_linux_flags_numpy_tells_the_cpu_features(monkeypatch) -> None:
+    monkeypatch.setattr("engine.precision.sys.platform", "win32")
+    assert fast_integer_cpu(features={"AVX2": True, "AVX512VNNI": True})
+    assert fast_integer_cpu(features={"NEON": True, "ASIMDDP": True})
+    assert not fast_integer_cpu(features={"AVX2": True, "AVX512VNNI": False})
+    assert not fast_integer_cpu(features={})
+
+
+def test_numpy_and_linux_agree_on_this_cpu(monkeypatch) -> None:
+    flags = Path("/proc/cpuinfo")
+    if not flags.is_file():
+        pytest.skip("no /proc/cpuinfo to compare with")
+    cpuinfo = flags.read_text()
+    features = numpy_cpu_features()
+    assert features.get("AVX2") or features.get("ASIMD")  # NumPy reads this CPU
+    if "avx_vnni" in cpuinfo.split() and "avx512_vnni" not in cpuinfo.split():
+        pytest.skip("AVX-VNNI without AVX-512: a name NumPy does not have")
+    monkeypatch.setattr("engine.precision.sys.platform", "win32")
+    assert fast_integer_cpu(features=features) == fast_integer_cpu(cpuinfo)
 
 
 def with_int8(tmp_path: Path, model: Path, sha: str | None = None) -> Path:
