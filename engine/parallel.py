@@ -18,8 +18,10 @@ def physical_cores() -> int:
             for cpu in cpus
         }
         return max(1, len(siblings))
-    except (AttributeError, OSError):
-        return max(1, (os.cpu_count() or 2) // 2)
+    except (AttributeError, OSError):  # not Linux: the OS's count (Windows, macOS)
+        import psutil  # here only: Linux start-up does without it
+
+        return max(1, psutil.cpu_count(logical=False) or (os.cpu_count() or 2) // 2)
 
 
 @cache

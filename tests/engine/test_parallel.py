@@ -1,6 +1,8 @@
 """Bands of a page shared among the cores: every band done once, errors raised, and the
 same bytes as one band after another."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -54,3 +56,11 @@ def test_bands_in_parallel_give_the_bytes_of_one_band_after_another(monkeypatch)
     monkeypatch.setattr(engine.parallel, "physical_cores", lambda: 1)
     for shared, alone in zip(parallel, outputs(), strict=True):
         np.testing.assert_array_equal(shared, alone)
+
+
+def test_without_linux_affinity_the_os_counts_the_physical_cores(monkeypatch) -> None:
+    if not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) != os.cpu_count():
+        pytest.skip("needs Linux, this process allowed on every CPU")
+    linux = engine.parallel.physical_cores()  # hyper-thread siblings read from /sys
+    monkeypatch.delattr(engine.parallel.os, "sched_getaffinity", raising=False)
+    assert engine.parallel.physical_cores() == linux  # psutil, as on Windows and macOS
