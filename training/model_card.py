@@ -9,6 +9,7 @@ INT8_MEASURES = (
     ("DDD RMSE", "ddd_rmse", ".4f"),
     ("held-out DIBCO F-measure", "dibco_fm", ".2f"),
     ("ink recall (%)", "dibco_recall", ".2f"),
+    ("OCR character error rate on the DDD pages", "ddd_cer", ".2%"),
     ("MP/s on the DDD pages", "ddd_mp_per_s", ".2f"),
 )
 
@@ -113,6 +114,7 @@ def write_card(card: dict[str, Any], model_path: Path) -> None:
             + ", ".join(
                 f"{label} {quality['int8'][key]:{form}} against {quality['float'][key]:{form}}"
                 for label, key, form in INT8_MEASURES
+                if key in quality["int8"] and key in quality["float"]
             )
         )
     metrics = card.get("metrics") or {}

@@ -14,12 +14,16 @@ same engine metadata, and records it in the float model's card (file, sha256, qu
 speed of both precisions). It refuses, writing nothing, when the INT8 model falls short on
 the validation pages: DDD RMSE more than `MAX_RMSE_LOSS` above the float model's, or
 held-out DIBCO F-measure more than `MAX_FM_LOSS` points below, or ink recall more than
-`MAX_RECALL_LOSS` points below. Where the whole network quantised falls short, parts of it
-stay in float (`FLOAT_PARTS`) and it tries again.
+`MAX_RECALL_LOSS` points below, or, where Tesseract is installed, its OCR character error
+rate on the DDD validation pages more than `MAX_CER_LOSS` above (a reader's measure: the
+output can stay within the RMSE bound and still make Tesseract misread a page). Where the
+whole network quantised falls short, parts of it stay in float (`FLOAT_PARTS`) and it tries
+again.
 """
 
 import argparse
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -46,7 +50,7 @@ from training.calibration import ink_threshold, recall_at_thresholds, set_metada
 from training.data import default_data_dir, load_part, load_split
 from training.documents import HELD_OUT, TRAINING_COLLECTIONS, DibcoPage, load_dibco
 from training.evaluate import model_cleaner
-from training.metrics import pooled_rmse, rmse
+from training.metrics import character_error_rate, ocr, pooled_rmse, rmse
 from training.model_card import write_card
 from training.refinement import PREFIX as REFINEMENT_PREFIX
 
@@ -55,6 +59,7 @@ MODEL = REPO / "resources" / "models" / "docclean.onnx"
 MAX_RMSE_LOSS = 0.001
 MAX_FM_LOSS = 0.5
 MAX_RECALL_LOSS = 1.0
+MAX_CER_LOSS = 0.002
 CALIBRATION_TILES = 96
 PERCENTILE = 99.999  # of each tensor's values, its range
 # What stays in float on each try: nothing (but a guided refinement); the ends (the input's
@@ -151,22 +156,36 @@ def set_ink_threshold(model: Path, threshold: float) -> None:
     set_metadata(model, {INK_THRESHOLD_KEY: f"{threshold:g}"})
 
 
-def quality(model: Path) -> dict[str, float]:
+def ocr_references() -> list[str] | None:
+    """Tesseract's reading of the DDD validation pages' clean targets; None without it."""
+    if shutil.which("tesseract") is None:
+        return None
+    return [ocr(clean) for _, clean in load_part(default_data_dir(), load_split(), "validation")]
+
+
+def quality(model: Path, references: list[str] | None = None) -> dict[str, float]:
     """DDD validation RMSE and held-out DIBCO F-measure and recall, at 1×, through the
-    engine; and throughput on the DDD pages."""
+    engine; throughput on the DDD pages; and, given Tesseract's `references`
+    (`ocr_references`), the OCR character error rate of the DDD results against them."""
     denoiser = Denoiser(model)
     pairs = load_part(default_data_dir(), load_split(), "validation")
     clean = model_cleaner(denoiser)
     started = time.perf_counter()
-    errors = [rmse(clean(noisy, None), target) for noisy, target in pairs]
+    results = [clean(noisy, None) for noisy, _ in pairs]
     seconds = time.perf_counter() - started
+    errors = [rmse(result, target) for result, (_, target) in zip(results, pairs, strict=True)]
     archive = ink.summarise(ink.score_pages(ink.model_binariser(denoiser), load_dibco(HELD_OUT)))
-    return {
+    scores = {
         "ddd_rmse": pooled_rmse(errors),
         "dibco_fm": archive["pooled"]["fm"],
         "dibco_recall": archive["pooled"]["recall"],
         "ddd_mp_per_s": sum(noisy.size for noisy, _ in pairs) / 1e6 / seconds,
     }
+    if references is not None:
+        pages = zip(results, references, strict=True)
+        rates = [character_error_rate(ocr(result), reference) for result, reference in pages]
+        scores["ddd_cer"] = float(np.mean(rates))
+    return scores
 
 
 def shortfall(float_scores: dict[str, float], int8_scores: dict[str, float]) -> str:
@@ -185,6 +204,12 @@ def shortfall(float_scores: dict[str, float], int8_scores: dict[str, float]) -> 
             f"ink recall {int8_scores['dibco_recall']:.1f} % against "
             f"{float_scores['dibco_recall']:.1f} %"
         )
+    both_read = "ddd_cer" in float_scores and "ddd_cer" in int8_scores
+    if both_read and int8_scores["ddd_cer"] > float_scores["ddd_cer"] + MAX_CER_LOSS:
+        problems.append(
+            f"OCR CER {100 * int8_scores['ddd_cer']:.2f} % against "
+            f"{100 * float_scores['ddd_cer']:.2f} %"
+        )
     return "; ".join(problems)
 
 
@@ -195,7 +220,10 @@ def main(argv: list[str] | None = None) -> int:
     model: Path = args.model
     output = int8_path_for(model)
     tiles = calibration_tiles(model)
-    float_scores = quality(model)
+    references = ocr_references()
+    if references is None:
+        print("no tesseract: the INT8 model's OCR is not compared")
+    float_scores = quality(model, references)
     print(f"float: {float_scores}")
     recall = read_card(model).get("training", {}).get("config", {}).get("ink_recall", 0.0)
     training_pages = load_dibco(TRAINING_COLLECTIONS) if recall else []
@@ -207,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
             if recall:  # a calibrated float model: the INT8 one calibrated alike
                 threshold = own_ink_threshold(candidate, training_pages, recall)
                 set_ink_threshold(candidate, threshold)
-            int8_scores = quality(candidate)
+            int8_scores = quality(candidate, references)
             problem = shortfall(float_scores, int8_scores)
             tried = f"int8 ({part} in float, ink threshold {threshold:g})"
             print(f"{tried}: {int8_scores} {problem or 'ok'}")
@@ -230,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
             "max_rmse_loss": MAX_RMSE_LOSS,
             "max_fm_loss": MAX_FM_LOSS,
             "max_recall_loss": MAX_RECALL_LOSS,
+            "max_cer_loss": MAX_CER_LOSS if references is not None else None,
         },
     }
     write_card(card, model)

@@ -53,6 +53,15 @@ def test_an_int8_model_that_loses_quality_is_refused() -> None:
     assert "ink recall" in shortfall(float_scores, {**close, "dibco_recall": 93.9})
 
 
+def test_an_int8_model_that_tesseract_misreads_more_is_refused() -> None:
+    float_scores = {"ddd_rmse": 0.0300, "dibco_fm": 88.0, "dibco_recall": 95.0, "ddd_cer": 0.005}
+    close = {**float_scores, "ddd_rmse": 0.0305, "ddd_cer": 0.0065}
+    assert shortfall(float_scores, close) == ""
+    assert "OCR CER 1.30 % against 0.50 %" in shortfall(float_scores, {**close, "ddd_cer": 0.013})
+    unread = {key: value for key, value in float_scores.items() if key != "ddd_cer"}
+    assert shortfall(unread, {**close, "ddd_cer": 0.013}) == ""  # no Tesseract, no OCR gate
+
+
 def test_an_int8_model_gets_its_own_ink_threshold_the_lowest_that_keeps_the_ink(tmp_path: Path):
     from training.documents import load_dibco
 
@@ -90,3 +99,20 @@ def test_the_card_names_the_int8_version_and_its_quality_against_float(tmp_path:
     assert "INT8 version: `docclean_int8.onnx`" in text
     assert f"{quality['int8']['ddd_rmse']:.4f} against {quality['float']['ddd_rmse']:.4f}" in text
     assert f"own ink threshold {card[INT8_CARD_KEY]['ink_threshold']}" in text
+    if "ddd_cer" in quality["int8"]:
+        cer = f"{quality['int8']['ddd_cer']:.2%} against {quality['float']['ddd_cer']:.2%}"
+        assert f"OCR character error rate on the DDD pages {cer}" in text
+
+
+def test_a_card_whose_int8_quality_has_no_ocr_reading_still_writes(tmp_path: Path):
+    from training.model_card import write_card
+
+    card = read_card(default_model_path())
+    if INT8_CARD_KEY not in card:
+        pytest.skip("the shipped model has no INT8 version")
+    for precision in ("int8", "float"):
+        card[INT8_CARD_KEY]["quality"][precision].pop("ddd_cer", None)
+    write_card(card, tmp_path / "docclean.onnx")
+
+    text = (tmp_path / "docclean.md").read_text()
+    assert "INT8 version" in text and "OCR character error rate" not in text
