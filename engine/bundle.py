@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 MODEL_FILE = "docclean.onnx"
-SAMPLE_FILES = ("stained-page.png", "wrinkled-page.png", "README.md")
+SAMPLE_FILES = ("stained-page.png", "wrinkled-page.png", "photographed-page.heic", "README.md")
 ICON_FILES = (
     "docclean.svg",
     *(f"docclean-{size}.png" for size in (256, 128, 64, 48, 32, 16)),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from engine.io import FORMATS, is_supported
+from engine.io import FORMATS, WRITTEN_AS, is_supported
 from engine.options import OUTPUT_SUFFIXES
 
 # Without an output folder, results go to a folder of this name beside each input.
@@ -65,7 +65,8 @@ def output_path_for(
     relative_to: Path | None = None,
     output_format: str = "same",
 ) -> Path:
-    """Where the cleaned version of `source` goes: same name, in the chosen format."""
+    """Where the cleaned version of `source` goes: same name, in the chosen format (for
+    "same", a format read but not written gets the one `WRITTEN_AS` names)."""
     if output_dir is None:
         output = source.parent / DEFAULT_OUTPUT_FOLDER / source.name
     elif relative_to is not None:
@@ -73,6 +74,8 @@ def output_path_for(
     else:
         output = output_dir / source.name
     suffix = OUTPUT_SUFFIXES[output_format]
+    if suffix is None:  # "same": the input's format, where DocClean writes it
+        suffix = WRITTEN_AS.get(FORMATS.get(output.suffix.lower(), ""))
     if suffix is None or FORMATS.get(output.suffix.lower()) == FORMATS[suffix]:
         return output
     return output.with_suffix(suffix)

@@ -5,7 +5,7 @@ from pathlib import Path, PurePath
 
 from engine.errors import UnsupportedFormatError
 
-# Extension -> Pillow format name. Outputs keep the input's format.
+# Extension -> Pillow format name. Outputs keep the input's format, but for those read only.
 FORMATS: dict[str, str] = {
     ".png": "PNG",
     ".jpg": "JPEG",
@@ -17,7 +17,13 @@ FORMATS: dict[str, str] = {
     ".jp2": "JPEG2000",
     ".j2k": "JPEG2000",
     ".pdf": "PDF",
+    ".heic": "HEIF",  # phones' photos (through pi-heif: libheif, decoding only)
+    ".heif": "HEIF",
+    ".hif": "HEIF",  # cameras' HEIF
 }
+# Formats read but not written, and the extension their results get instead: PNG, lossless
+# (a HEIF encoder would bring a GPL codec with it).
+WRITTEN_AS: dict[str, str] = {"HEIF": ".png"}
 # Formats whose files give back exactly the pixels written (as `write_pages` writes them).
 LOSSLESS_FORMATS = frozenset({"PNG", "TIFF", "BMP", "WEBP", "JPEG2000", "PDF"})
 # Formats that hold several pages.

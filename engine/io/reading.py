@@ -1,9 +1,9 @@
 """Reading page images, with their DPI and page order.
 
 Pillow does the file formats (it keeps DPI, EXIF orientation, palettes and multi-page
-TIFF); PDFs are rendered by `engine.pdf`. Every page comes back as a plain 2-D numpy array
-of grey levels, with the page's colours beside it where asked for and the page has any
-(`engine.colour`).
+TIFF); HEIF photos are decoded by `engine.io.heif`, PDFs rendered by `engine.pdf`. Every
+page comes back as a plain 2-D numpy array of grey levels, with the page's colours beside
+it where asked for and the page has any (`engine.colour`).
 """
 
 from collections.abc import Iterator
@@ -18,6 +18,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from engine.colour import is_colourful
 from engine.errors import PageTooLargeError, UnreadableImageError
 from engine.io.formats import format_for
+from engine.io.heif import open_heif
 from engine.io.packed_rgb import decoding_target
 from engine.memory import prepare_for
 from engine.pdf import PdfPageInfo, check_page_index, probe_pdf, render_pdf_pages
@@ -81,7 +82,8 @@ def _check_file(path: Path) -> str:
 
 
 def _open(path: Path) -> Image.Image:
-    _check_file(path)
+    if _check_file(path) == "HEIF":
+        return open_heif(path, MAX_PAGE_PIXELS)  # decoded in a process of its own
     try:
         image = Image.open(path)
     except FileNotFoundError:

@@ -14,7 +14,7 @@ from engine.encoders.tiff import TooLargeError, save_tiff
 from engine.errors import OutputError
 from engine.hysteresis import black_and_white
 from engine.io.atomic import commit_part, write_atomically, write_part
-from engine.io.formats import format_for, page_files
+from engine.io.formats import WRITTEN_AS, format_for, page_files
 from engine.io.jpeg2000 import save_jpeg2000
 from engine.io.packed_rgb import encodable
 from engine.options import OutputMode
@@ -94,6 +94,8 @@ def write_pages(
     """
     path = Path(path)
     format = format_for(path)
+    if format in WRITTEN_AS:
+        raise OutputError(path, f"{format} is read, not written (results are {WRITTEN_AS[format]})")
     if not pages:
         raise OutputError(path, "no pages to write")
     files = page_files(path, len(pages))

@@ -21,9 +21,12 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QFileDialog, QStyleOptionViewItem
 
+from app.controllers.input_controller import SCAN_FILTER
 from app.queue_model import ItemState, QueueItem, QueueModel
 from tests.app.driving import drop, run_batch, wait_queued
 from tests.conftest import write_page
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def names(controller) -> list[str]:
@@ -345,3 +348,23 @@ def test_undo_does_not_queue_a_file_twice(qtbot, controller, page_folder: Path):
     controller.window.undo_action.trigger()
 
     assert names(controller) == ["b.png", "sub/c.png", "a.png"]
+
+
+def test_a_phones_heif_photo_is_offered_queued_upright_and_cleaned_into_png(
+    qtbot, controller, tmp_path: Path
+):
+    assert "*.heic" in SCAN_FILTER and "*.heif" in SCAN_FILTER
+    photo = tmp_path / "phone" / "IMG_0001.HEIC"
+    photo.parent.mkdir()
+    photo.write_bytes((REPO / "resources" / "samples" / "photographed-page.heic").read_bytes())
+
+    drop(controller.window, [photo.parent])
+    wait_queued(qtbot, controller, 1)
+    model = controller.queue_model
+    assert names(controller) == ["IMG_0001.HEIC"]
+    assert model.index(0, QueueModel.SIZE).data() == "540 × 258"  # as it is seen, upright
+    assert not model.index(0, QueueModel.NAME).data(Qt.ItemDataRole.DecorationRole).isNull()
+
+    summary = run_batch(qtbot, controller, controller.window.clean_all_action.trigger)
+    assert (summary.cleaned, summary.failed) == (1, 0)
+    assert [path.name for path in (photo.parent / "cleaned").iterdir()] == ["IMG_0001.png"]

@@ -24,6 +24,8 @@ from engine.errors import FileError
 from engine.io import MAX_PAGE_PIXELS, probe_image, read_pages
 
 DDD_PAGE = Path(__file__).resolve().parents[3] / "shared" / "data" / "ddd" / "train" / "101.png"
+# A phone's HEIF photo (no HEIF encoder is installed to make one here).
+HEIF_PHOTO = Path(__file__).resolve().parents[2] / "resources/samples/photographed-page.heic"
 INTERESTING = (0x00, 0x01, 0x7F, 0x80, 0xFF)
 INTERESTING_WORDS = (0, 1, 0x7FFF, 0x8000, 0xFFFF, 0x7FFFFFFF, 0xFFFFFFFF, 60000)
 
@@ -73,6 +75,7 @@ def seed_files() -> dict[str, bytes]:
         "gray.j2k": _encode(gray, format="JPEG2000", irreversible=False, no_jp2=True),
         "scan.pdf": img2pdf.convert(_encode(gray, format="JPEG", dpi=(200, 200))),
         "bw.pdf": img2pdf.convert(_encode(bw, format="TIFF", compression="group4")),
+        "colour.heic": HEIF_PHOTO.read_bytes(),
     }
 
 

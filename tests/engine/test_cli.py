@@ -5,9 +5,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 from engine.cli import main
+from engine.io import read_pages
+from engine.self_test import grey_fraction
+from tests.engine.fuzzing import mutate
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -151,3 +155,43 @@ def test_positive_writes_negative_pages_black_on_white(
     assert np.array_equal(levels("positive", "negative.pdf"), cleaned)  # edited in place
     assert "--positive" in run_cli("clean", "--help").stdout
     assert "--positive" in run_cli("cluster", "--help").stdout
+
+
+def test_a_phones_heif_photo_is_cleaned_into_png(tmp_path: Path) -> None:
+    photos = tmp_path / "phone"
+    photos.mkdir()
+    photo = photos / "IMG_0001.HEIC"
+    original = (REPO / "resources" / "samples" / "photographed-page.heic").read_bytes()
+    photo.write_bytes(original)
+    out = tmp_path / "out"
+    result = run_cli("clean", str(photos), "-o", str(out), "--mode", "color")
+    assert result.returncode == 0, result.stderr
+    assert "cleaned 1 file(s)" in result.stdout
+    assert [path.name for path in out.iterdir()] == ["IMG_0001.png"]
+    with Image.open(out / "IMG_0001.png") as cleaned:
+        assert cleaned.format == "PNG" and cleaned.size == (540, 258)  # upright
+    (before,) = read_pages(photo)
+    (after,) = read_pages(out / "IMG_0001.png")
+    assert grey_fraction(after.pixels) < 0.5 * grey_fraction(before.pixels)
+    assert photo.read_bytes() == original
+    again = run_cli("clean", str(photo), "-o", str(out))
+    assert again.returncode == 0 and "skipped 1 already cleaned" in again.stdout
+    as_tiff = run_cli("clean", str(photo), "-o", str(out), "--format", "tiff")
+    assert as_tiff.returncode == 0 and (out / "IMG_0001.tif").is_file()
+
+
+def test_a_heif_photo_that_crashes_its_decoder_fails_alone(
+    tmp_path: Path, tiny_model_path: Path
+) -> None:
+    photo = (REPO / "resources" / "samples" / "photographed-page.heic").read_bytes()
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    (folder / "a.heic").write_bytes(mutate(photo, np.random.default_rng([0, 121])))  # crashes
+    (folder / "b.heic").write_bytes(photo)
+    Image.new("L", (64, 48), 200).save(folder / "c.png")
+    out = tmp_path / "out"
+    result = run_cli("clean", str(folder), "-o", str(out), "--model", str(tiny_model_path))
+    assert result.returncode == 1
+    assert "cleaned 2 file(s)" in result.stdout and "failed 1" in result.stdout
+    assert "a.heic" in result.stderr and "the HEIF decoder crashed on it" in result.stderr
+    assert sorted(path.name for path in out.iterdir()) == ["b.png", "c.png"]

@@ -287,3 +287,62 @@ def test_a_colour_file_of_grey_pixels_is_read_as_grey(tmp_path: Path) -> None:
 def test_a_page_has_grey_levels_or_colours() -> None:
     with pytest.raises(ValueError, match="grey levels or colours"):
         Page(None, None, 0, 1)
+
+
+PHOTO = REPO / "resources" / "samples" / "photographed-page.heic"  # stored sideways, yellowed
+SCAN_OF_PHOTO = REPO / "resources" / "samples" / "wrinkled-page.png"  # what it shows
+
+
+def test_a_phones_heif_photo_is_read_upright_in_colour() -> None:
+    info = probe_image(PHOTO)
+    assert (info.width, info.height, info.page_count, info.format) == (540, 258, 1, "HEIF")
+    assert info.dpi is None
+    (page,) = read_pages(PHOTO, colour=True)
+    scan = np.asarray(Image.open(SCAN_OF_PHOTO).convert("L"), dtype=np.float32)
+    assert page.shape == scan.shape  # turned as its header says, and only once
+    assert page.colour is not None  # yellowed paper: its colours are kept
+    blue_to_red = page.colour[..., 2].astype(np.float32) / np.maximum(page.colour[..., 0], 1)
+    assert np.median(blue_to_red[scan > 200]) < 0.95
+    grey = only_page(PHOTO).astype(np.float32)
+    assert np.abs(grey - scan * 0.96).mean() < 4  # the page, through HEVC and the tint
+
+
+def test_a_damaged_heif_photo_raises_a_typed_error(tmp_path: Path) -> None:
+    truncated = tmp_path / "photo.heic"
+    truncated.write_bytes(PHOTO.read_bytes()[: PHOTO.stat().st_size // 3])
+    with pytest.raises(UnreadableImageError) as error:
+        only_page(truncated)
+    assert error.value.path == truncated
+    fake = tmp_path / "fake.heif"
+    fake.write_bytes(b"\x00\x00\x00\x18ftypheic not really")
+    with pytest.raises(UnreadableImageError):
+        only_page(fake)
+
+
+def test_heif_is_read_not_written(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match=r"HEIF is read, not written \(results are \.png\)"):
+        write_pages(tmp_path / "out.heic", [GRADIENT], None)
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_photo_that_crashes_the_heif_decoder_fails_alone(tmp_path: Path) -> None:
+    import engine.io.heif
+
+    with pytest.raises(UnreadableImageError, match="the HEIF decoder crashed on it") as error:
+        engine.io.heif._in_own_process(tmp_path / "crash.heic", os.abort)
+    assert error.value.path == tmp_path / "crash.heic"
+    (page,) = read_pages(PHOTO)  # the next photo: a new decoder
+    assert page.shape == (258, 540)
+
+
+def test_damaged_heif_photos_that_crashed_libheif_fail_one_by_one(tmp_path: Path) -> None:
+    """Mutations of the sample photo on which libheif (pi-heif 1.4) crashed the process
+    reading their header; here each is one file's error, and the reading goes on."""
+    from tests.engine.fuzzing import mutate
+
+    for case in (121, 590, 929):
+        path = tmp_path / f"damaged{case}.heic"
+        path.write_bytes(mutate(PHOTO.read_bytes(), np.random.default_rng([0, case])))
+        with pytest.raises(UnreadableImageError):
+            only_page(path)
+    assert only_page(PHOTO).shape == (258, 540)

@@ -103,6 +103,7 @@ def test_archive_holds_both_executables_the_model_its_card_and_the_licences(
         "numpy/LICENSE.txt",
         "pillow/LICENSE",
         "tqdm/LICENCE",
+        "pi_heif/LICENSES_bundled.txt",
     ):
         assert (licences / name).is_file(), f"licence {name} is not bundled"
     assert "CC BY 4.0" in (licences / "NOTICE.txt").read_text(encoding="utf-8")
@@ -190,7 +191,7 @@ def test_gui_self_test_runs_headless_without_a_display(bundle: Bundle, home: Pat
 
 def scan_folder(root: Path) -> Path:
     """Real scans in the formats users bring: PNG, JPEG in a subfolder, two-page TIFF, PDF,
-    an archive's JPEG 2000."""
+    an archive's JPEG 2000, a phone's HEIF photo."""
     scans = root / "scans"
     (scans / "letters").mkdir(parents=True)
     stained = Image.open(SAMPLES / "stained-page.png")
@@ -200,6 +201,7 @@ def scan_folder(root: Path) -> Path:
     stained.save(scans / "pages.tif", save_all=True, append_images=[wrinkled], dpi=(150, 150))
     stained.save(scans / "scan.pdf", save_all=True, append_images=[wrinkled], resolution=200)
     save_jpeg2000(str(scans / "archive.jp2"), wrinkled.convert("L"), (400, 400), codestream=False)
+    shutil.copyfile(SAMPLES / "photographed-page.heic", scans / "photo.heic")
     return scans
 
 
@@ -223,6 +225,8 @@ def test_cli_cleans_a_folder_of_scans_keeping_layout_format_pages_and_dpi(
     pdf_pages = [page.pixels.shape for page in read_pages(output / "scan.pdf")]
     assert pdf_pages == [page.pixels.shape for page in read_pages(scans / "scan.pdf")]
     assert len(pdf_pages) == 2
+    with Image.open(output / "photo.png") as photo:  # HEIF is read, its result is PNG
+        assert photo.size == (540, 258)
 
 
 def test_gui_starts_offscreen_paints_its_window_loads_the_model_and_keeps_running(
