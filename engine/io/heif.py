@@ -18,7 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TypeVar
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from engine.errors import PageTooLargeError, UnreadableImageError
 
@@ -59,19 +59,15 @@ def _in_own_process(path: Path, work: Callable[..., T], *args: object) -> T:
 
 
 def open_heif(path: Path, max_pixels: int) -> Image.Image:
-    """The photo at `path`, decoded (format "HEIF"); typed errors for what cannot be read."""
+    """The photo at `path`, decoded (format "HEIF"). What cannot be read raises as Pillow
+    raises it in this process (`engine.io.reading` names it), a crash and a photo of more
+    than `max_pixels` the engine's typed errors."""
     try:
         mode, size, pixels = _in_own_process(path, _decode, str(path), max_pixels)
-    except UnreadableImageError:
+    except (OSError, ValueError, SyntaxError, UnreadableImageError):
         raise
-    except FileNotFoundError:
-        raise UnreadableImageError(path, "file not found") from None
-    except PermissionError:
-        raise UnreadableImageError(path, "permission denied") from None
-    except UnidentifiedImageError:
-        raise UnreadableImageError(path, "not a recognisable image (empty or corrupt?)") from None
-    except Exception as error:  # what the decoder's process raised, brought back
-        raise UnreadableImageError(path, f"cannot decode HEIF ({error})") from None
+    except Exception as error:  # what else libheif's binding raised, brought back
+        raise OSError(f"HEIF: {error}") from None
     if pixels is None:
         raise PageTooLargeError.for_page(path, *size, max_pixels)
     image = Image.frombytes(mode, size, pixels)

@@ -82,10 +82,9 @@ def _check_file(path: Path) -> str:
 
 
 def _open(path: Path) -> Image.Image:
-    if _check_file(path) == "HEIF":
-        return open_heif(path, MAX_PAGE_PIXELS)  # decoded in a process of its own
+    heif = _check_file(path) == "HEIF"  # decoded in a process of its own
     try:
-        image = Image.open(path)
+        image = open_heif(path, MAX_PAGE_PIXELS) if heif else Image.open(path)
     except FileNotFoundError:
         raise UnreadableImageError(path, "file not found") from None
     except PermissionError:
