@@ -3,9 +3,10 @@
 import multiprocessing
 import sys
 
-from app.main import main
+if __name__ == "__main__":
+    # A process the engine starts (HEIF photos are decoded in one: engine.io.heif) runs its
+    # work here, before the program is imported.
+    multiprocessing.freeze_support()
+    from app.main import main
 
-# A process the engine starts (HEIF photos are decoded in one: engine.io.heif) runs its
-# work here instead of the program.
-multiprocessing.freeze_support()
-sys.exit(main())
+    sys.exit(main())

@@ -12,6 +12,7 @@ import statistics
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -19,6 +20,7 @@ from engine import __version__
 from engine.io import read_pages
 from engine.io.jpeg2000 import save_jpeg2000
 from engine.self_test import grey_fraction
+from tests.engine.fuzzing import mutate
 from tests.packaging.bundle import (
     FIRST_PAINT,
     MIB,
@@ -227,6 +229,23 @@ def test_cli_cleans_a_folder_of_scans_keeping_layout_format_pages_and_dpi(
     assert len(pdf_pages) == 2
     with Image.open(output / "photo.png") as photo:  # HEIF is read, its result is PNG
         assert photo.size == (540, 258)
+
+
+def test_a_heif_photo_that_crashes_its_decoder_fails_alone_in_the_bundle(
+    bundle: Bundle, home: Path, tmp_path: Path
+) -> None:
+    """HEIF is decoded in a process the frozen executable starts as itself (its entry point
+    calls multiprocessing.freeze_support): a crash there fails one photo."""
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    photo = (SAMPLES / "photographed-page.heic").read_bytes()
+    (photos / "a.heic").write_bytes(mutate(photo, np.random.default_rng([0, 121])))
+    (photos / "b.heic").write_bytes(photo)
+    output = tmp_path / "cleaned"
+    result = run([bundle.cli, "clean", photos, "-o", output], home, cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "the HEIF decoder crashed on it" in result.stdout + result.stderr
+    assert [path.name for path in output.iterdir()] == ["b.png"]
 
 
 def test_gui_starts_offscreen_paints_its_window_loads_the_model_and_keeps_running(
