@@ -11,6 +11,7 @@ from PIL import Image
 
 import engine.encoders.png
 import engine.encoders.tiff
+import engine.io.heif
 import engine.io.reading
 from engine.errors import (
     OutputError,
@@ -29,6 +30,7 @@ from engine.io import (
 )
 from engine.parallel import physical_cores
 from engine.pipeline import natural_key
+from tests.engine.fuzzing import mutate
 
 REPO = Path(__file__).resolve().parents[2]
 GRADIENT = np.tile(np.arange(0, 250, 5, dtype=np.uint8), (30, 1))  # 30×50
@@ -326,8 +328,6 @@ def test_heif_is_read_not_written(tmp_path: Path) -> None:
 
 
 def test_a_photo_that_crashes_the_heif_decoder_fails_alone(tmp_path: Path) -> None:
-    import engine.io.heif
-
     with pytest.raises(UnreadableImageError, match="the HEIF decoder crashed on it") as error:
         engine.io.heif._in_own_process(tmp_path / "crash.heic", os.abort)
     assert error.value.path == tmp_path / "crash.heic"
@@ -338,8 +338,6 @@ def test_a_photo_that_crashes_the_heif_decoder_fails_alone(tmp_path: Path) -> No
 def test_damaged_heif_photos_that_crashed_libheif_fail_one_by_one(tmp_path: Path) -> None:
     """Mutations of the sample photo on which libheif (pi-heif 1.4) crashed the process
     reading their header; here each is one file's error, and the reading goes on."""
-    from tests.engine.fuzzing import mutate
-
     for case in (121, 590, 929):
         path = tmp_path / f"damaged{case}.heic"
         path.write_bytes(mutate(PHOTO.read_bytes(), np.random.default_rng([0, case])))
