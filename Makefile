@@ -81,7 +81,7 @@ training-fonts:
 	  echo "Installing the fonts synthetic training pages use"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TRAINING_FONTS) >/dev/null; }
 
-train: setup training-fonts
+train: setup training-fonts system-packages
 	$(PY) -m training.train --config training/configs/seed_reference.toml
 	$(PY) -m training.train --config training/configs/seed.toml
 	$(PY) -m training.train --config training/configs/production.toml
@@ -133,8 +133,9 @@ train-ablations: setup training-fonts
 	$(PY) -m training.train --config training/configs/ablations/scale_jitter.toml
 	$(PY) -m training.train --config training/configs/ablations/synthetic.toml
 
-# The shipped model's INT8 version, written only where its quality holds (training.quantise).
-quantise: setup
+# The shipped model's INT8 version, written only where its quality holds (training.quantise;
+# its OCR gate reads with Tesseract).
+quantise: setup system-packages
 	$(PY) -m training.quantise
 
 evaluate: setup system-packages training-fonts
