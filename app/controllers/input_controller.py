@@ -1,6 +1,7 @@
 """Bringing scans into the queue from the window: Open folder/files, drops from the file
 manager and File → Open recent; then what was queued and which files were not."""
 
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QUrl
@@ -13,9 +14,19 @@ from app.views.main_window import MainWindow
 from engine.discovery import Rejected
 from engine.io import SUPPORTED_SUFFIXES
 
-SCAN_FILTER = "Scans: images and PDFs ({});;All files (*)".format(
-    " ".join(f"*{suffix}" for suffix in sorted(SUPPORTED_SUFFIXES))
-)
+
+def scan_filter(platform: str = sys.platform) -> str:
+    """The Open files dialog's filter. Linux's file choosers (GTK's, the desktop portal's)
+    match its patterns case by case, so there each extension is offered in capitals too:
+    cameras and phones name their files IMG_0001.HEIC, DSC_0001.JPG."""
+    suffixes = sorted(SUPPORTED_SUFFIXES)
+    if platform.startswith("linux"):
+        suffixes += [suffix.upper() for suffix in suffixes]
+    patterns = " ".join(f"*{suffix}" for suffix in suffixes)
+    return f"Scans: images and PDFs ({patterns});;All files (*)"
+
+
+SCAN_FILTER = scan_filter()
 
 
 class InputController(QObject):

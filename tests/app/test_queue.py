@@ -21,7 +21,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QFileDialog, QStyleOptionViewItem
 
-from app.controllers.input_controller import SCAN_FILTER
+from app.controllers.input_controller import SCAN_FILTER, scan_filter
 from app.queue_model import ItemState, QueueItem, QueueModel
 from tests.app.driving import drop, run_batch, wait_queued
 from tests.conftest import write_page
@@ -368,3 +368,12 @@ def test_a_phones_heif_photo_is_offered_queued_upright_and_cleaned_into_png(
     summary = run_batch(qtbot, controller, controller.window.clean_all_action.trigger)
     assert (summary.cleaned, summary.failed) == (1, 0)
     assert [path.name for path in (photo.parent / "cleaned").iterdir()] == ["IMG_0001.png"]
+
+
+def test_open_files_offers_camera_names_in_capitals_where_the_chooser_minds_case():
+    def patterns(platform: str) -> set[str]:
+        return set(scan_filter(platform).split(";;")[0].split("(")[1].rstrip(")").split())
+
+    assert {"*.heic", "*.jpg", "*.HEIC", "*.JPG", "*.PDF"} <= patterns("linux")
+    assert "*.jpg" in patterns("win32") and "*.JPG" not in patterns("win32")
+    assert patterns("darwin") == patterns("win32")  # their choosers ignore case
