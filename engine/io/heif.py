@@ -28,14 +28,15 @@ _lock = threading.Lock()
 _decoder: ProcessPoolExecutor | None = None
 
 
-def _decode(path: str, max_pixels: int) -> tuple[str, tuple[int, int], bytes | None]:
-    """In the decoder's process: the photo's mode, size and pixels (None where it has more
-    than `max_pixels`: refused before decoding)."""
+def _read(path: str, max_pixels: int, decode: bool) -> tuple[str, tuple[int, int], bytes | None]:
+    """In the decoder's process: the photo's mode, size (as it is seen, turned) and, with
+    `decode`, its pixels (None where it has more than `max_pixels`: refused before
+    decoding)."""
     from pi_heif import register_heif_opener
 
     register_heif_opener()
     with Image.open(path) as image:
-        if image.width * image.height > max_pixels:
+        if not decode or image.width * image.height > max_pixels:
             return image.mode, image.size, None
         image.load()
         return image.mode, image.size, image.tobytes()
@@ -59,18 +60,31 @@ def _in_own_process(path: Path, work: Callable[..., T], *args: object) -> T:
         raise UnreadableImageError(path, "the HEIF decoder crashed on it (damaged?)") from None
 
 
-def open_heif(path: Path, max_pixels: int) -> Image.Image:
-    """The photo at `path`, decoded (format "HEIF"). What cannot be read raises as Pillow
-    raises it in this process (`engine.io.reading` names it), a crash and a photo of more
-    than `max_pixels` the engine's typed errors."""
+def _in_decoder(
+    path: Path, max_pixels: int, decode: bool
+) -> tuple[str, tuple[int, int], bytes | None]:
+    """`_read` in the decoder's process. What cannot be read raises as Pillow raises it in
+    this process (`engine.io.reading` names it); a crash, and a photo of more than
+    `max_pixels`, raise the engine's typed errors."""
     try:
-        mode, size, pixels = _in_own_process(path, _decode, str(path), max_pixels)
+        mode, size, pixels = _in_own_process(path, _read, str(path), max_pixels, decode)
     except (OSError, ValueError, SyntaxError, UnreadableImageError):
         raise
     except Exception as error:  # what else libheif's binding raised, brought back
         raise OSError(f"HEIF: {error}") from None
-    if pixels is None:
+    if size[0] * size[1] > max_pixels:
         raise PageTooLargeError.for_page(path, *size, max_pixels)
+    return mode, size, pixels
+
+
+def heif_size(path: Path, max_pixels: int) -> tuple[int, int]:
+    """The photo's width and height as it is seen, from its header alone."""
+    return _in_decoder(path, max_pixels, decode=False)[1]
+
+
+def open_heif(path: Path, max_pixels: int) -> Image.Image:
+    """The photo at `path`, decoded (format "HEIF")."""
+    mode, size, pixels = _in_decoder(path, max_pixels, decode=True)
     image = Image.frombytes(mode, size, pixels)
     image.format = "HEIF"
     return image

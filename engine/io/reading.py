@@ -7,6 +7,7 @@ it where asked for and the page has any (`engine.colour`).
 """
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -18,7 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from engine.colour import is_colourful
 from engine.errors import PageTooLargeError, UnreadableImageError
 from engine.io.formats import format_for
-from engine.io.heif import open_heif
+from engine.io.heif import heif_size, open_heif
 from engine.io.packed_rgb import decoding_target
 from engine.memory import prepare_for
 from engine.pdf import PdfPageInfo, check_page_index, probe_pdf, render_pdf_pages
@@ -81,10 +82,11 @@ def _check_file(path: Path) -> str:
     return format
 
 
-def _open(path: Path) -> Image.Image:
-    heif = _check_file(path) == "HEIF"  # decoded in a process of its own
+@contextmanager
+def _opening(path: Path) -> Iterator[None]:
+    """Opening `path`: what Pillow (or the HEIF decoder's process) raises, named."""
     try:
-        image = open_heif(path, MAX_PAGE_PIXELS) if heif else Image.open(path)
+        yield
     except FileNotFoundError:
         raise UnreadableImageError(path, "file not found") from None
     except PermissionError:
@@ -93,6 +95,12 @@ def _open(path: Path) -> Image.Image:
         raise UnreadableImageError(path, "not a recognisable image (empty or corrupt?)") from None
     except (OSError, ValueError, SyntaxError) as error:
         raise UnreadableImageError(path, f"cannot open: {error}") from None
+
+
+def _open(path: Path) -> Image.Image:
+    heif = _check_file(path) == "HEIF"  # decoded in a process of its own
+    with _opening(path):
+        image = open_heif(path, MAX_PAGE_PIXELS) if heif else Image.open(path)
     try:
         _check_pixels(image, path)
     except PageTooLargeError:
@@ -129,9 +137,14 @@ def _dpi(image: Image.Image) -> tuple[float, float] | None:
 
 def probe_image(path: Path) -> ImageInfo:
     """Size, page count, DPI and format, without decoding pixels."""
-    if _check_file(path) == "PDF":
+    format = _check_file(path)
+    if format == "PDF":
         count, info, (width, height) = probe_pdf(Path(path), MAX_PAGE_PIXELS)
         return ImageInfo(width, height, count, (info.dpi, info.dpi), "PDF")
+    if format == "HEIF":  # its header alone: a photo carries no DPI, one image is read
+        with _opening(path):
+            width, height = heif_size(path, MAX_PAGE_PIXELS)
+        return ImageInfo(width, height, 1, None, "HEIF")
     with _open(path) as image:
         width, height = image.size
         if _exif_rotates(image):
