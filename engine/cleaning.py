@@ -21,7 +21,7 @@ from engine.page_region import page_region
 from engine.paper import edge_width, normalised_8bit, stroke_width
 from engine.parallel import in_bands
 from engine.polarity import ground_colour, inverted, is_negative, on_ground
-from engine.show_through import without_show_through
+from engine.show_through import grey_without_show_through, without_show_through
 from engine.solid_ink import keep_solid_ink, solid_cells
 from engine.tiling import page_tile, plan_tiles, stitch_tile
 from engine.tints import without_tints
@@ -347,7 +347,9 @@ def _iter_clean_positive(
     light), others its grey `pixels` (made from `colour` where None). In every mode, such a
     model's output keeps the page's own levels where no noise is near
     (`engine.clean_regions`); black and white then writes black below the model's threshold
-    (with an ink core, older models' black and white is the network's alone). `in_place`:
+    (with an ink core, older models' black and white is the network's alone), and every
+    mode leaves out writing showing through from another page (`engine.show_through`; grey
+    for such models, colour for all). `in_place`:
     colour mode writes over `colour` (divided by its paper, then coloured), grey mode the
     divided page over 8-bit `pixels`, for callers with no further use for them: a large
     page then needs no second copy."""
@@ -360,10 +362,13 @@ def _iter_clean_positive(
         grey = ink_grey(divided)
         solid = solid_cells(grey)
         quantise = partial(to_uint8, mode="gray")
-        yield from iter_clean_page(grey, denoiser, levels, cancel, dpi, True, quantise, region)
+        steps = iter_clean_page(grey, denoiser, levels, cancel, dpi, True, quantise, region)
+        scale = yield from steps
         keep_clean_regions(levels, grey)
         keep_solid_ink(levels, grey, solid, None)
-        del grey
+        own = levels == grey
+        grey_without_show_through(levels, grey, own, denoiser.ink_threshold, scale)
+        del grey, own
         return recolour(levels, divided, in_place=True)
     pixels, divided = _network_view(pixels, colour, denoiser, mode, in_place)
     colour = None  # not needed from here: let go unless the caller holds it
@@ -390,6 +395,8 @@ def _iter_clean_positive(
     keep_solid_ink(out, pixels, solid, ink_below)
     if mode == "bw" and stitched == "gray":
         _grey_to_black_and_white(out, pixels, denoiser.ink_threshold, scale)
+    elif mode == "gray" and divided:
+        grey_without_show_through(out, pixels, out == pixels, denoiser.ink_threshold, scale)
     return out
 
 
