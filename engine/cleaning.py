@@ -366,9 +366,8 @@ def _iter_clean_positive(
         scale = yield from steps
         keep_clean_regions(levels, grey)
         keep_solid_ink(levels, grey, solid, None)
-        own = levels == grey
-        grey_without_show_through(levels, grey, own, denoiser.ink_threshold, scale)
-        del grey, own
+        grey_without_show_through(levels, grey, denoiser.ink_threshold, scale)
+        del grey
         return recolour(levels, divided, in_place=True)
     pixels, divided = _network_view(pixels, colour, denoiser, mode, in_place)
     colour = None  # not needed from here: let go unless the caller holds it
@@ -396,7 +395,7 @@ def _iter_clean_positive(
     if mode == "bw" and stitched == "gray":
         _grey_to_black_and_white(out, pixels, denoiser.ink_threshold, scale)
     elif mode == "gray" and divided:
-        grey_without_show_through(out, pixels, out == pixels, denoiser.ink_threshold, scale)
+        grey_without_show_through(out, pixels, denoiser.ink_threshold, scale)
     return out
 
 

@@ -21,9 +21,10 @@ def add_clean_parser(commands: argparse._SubParsersAction) -> None:
     clean = commands.add_parser(
         "clean",
         help="clean image files and folders",
-        description="Clean scans: image files (PNG, JPEG, TIFF incl. multi-page, BMP, WebP), "
-        "PDFs and folders of them. Outputs keep each input's name, format, page order, DPI and "
-        "page size; inputs are never modified.",
+        description="Clean scans: image files (PNG, JPEG, TIFF incl. multi-page, BMP, WebP, "
+        "JPEG 2000), phones' HEIF photos, PDFs and folders of them. Outputs keep each input's "
+        "name, format, page order, DPI and page size (a HEIF photo's result is a PNG); inputs "
+        "are never modified.",
     )
     clean.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="files or folders")
     clean.add_argument(

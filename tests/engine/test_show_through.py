@@ -84,7 +84,7 @@ def test_grey_leaves_out_the_same_pieces_with_their_lighter_edges() -> None:
             levels[top - 2 : top + 32, left - 2 : left + 62], 220
         )
     before = levels.copy()
-    grey_without_show_through(levels, page, np.zeros(page.shape, bool), 0.65, 1.0)
+    grey_without_show_through(levels, page, 0.65, 1.0)
     np.testing.assert_array_equal(levels[:, :130], before[:, :130])  # the ink, its edge
     np.testing.assert_array_equal(levels[:, 1100:], before[:, 1100:])  # no ink nearby
     assert (levels[:, 130:300] == 255).all()  # the faint mark and its edge: paper
