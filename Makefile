@@ -117,7 +117,11 @@ train-ablations: setup training-fonts
 	$(PY) -m training.train --config training/configs/ablations/documents_engine_scales_160_epochs.toml
 	$(PY) -m training.train --config training/configs/ablations/documents_soft_scans_160_epochs.toml
 	$(PY) -m training.train --config training/configs/ablations/documents_engine_scales_soft_scans_160_epochs.toml
-	$(PY) -m training.train --config training/configs/ablations/documents_engine_scales_some_soft_scans_160_epochs.toml
+	# The recipe shipped since 2026-12-07 is production.toml's: its row scores the shipped model
+	# (`make train`), not a second training of the same recipe and seed.
+	mkdir -p runs/documents_engine_scales_some_soft_scans_160_epochs
+	for part in onnx json md; do cp resources/models/docclean.$$part \
+		runs/documents_engine_scales_some_soft_scans_160_epochs/model.$$part; done
 	$(PY) -m training.train --config training/configs/ablations/documents_logit_160_epochs.toml
 	$(PY) -m training.train --config training/configs/ablations/documents_figures_logit_160_epochs.toml
 	$(PY) -m training.train --config training/configs/ablations/finetune_control.toml

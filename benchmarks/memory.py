@@ -2,8 +2,9 @@
 
 - Peak resident memory of `docclean clean` on an A3 page scanned at 600 dpi (7016×9921),
   twice: with text as large as the page (its strokes are reduced before cleaning) and with
-  text at a scan's own scale (cleaned at its size); and the large-text page in colour, as
-  PNG and as JPEG, in every mode.
+  text at a scan's own scale (cleaned at its size; also in black and white, whose pieces
+  of ink are found on it); and the large-text page in colour, as PNG and as JPEG, in every
+  mode.
 - Peak resident memory of a batch of three such pages, grey and in colour (a colour one
   is not read past while it is cleaned; freed buffers go back to the system).
 - Memory growth over a batch of 1,000 small pages: resident memory after page 100 and
@@ -176,6 +177,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"peak RSS {peak:.0f} MB (limit {PEAK_LIMIT_MB}), {seconds:.1f} s",
                 peak < PEAK_LIMIT_MB,
             )
+        peak = peak_memory_mb(model, pages[1][2], scratch / "a3-out", "--mode", "bw")
+        failures += report(
+            f"the A3 page of text at its scan's scale, black and white: peak RSS {peak:.0f} MB "
+            f"(limit {PEAK_LIMIT_MB})",
+            peak < PEAK_LIMIT_MB,
+        )
         colour = scratch / "a3-colour.png"
         make_colour_page(large_text, colour)  # the same page, in colour
         colour_jpeg = scratch / "a3-colour.jpg"

@@ -10,6 +10,7 @@ from PIL import Image
 
 from engine.cli import main
 from engine.io import read_pages
+from engine.io.formats import FORMATS
 from engine.self_test import grey_fraction
 from tests.engine.fuzzing import mutate
 
@@ -42,6 +43,13 @@ def test_version_and_help_do_not_load_onnxruntime() -> None:
     assert result.stdout.strip().endswith("False False"), result.stdout
     assert "docclean 0.1.0" in result.stdout
     assert "Exit codes" in result.stdout
+
+
+def test_clean_help_names_every_format_read() -> None:
+    help_text = " ".join(run_cli("clean", "--help").stdout.split())
+    names = {"JPEG2000": "JPEG 2000", "WEBP": "WebP"}
+    for read in set(FORMATS.values()):
+        assert names.get(read, read) in help_text, read
 
 
 def test_clean_a_mixed_folder(page_folder: Path, tmp_path: Path, tiny_model_path: Path) -> None:
