@@ -150,7 +150,8 @@ def _kept_cells(
 def _settled(cells: np.ndarray) -> bool:
     """Whether spreading from the DARK cells through the cells the pieces span (those
     beside INK cells), GROW_STEPS cells at most, reaches every INK cell. In bands of cells
-    with a margin wider than the spread, so no grid of the page's size is made."""
+    with a margin wider than the spread (the same answer), so no other grid of the cells'
+    size is made."""
     margin = GROW_STEPS + 1
     unsettled: list[bool] = []
 
