@@ -187,3 +187,24 @@ def test_grey_and_colour_leave_out_writing_showing_through(shipped, monkeypatch,
     stray_before, kept_before = measured()
     assert stray <= 0.5 * stray_before  # 0.036 -> 0.012 (grey), 0.034 -> 0.011 (colour)
     assert kept >= kept_before - 0.5
+
+
+@pytest.mark.parametrize("start", [100, 124, 126, 250])  # bands of 128 rows of cells
+@pytest.mark.parametrize("extra", [0, 1])
+def test_settling_in_bands_answers_as_the_whole_grid_does(start, extra) -> None:
+    """`_settled` spreads from dark ink in bands of cells with a margin: a line of ink cells
+    down from a dark cell, across a band's edge or not, settles where it is no longer than
+    the spread, as over the whole grid; and where it settles, labelling keeps all of it."""
+    cells = np.zeros((400, 40), np.uint8)
+    cells[start, 20] = show_through.DARK
+    length = show_through.GROW_STEPS + extra
+    cells[start + 1 : start + 1 + length, 20] = show_through.INK
+    cells[:, 35] = show_through.DARK  # a long dark stroke, settled
+    assert show_through._settled(cells) == (extra == 0)
+    if extra == 0:
+        inked = cells >= show_through.INK
+        pieces = np.where(
+            show_through.square_maximum(inked, 3), show_through.CANDIDATE, show_through.PAPER
+        ).astype(np.uint8)
+        pieces[cells == show_through.DARK] = show_through.CORE
+        assert (show_through.keep_joined_ink(pieces) == show_through.CORE)[inked].all()
