@@ -8,7 +8,9 @@ the batch goes on. The process stays for the next photo (starting one took 0.22â
 here); one that crashed is replaced. Bringing a 12 MP photo's pixels back costs 0.22 s
 (0.65 s against 0.43 s decoded in this process). A photo comes back decoded, turned as
 its header says (libheif also sets its EXIF orientation to 1, so it is not turned twice),
-10- and 12-bit photos brought to 8 bits, its primary image only.
+10- and 12-bit photos brought to 8 bits, its primary image only. A program that reads
+HEIF photos through the engine guards its entry point (`if __name__ == "__main__":`): a
+spawned process imports the program's main module again (docclean's own entry points do).
 """
 
 import multiprocessing
