@@ -21,7 +21,7 @@ from engine.page_region import page_region
 from engine.paper import edge_width, normalised_8bit, stroke_width
 from engine.parallel import in_bands
 from engine.polarity import ground_colour, inverted, is_negative, on_ground
-from engine.show_through import grey_without_show_through, without_show_through
+from engine.show_through import without_show_through
 from engine.solid_ink import keep_solid_ink, solid_cells
 from engine.tiling import page_tile, plan_tiles, stitch_tile
 from engine.tints import without_tints
@@ -366,7 +366,7 @@ def _iter_clean_positive(
         scale = yield from steps
         keep_clean_regions(levels, grey)
         keep_solid_ink(levels, grey, solid, None)
-        grey_without_show_through(levels, grey, denoiser.ink_threshold, scale)
+        without_show_through(levels, grey, denoiser.ink_threshold, scale)
         del grey
         return recolour(levels, divided, in_place=True)
     pixels, divided = _network_view(pixels, colour, denoiser, mode, in_place)
@@ -395,7 +395,7 @@ def _iter_clean_positive(
     if mode == "bw" and stitched == "gray":
         _grey_to_black_and_white(out, pixels, denoiser.ink_threshold, scale)
     elif mode == "gray" and divided:
-        grey_without_show_through(out, pixels, denoiser.ink_threshold, scale)
+        without_show_through(out, pixels, denoiser.ink_threshold, scale)
     return out
 
 
@@ -429,9 +429,8 @@ def _grey_to_black_and_white(
     the page `divided` by its paper: black below `ink_threshold`, writing showing through
     left out (the page's own levels, kept as they were, count as clean); `scale`: how many
     times smaller the network saw the page."""
-    own = levels == divided  # the page's own levels, kept
+    without_show_through(levels, divided, ink_threshold, scale)
     to_black_and_white(levels, ink_threshold)
-    without_show_through(levels, divided, own, scale)
 
 
 def black_and_white_of_grey(

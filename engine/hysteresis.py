@@ -46,15 +46,22 @@ def bw_levels(ink_threshold: float) -> np.ndarray:
     return black_and_white(np.arange(256, dtype=np.float32) / np.float32(255), ink_threshold)
 
 
+def paper_level(ink_threshold: float) -> int:
+    """The darkest grey level black and white writes as paper at `ink_threshold` (256
+    where it writes none so)."""
+    white = bw_levels(ink_threshold) == 255
+    return int(np.argmax(white)) if white.any() else 256
+
+
 def to_black_and_white(levels: np.ndarray, ink_threshold: float) -> None:
     """Grey `levels` (uint8) as black and white writes them at `ink_threshold`, in place
     (as a comparison and a product over the levels' own memory: 0.4 ms for an A4 page at
     300 dpi, against 15 ms for a table lookup)."""
-    white = bw_levels(ink_threshold) == 255
-    if not white.any():
+    paper = paper_level(ink_threshold)
+    if paper > 255:
         levels[...] = 0
         return
-    np.greater_equal(levels, int(np.argmax(white)), out=levels.view(np.bool_))
+    np.greater_equal(levels, paper, out=levels.view(np.bool_))
     np.multiply(levels, 255, out=levels)
 
 

@@ -1,5 +1,5 @@
-"""Black and white and grey leave out writing far fainter than the ink around it: another
-page's writing showing or bleeding through the paper.
+"""Grey, colour and black and white leave out writing far fainter than the ink around it:
+another page's writing showing or bleeding through the paper.
 
 The network keeps faint ink dark, and another page's writing seen through the paper is as
 dark and as sharp as faint ink can be, so the network keeps it too; it is what most of the
@@ -11,9 +11,10 @@ its paper, is at least SHARE as dark as the darkest ink in the REACH × REACH px
 (in blocks of BLOCK px), or where the engine kept the page's own levels (a clean region:
 a page clean already keeps every mark). A page of faint ink alone keeps it all: its own
 ink is the darkest around. Distances are at the scale the network saw the page. Chosen
-on the DIBCO training collections and the colour test set (docs/model.md). Grey (and
-colour) leave out the same pieces, with their lighter edges (the cells beside them, where
-no ink kept is as near): the network draws such writing as dark as ink.
+on the DIBCO training collections and the colour test set (docs/model.md). The pieces
+are left out of the grey result, with their lighter edges (the cells beside them, where no
+ink kept is as near), so grey and colour leave them out too (the network draws such
+writing as dark as ink), and black and white is that result at the model's threshold.
 """
 
 import math
@@ -21,7 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from engine.hysteresis import CANDIDATE, CORE, PAPER, bw_levels, keep_joined_ink
+from engine.hysteresis import CANDIDATE, CORE, PAPER, keep_joined_ink, paper_level
 from engine.paper import block_maximum, enlarged_rows, square_maximum
 from engine.parallel import in_bands
 
@@ -38,35 +39,17 @@ INK, DARK = 1, 2  # a cell holding ink, and ink dark enough
 
 
 def without_show_through(
-    levels: np.ndarray, page: np.ndarray, own: np.ndarray, scale: float = 1.0
+    levels: np.ndarray, page: np.ndarray, ink_threshold: float, scale: float = 1.0
 ) -> None:
-    """Leave out of black and white `levels` (uint8 0 ink / 255 paper, in place) the pieces
-    of ink far fainter than the ink around them on the divided `page` (uint8, what the
-    network saw, at `levels`' size), except where `own` (bool) says the page kept its own
-    levels. `scale`: how many times smaller the network saw the page."""
-    found = _kept_cells(lambda rows: levels[rows] == 0, lambda rows: own[rows], page, scale)
-    if found is None:
-        return
-    _, kept, cell = found
-    width = levels.shape[1]
-
-    def leave_out(rows: slice) -> None:
-        band = levels[rows]
-        band[(band == 0) & ~enlarged_rows(kept, cell, rows, width)] = 255
-
-    _in_bands(levels.shape[0], scale, leave_out)
-
-
-def grey_without_show_through(
-    levels: np.ndarray, page: np.ndarray, ink_threshold: float, scale: float
-) -> None:
-    """Leave out of grey `levels` (uint8, in place: paper, 255) the pieces black and white
-    at `ink_threshold` leaves out (`without_show_through`; the page's own levels are where
-    `levels` equal `page`), with their lighter edges: the cells beside them that are not
-    beside ink kept."""
-    cut = int(np.argmax(bw_levels(ink_threshold) == 255))  # black and white's first paper
+    """Leave out of grey `levels` (uint8, in place: paper, 255) the pieces of ink (darker
+    than black and white's paper at `ink_threshold`) far fainter than the ink around them
+    on the divided `page` (uint8, what the network saw, at `levels`' size), except where
+    `levels` kept the page's own levels (equal to `page`), with their lighter edges: the
+    cells beside them that are not beside ink kept. Black and white is the result at
+    `ink_threshold`. `scale`: how many times smaller the network saw the page."""
+    paper = paper_level(ink_threshold)
     found = _kept_cells(
-        lambda rows: levels[rows] < cut, lambda rows: levels[rows] == page[rows], page, scale
+        lambda rows: levels[rows] < paper, lambda rows: levels[rows] == page[rows], page, scale
     )
     if found is None:
         return

@@ -10,7 +10,7 @@ from engine.cleaning import black_and_white_of_grey, clean_output
 from engine.denoiser import Denoiser
 from engine.hysteresis import to_black_and_white
 from engine.resources import default_model_path
-from engine.show_through import grey_without_show_through, without_show_through
+from engine.show_through import without_show_through
 from tests.conftest import SHARED, ddd_page
 
 DIBCO = SHARED / "data" / "dibco"
@@ -32,9 +32,17 @@ def page_with(marks: dict[tuple[int, int], int], shape=(400, 1400)) -> np.ndarra
     return page
 
 
+THRESHOLD = 0.9  # every mark of these pages is ink, its own levels too
+
+
 def cleaned(page: np.ndarray, own: np.ndarray | None = None, scale: float = 1.0) -> np.ndarray:
-    levels = np.where(page < 250, 0, 255).astype(np.uint8)  # every mark is ink
-    without_show_through(levels, page, np.zeros(page.shape, bool) if own is None else own, scale)
+    """The page's black and white: every mark cleaned to black, but where `own` (bool) says
+    the page's own levels were kept."""
+    levels = np.where(page < 250, 0, 255).astype(np.uint8)
+    if own is not None:
+        levels[own] = page[own]
+    without_show_through(levels, page, THRESHOLD, scale)
+    to_black_and_white(levels, THRESHOLD)
     return levels
 
 
@@ -84,7 +92,7 @@ def test_grey_leaves_out_the_same_pieces_with_their_lighter_edges() -> None:
             levels[top - 2 : top + 32, left - 2 : left + 62], 220
         )
     before = levels.copy()
-    grey_without_show_through(levels, page, 0.65, 1.0)
+    without_show_through(levels, page, 0.65, 1.0)
     np.testing.assert_array_equal(levels[:, :130], before[:, :130])  # the ink, its edge
     np.testing.assert_array_equal(levels[:, 1100:], before[:, 1100:])  # no ink nearby
     assert (levels[:, 130:300] == 255).all()  # the faint mark and its edge: paper
