@@ -302,9 +302,10 @@ def divider_8bit(page: np.ndarray) -> Callable[[slice], np.ndarray]:
 
 def _dark_runs(ink: np.ndarray) -> np.ndarray:
     """Lengths of the horizontal runs of True in each row."""
-    edges = np.diff(np.pad(ink.astype(np.int8), ((0, 0), (1, 1))), axis=1)
-    starts, ends = np.nonzero(edges == 1), np.nonzero(edges == -1)
-    return ends[1] - starts[1]
+    padded = np.zeros((ink.shape[0], ink.shape[1] + 2), np.int8)  # rows kept apart
+    padded[:, 1:-1] = ink
+    edges = np.diff(padded.ravel())
+    return np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)
 
 
 def _sampled_lines(page: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray]:
@@ -324,8 +325,9 @@ def _sampled_region(
     height, width = shape[:2]
     across_rows = np.arange(0, height, max(1, height // rows)) // BLOCK
     down_columns = np.arange(0, width, max(1, width // rows)) // BLOCK
-    along_rows, along_columns = np.arange(width) // BLOCK, np.arange(height) // BLOCK
-    return region[np.ix_(across_rows, along_rows)], region[np.ix_(along_columns, down_columns)].T
+    across = np.repeat(region[across_rows], BLOCK, axis=1)[:, :width]  # cells to pixels
+    down = np.repeat(region[:, down_columns].T, BLOCK, axis=1)[:, :height]
+    return across, down
 
 
 def stroke_width(

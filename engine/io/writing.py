@@ -63,6 +63,11 @@ def to_uint8(
     return out
 
 
+def grey_levels(cleaned: np.ndarray) -> np.ndarray:
+    """Cleaned levels (float 0..1) as a grey page's 8-bit levels (`to_uint8` in grey)."""
+    return to_uint8(cleaned, "gray")
+
+
 def _pil_page(
     pixels: np.ndarray, mode: OutputMode, format: str, uses: ExitStack | None = None
 ) -> Image.Image:

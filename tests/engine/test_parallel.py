@@ -9,7 +9,7 @@ import pytest
 import engine.parallel
 from engine.cleaning import resample
 from engine.colour import ink_grey, paper_divided, recolour
-from engine.io import to_uint8
+from engine.io import grey_levels
 from engine.paper import normalised_8bit
 from engine.parallel import in_bands
 
@@ -41,12 +41,13 @@ def test_bands_in_parallel_give_the_bytes_of_one_band_after_another(monkeypatch)
     def outputs() -> list[np.ndarray]:
         divided = paper_divided(rgb)
         enlarged = np.empty((1800, 770), np.uint8)  # several bands, through a quantiser
-        resample(cleaned, enlarged.shape, out=enlarged, quantise=lambda x: to_uint8(x, "gray"))
+        resample(cleaned / np.float32(255), enlarged.shape, out=enlarged, quantise=grey_levels)
         return [
             normalised_8bit(rgb[..., 0], 1 / 255),
             ink_grey(divided),
             recolour(cleaned, divided),
             resample(rgb[..., 1], (230, 100)),
+            resample(cleaned, (1800, 770)),  # 8-bit
             enlarged,
         ]
 

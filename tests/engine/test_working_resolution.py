@@ -34,7 +34,10 @@ def test_working_shape(dpi, expected) -> None:
 def test_resample_keeps_levels_and_shape() -> None:
     page = np.full((40, 60), 255, np.uint8)
     page[10:30, 20:40] = 0
-    small = resample(page, (20, 30))
+    small = resample(page, (20, 30))  # 8-bit levels stay 8-bit
+    assert small.shape == (20, 30) and small.dtype == np.uint8
+    assert small[10, 15] < 13 and small[1, 1] > 242
+    small = resample(page / np.float32(255), (20, 30))  # float levels stay in 0..1
     assert small.shape == (20, 30) and small.dtype == np.float32
     assert small.min() >= 0 and small.max() <= 1
     assert small[10, 15] < 0.05 and small[1, 1] > 0.95
