@@ -256,19 +256,42 @@ def normalise_paper(page: np.ndarray, out: np.ndarray | None = None) -> np.ndarr
 def normalised_8bit(page: np.ndarray, scale: float, out: np.ndarray | None = None) -> np.ndarray:
     """`normalise_paper` of `page × scale` (levels in 0..1), rounded to 8-bit levels, the
     same bytes as normalising the whole page in float and quantising it, with no full-size
-    float page: each band of rows is scaled, divided and rounded on its own. Into `out`
-    (uint8, the page's shape) where given, which may be `page` itself."""
+    float page: each band of rows is scaled, divided and rounded on its own (8-bit levels
+    looked up, `_by_table`). Into `out` (uint8, the page's shape) where given, which may be
+    `page` itself."""
     grid = _paper_grid(page if page.dtype == np.uint8 else np.multiply(page, np.float32(scale)))
     out = np.empty(page.shape, dtype=np.uint8) if out is None else out
 
-    def band(rows: slice) -> None:
-        levels = np.multiply(page[rows], np.float32(scale), dtype=np.float32)
-        np.divide(levels, _as_level(_paper_rows(grid, page.shape, rows)), out=levels)
+    def divide(levels: np.ndarray, paper: np.ndarray) -> np.ndarray:
+        levels = np.multiply(levels, np.float32(scale), dtype=np.float32)
+        np.divide(levels, _as_level(paper), out=levels)
         np.minimum(levels, np.float32(1.0), out=levels)
-        out[rows] = np.clip(levels * 255.0 + 0.5, 0, 255)  # as engine.io.to_uint8 rounds
+        return np.clip(levels * 255.0 + 0.5, 0, 255).astype(np.uint8)  # as to_uint8 rounds
+
+    divided = _by_table(divide) if page.dtype == np.uint8 else divide
+
+    def band(rows: slice) -> None:
+        out[rows] = divided(page[rows], _paper_rows(grid, page.shape, rows))
 
     in_bands(page.shape[0], NORMALISE_ROWS, band)
     return out
+
+
+def _by_table(
+    divide: Callable[[np.ndarray, np.ndarray], np.ndarray],
+) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """`divide(levels, paper)` of 8-bit levels and paper, looked up in a table of its 65,536
+    answers: the same bytes, in a third of the time of the float arithmetic."""
+    levels, paper = np.meshgrid(np.arange(256, dtype=np.uint8), np.arange(256, dtype=np.uint8))
+    table = divide(levels, paper).ravel()  # paper × 256 + level
+
+    def looked_up(levels: np.ndarray, paper: np.ndarray) -> np.ndarray:
+        index = paper.astype(np.uint16)
+        index <<= 8
+        index |= levels
+        return np.take(table, index)
+
+    return looked_up
 
 
 def divide_8bit(page: np.ndarray, in_place: bool = False) -> np.ndarray:
@@ -289,13 +312,16 @@ def divider_8bit(page: np.ndarray) -> Callable[[slice], np.ndarray]:
     on its own (the paper estimated once, here), for callers that need no divided page."""
     grid = _paper_grid(page)
 
-    def band(rows: slice) -> np.ndarray:
-        levels = np.divide(
-            page[rows], _as_level(_paper_rows(grid, page.shape, rows)), dtype=np.float32
-        )
+    def divide(levels: np.ndarray, paper: np.ndarray) -> np.ndarray:
+        levels = np.divide(levels, _as_level(paper), dtype=np.float32)
         np.clip(levels, 0.0, np.float32(255.0), out=levels)
         levels += np.float32(0.5)  # in 0.5..255.5: truncation rounds
         return levels.astype(np.uint8)
+
+    divided = _by_table(divide)
+
+    def band(rows: slice) -> np.ndarray:
+        return divided(page[rows], _paper_rows(grid, page.shape, rows))
 
     return band
 

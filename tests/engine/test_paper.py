@@ -14,6 +14,7 @@ from engine.io import to_uint8
 from engine.paper import (
     BLOCK,
     WINDOW,
+    _by_table,
     _edge_runs,
     _paper_8bit,
     _paper_grid,
@@ -246,6 +247,17 @@ def test_a_red_box_keeps_its_colour_channel_by_channel() -> None:
     box = divided[300:500, 350:650]
     assert np.percentile(box[..., 0], 50) > 200  # red, as bright as its paper in red
     assert np.percentile(box[..., 1:], 99) < 40  # dark in green and blue: no white hole
+
+
+def test_eight_bit_levels_are_divided_by_table_as_the_float_arithmetic_divides_them() -> None:
+    rng = np.random.default_rng(5)
+    levels, paper = (rng.integers(0, 256, (300, 257, 3), dtype=np.uint8) for _ in range(2))
+
+    def divide(levels: np.ndarray, paper: np.ndarray) -> np.ndarray:
+        quotient = levels / np.maximum(paper, 13).astype(np.float32) * np.float32(200)
+        return np.clip(quotient, 0, 255).astype(np.uint8)
+
+    np.testing.assert_array_equal(_by_table(divide)(levels, paper), divide(levels, paper))
 
 
 def test_dark_regions_reaching_the_edge_are_their_own_paper() -> None:
