@@ -116,7 +116,7 @@ def resample(
     quantise: Quantise | None = None,
 ) -> np.ndarray:
     """Levels at another size, with Lanczos filtering: 8-bit `pixels` as 8-bit levels
-    (Pillow's integer filter, 1.2× as fast reducing and 1.7× enlarging as its float one),
+    (Pillow's integer filter: on an A4 page 1.2× as fast reducing, 1.7× enlarging),
     others as float32 in 0..1; into `out` where given (float32, or uint8 through `quantise`
     for float `pixels`). Each band of output rows is drawn from the source rows its filter
     reaches, so no full-size float page is made; the bands are shared among the physical
@@ -245,14 +245,15 @@ def _iter_clean_resized(
     cancel: threading.Event | None,
     quantise: Quantise | None,
 ) -> Iterator[tuple[int, int]]:
-    """Clean a page resampled to another size; the result comes back at `out`'s size (grey
-    levels made 8-bit before they are, the faster filter)."""
-    eight_bit = quantise is grey_levels
-    cleaned = np.empty(resized.shape, dtype=np.uint8 if eight_bit else np.float32)
-    yield from _iter_clean_tiles(
-        resized, denoiser, cleaned, cancel, quantise if eight_bit else None
-    )
-    resample(cleaned, out.shape, out=out, quantise=None if eight_bit else quantise)
+    """Clean a page resampled to another size; the result comes back at `out`'s size."""
+    if quantise is grey_levels:  # made 8-bit before it is enlarged: the faster filter
+        cleaned = np.empty(resized.shape, dtype=np.uint8)
+        yield from _iter_clean_tiles(resized, denoiser, cleaned, cancel, grey_levels)
+        resample(cleaned, out.shape, out=out)
+    else:
+        cleaned = np.empty(resized.shape, dtype=np.float32)
+        yield from _iter_clean_tiles(resized, denoiser, cleaned, cancel)
+        resample(cleaned, out.shape, out=out, quantise=quantise)
 
 
 def _iter_clean_tiles(
