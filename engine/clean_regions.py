@@ -37,7 +37,7 @@ DARK_LEVEL = 96  # of 255, paper-divided: a crisp stroke's core
 PAPER_LEVEL = 230  # of 255, paper-divided: paper, never darkened here
 EDGE_REACH = 2
 FAINT_INK_GAIN = 51  # of 255
-BAND_ROWS = 256  # a multiple of BLOCK
+BAND_ROWS = 128  # a multiple of BLOCK; small: a colour page is held beside them
 
 
 def keep_clean_regions(levels: np.ndarray, page: np.ndarray) -> None:

@@ -41,6 +41,7 @@ INK_DARKNESS_FLOOR = 0.7
 STROKE_WINDOW = 5
 # Rows handled at a time, so a large page needs no full-size float temporaries.
 BAND_ROWS = NORMALISE_ROWS  # paper_ink_grey's bands are the paper's
+RECOLOUR_ROWS = 128  # smaller bands: recolouring runs beside the whole colour page
 INK_GREY_ROWS = 64
 
 
@@ -192,6 +193,6 @@ def recolour(
             ink >>= 8
             np.subtract(255, ink, out=out[rows, :, channel], casting="unsafe")
 
-    in_bands(cleaned.shape[0], BAND_ROWS, measure)
-    in_bands(cleaned.shape[0], BAND_ROWS, colour)
+    in_bands(cleaned.shape[0], RECOLOUR_ROWS, measure)
+    in_bands(cleaned.shape[0], RECOLOUR_ROWS, colour)
     return out

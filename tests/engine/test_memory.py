@@ -47,6 +47,33 @@ def test_a_freed_page_sized_buffer_leaves_nothing_resident() -> None:
     assert left(70 << 20) < 2_000  # an A3 page at 600 dpi: given back
 
 
+# Fills 20 MB of the heap with small buffers, pins its top with one more and frees the rest
+# (a previous page's bands): prints the resident memory (kB) that `prepare_for` gives back.
+HOLE_GIVEN_BACK = """
+import re, sys
+from pathlib import Path
+from engine.memory import prepare_for
+def resident():
+    return int(re.search(r"VmRSS:\\s+(\\d+)", Path("/proc/self/status").read_text()).group(1))
+small = [bytearray(b"x" * (100 << 10)) for _ in range(200)]
+top = bytearray(b"y" * (64 << 10))  # on the heap, above them
+del small
+before = resident()
+prepare_for(int(sys.argv[1]))
+print(before - resident())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
+def test_what_earlier_pages_left_free_in_the_heap_goes_back_before_a_large_page() -> None:
+    def given_back(page_bytes: int) -> int:
+        run = [sys.executable, "-c", HOLE_GIVEN_BACK, str(page_bytes)]
+        return int(subprocess.run(run, check=True, capture_output=True, text=True).stdout)
+
+    assert given_back(9 << 20) < 2_000  # an A4 page: left as it is
+    assert given_back(70 << 20) > 15_000  # an A3 page at 600 dpi: the 20 MB given back
+
+
 # A page is held by whoever cleans it, and by nothing behind it: a colour page cleaned in
 # grey lets its colours go (3 bytes a pixel: 209 MB for an A3 page at 600 dpi) as soon as the
 # network's grey view of them is made.
