@@ -1,18 +1,18 @@
-"""`make bench`, engine part: end-to-end speed on an A4 page against the bare session.
+"""`make bench`, engine part: end-to-end speed on an A4 page against the bare sessions.
 
-For each model: megapixels per second end to end (read → tile → infer → stitch → write),
-in memory (tile → infer → stitch, no files), and for the bare ONNX Runtime session on
-exactly the same tiles. Tiling overhead = in memory vs bare session; file I/O share = what
-PNG decoding and encoding add end to end. Also the peak resident memory of a
-`docclean clean` process, the batch size sweep, a batch read ahead against one file after
-another, colour mode's cost over grey mode (on a page of large text, which the engine
-reduces before the network, and on one of text at a scan's own scale), and the start-up
-of `docclean clean` on one small page. Issue 16's own measure: a batch of 6 A4 pages of
-large text in one `docclean clean` process, start to exit, for the shipped model (as run by
-default, and in float) against the seed. Where the shipped model's time goes: decode,
-page preparation, inference, tiling and stitching, encode. And a classical tool's speed
-through the same reading and writing: background division (the engine's paper division
-alone). Medians of several runs, models interleaved.
+For each model: megapixels per second end to end (read → tile → infer → stitch → write), in
+memory (tile → infer → stitch, no files), and for the bare ONNX Runtime sessions (side by
+side, as the engine runs them) on exactly the same tiles. Tiling overhead = in memory vs
+bare sessions; file I/O share = what PNG decoding and encoding add end to end. Also the
+peak resident memory of a `docclean clean` process, the batch size sweep, a batch read
+ahead against one file after another, colour mode's cost over grey mode (on a page of large
+text, which the engine reduces before the network, and on one of text at a scan's own
+scale), and the start-up of `docclean clean` on one small page. Issue 16's own measure: a
+batch of 6 A4 pages of large text in one `docclean clean` process, start to exit, for the
+shipped model (as run by default, and in float) against the seed. Where the shipped model's
+time goes: decode, page preparation, inference, tiling and stitching, encode. And a
+classical tool's speed through the same reading and writing: background division (the
+engine's paper division alone). Medians of several runs, models interleaved.
 """
 
 import argparse
@@ -58,17 +58,17 @@ def make_page(path: Path, shape: tuple[int, int] = A4_300_DPI) -> None:
 
 
 def bare_session_seconds(denoiser: Denoiser, page: np.ndarray) -> float:
-    """Time of `session.run` alone over the same batches of tiles the engine makes."""
+    """Time of the model's sessions alone (`Denoiser.run`, side by side) over the same
+    batches of tiles the engine makes."""
     plan = plan_tiles(page.shape, denoiser.tile_shape, denoiser.margin, denoiser.alignment)
     offsets = list(plan.offsets())
     batches = []
-    for start in range(0, len(offsets), denoiser.batch_size):
-        chunk = offsets[start : start + denoiser.batch_size]
-        tiles = np.stack([page_tile(page, plan, o) for o in chunk]).astype(np.float32) / 255
-        batches.append(tiles[..., None] if denoiser.channels_last else tiles[:, None])
+    for start in range(0, len(offsets), denoiser.tiles_per_call):
+        chunk = offsets[start : start + denoiser.tiles_per_call]
+        batches.append(np.stack([page_tile(page, plan, o) for o in chunk]).astype(np.float32) / 255)
     started = time.perf_counter()
     for batch in batches:
-        denoiser.session.run([denoiser.output_name], {denoiser.input_name: batch})
+        denoiser.run(batch)
     return time.perf_counter() - started
 
 

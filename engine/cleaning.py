@@ -267,11 +267,12 @@ def _iter_clean_tiles(
     plan = plan_tiles(pixels.shape, denoiser.tile_shape, denoiser.margin, denoiser.alignment)
     scale = _scale(pixels)
     offsets = list(plan.offsets())
-    batch = np.empty((denoiser.batch_size, *plan.tile_shape), dtype=np.float32)
-    for start in range(0, len(offsets), denoiser.batch_size):
+    per_call = denoiser.tiles_per_call
+    batch = np.empty((per_call, *plan.tile_shape), dtype=np.float32)
+    for start in range(0, len(offsets), per_call):
         if cancel is not None and cancel.is_set():
             raise CancelledError("cancelled")
-        chunk = offsets[start : start + denoiser.batch_size]
+        chunk = offsets[start : start + per_call]
         for slot, offset in enumerate(chunk):
             np.multiply(page_tile(pixels, plan, offset), scale, out=batch[slot], casting="unsafe")
         cleaned = denoiser.run(batch[: len(chunk)])

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,14 @@ def default_session_options(threads: int = 0) -> Any:
     return options
 
 
+def side_by_side_options() -> Any:
+    """Options of one of the single-threaded sessions a `Denoiser` runs side by side: no
+    memory pattern (the arena alone: as fast, and two sessions then hold 50 MB, not 69)."""
+    options = default_session_options(1)
+    options.enable_mem_pattern = False
+    return options
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as stream:
@@ -78,10 +87,17 @@ def read_card(model_path: Path) -> dict[str, Any]:
 
 
 class Denoiser:
-    """Owns one ONNX Runtime session for one model; create it once and reuse it.
+    """Owns the ONNX Runtime sessions of one model; create it once and reuse it.
 
     The model must take a float32 batch of one-channel tiles (NHWC or NCHW, batch dimension
     free) with values 0..1 and return the cleaned tiles in the same layout.
+
+    Without `session_options` or `providers`, it runs one single-threaded session per
+    thread (`threads`, default: the physical cores), and each call's tiles are shared
+    among them: the tiles of a page are independent, and a small network splits badly
+    within its operators (2 cores, bare sessions, alternated, medians of 9, ms a tile: the
+    shipped INT8 model 8.19 with one 2-thread session, 6.40 with two single-threaded ones;
+    float 12.41 and 10.64; the seed 34.9 and 34.0; docs/model.md).
     """
 
     def __init__(
@@ -91,8 +107,10 @@ class Denoiser:
         providers: list[str] | None = None,
         batch_size: int = BATCH_SIZE,
         companions: bool = True,
+        threads: int = 0,
     ) -> None:
-        """`companions=False` ignores the low-resolution model the metadata may name."""
+        """`batch_size`: tiles per session a call; `companions=False` ignores the
+        low-resolution model the metadata may name."""
         import onnxruntime as ort  # heavy: imported only when a model is really loaded
 
         if batch_size < 1:
@@ -111,16 +129,28 @@ class Denoiser:
                 f"{str(expected)[:12]}…); it is damaged or was changed: reinstall DocClean "
                 "or choose another model",
             )
+        side_by_side = session_options is None and providers is None
+        count = (threads or physical_cores()) if side_by_side else 1
         if session_options is None:
-            session_options = default_session_options()
+            session_options = side_by_side_options() if side_by_side else default_session_options()
         try:
-            self.session = ort.InferenceSession(
-                str(self.model_path),
-                sess_options=session_options,
-                providers=providers or ["CPUExecutionProvider"],
-            )
+            self.sessions = [
+                ort.InferenceSession(
+                    str(self.model_path),
+                    sess_options=session_options,
+                    providers=providers or ["CPUExecutionProvider"],
+                )
+                for _ in range(count)
+            ]
         except Exception as error:  # onnxruntime raises several unrelated types here
             raise ModelError(self.model_path, f"not a loadable ONNX model ({error})") from None
+        self.session = self.sessions[0]
+        self.tiles_per_call = batch_size * count  # what the engine hands `run` at once
+        self._others = (
+            ThreadPoolExecutor(count - 1, thread_name_prefix="docclean-tiles")
+            if count > 1
+            else None
+        )
         self._check_signature()
         metadata = self.session.get_modelmeta().custom_metadata_map
         self.name: str = metadata.get(NAME_KEY) or self.card.get("name") or self.model_path.stem
@@ -163,7 +193,9 @@ class Denoiser:
                 f"its low-resolution model {name!r} is not a file beside it; reinstall "
                 "DocClean or copy both models",
             )
-        companion = Denoiser(path, session_options, providers, self.batch_size, companions=False)
+        companion = Denoiser(
+            path, session_options, providers, self.batch_size, False, len(self.sessions)
+        )
         if sha256 and companion.sha256 != sha256:
             raise ModelError(
                 self.model_path,
@@ -256,17 +288,26 @@ class Denoiser:
         if probe.shape != (1, *self.tile_shape) or not np.isfinite(probe).all():
             raise ModelError(self.model_path, f"returns {probe.shape} for a {self.tile_shape} tile")
 
-    def _run(self, tiles: np.ndarray) -> np.ndarray:
+    def _run(self, tiles: np.ndarray, session: Any = None) -> np.ndarray:
         batch = tiles[..., None] if self.channels_last else tiles[:, None]
-        (result,) = self.session.run([self.output_name], {self.input_name: batch})
+        (result,) = (session or self.session).run([self.output_name], {self.input_name: batch})
         return result[..., 0] if self.channels_last else result[:, 0]
 
     def run(self, tiles: np.ndarray) -> np.ndarray:
-        """Clean a batch of tiles: float32 (N, height, width) in 0..1 -> the same shape."""
+        """Clean a batch of tiles: float32 (N, height, width) in 0..1 -> the same shape;
+        the tiles shared among the sessions, which run side by side."""
         tiles = np.ascontiguousarray(tiles, dtype=np.float32)
         if tiles.ndim != 3 or tiles.shape[1:] != self.tile_shape:
             raise ValueError(f"expected tiles of shape (N, {self.tile_shape}), got {tiles.shape}")
-        return self._run(tiles)
+        shares = [share for share in np.array_split(tiles, len(self.sessions)) if len(share)]
+        if self._others is None or len(shares) < 2:
+            return self._run(tiles)
+        others = [
+            self._others.submit(self._run, share, session)
+            for share, session in zip(shares[1:], self.sessions[1:], strict=False)
+        ]
+        first = self._run(shares[0])  # on this thread
+        return np.concatenate([first, *(done.result() for done in others)])
 
     def _measure_margin(self) -> int:
         """Receptive-field radius measured by perturbation, for models without metadata.

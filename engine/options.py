@@ -21,7 +21,8 @@ OUTPUT_FORMATS = tuple(OUTPUT_SUFFIXES)
 Precision = Literal["auto", "float", "int8"]
 PRECISIONS: tuple[Precision, ...] = ("auto", "float", "int8")
 
-# Tiles per model call: one tile at a time keeps a call's activations in the CPU's caches;
-# measured fastest for the shipped model on a 2-core CPU (INT8 about 10 % faster than 4
-# tiles a call, float the same: docs/model.md).
+# Tiles per model session a call (the engine's sessions run side by side, one a core): one
+# tile at a time keeps a call's activations in the CPU's caches; measured fastest for the
+# shipped model on a 2-core CPU (INT8 about 10 % faster than 4 tiles a call, float the
+# same: docs/model.md).
 BATCH_SIZE = 1

@@ -68,7 +68,7 @@ def add_clean_parser(commands: argparse._SubParsersAction) -> None:
     clean.add_argument("--overwrite", action="store_true", help="redo outputs that exist")
     clean.add_argument("--no-recursive", action="store_true", help="do not descend into subfolders")
     add_batch_size_option(clean)
-    add_threads_option(clean, help="CPU threads (default: cores)")
+    add_threads_option(clean, help="CPU threads, one model session each (default: cores)")
     clean.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     clean.set_defaults(check=check_clean_args, run=run_clean)
 
@@ -85,14 +85,13 @@ def check_clean_args(parser: argparse.ArgumentParser, args: argparse.Namespace) 
 
 
 def load_denoiser(model: Path | None, batch_size: int, threads: int, precision: str = "auto"):
-    """Create the one session this run uses (onnxruntime is imported only here)."""
-    from engine.denoiser import Denoiser, default_session_options
+    """Create the model this run uses (onnxruntime is imported only here)."""
+    from engine.denoiser import Denoiser
     from engine.precision import model_for_precision
     from engine.resources import default_model_path
 
-    options = default_session_options(threads)
     path = model_for_precision(model or default_model_path(), precision)
-    return Denoiser(path, session_options=options, batch_size=batch_size)
+    return Denoiser(path, batch_size=batch_size, threads=threads)
 
 
 def run_clean(args: argparse.Namespace) -> int:

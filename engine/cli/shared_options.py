@@ -36,7 +36,9 @@ def add_precision_option(parser: argparse.ArgumentParser, help: str) -> None:
 
 
 def add_batch_size_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="tiles per model call")
+    parser.add_argument(
+        "--batch-size", type=int, default=BATCH_SIZE, help="tiles per model session a call"
+    )
 
 
 def add_threads_option(parser: argparse.ArgumentParser, help: str) -> None:

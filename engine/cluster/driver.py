@@ -36,7 +36,7 @@ class WorkerPlan:
     """How many inference actors, with what share of the cluster each."""
 
     workers: int
-    threads: int  # ONNX Runtime intra-op threads per actor
+    threads: int  # ONNX Runtime threads per actor (on CPU, one session each)
     cpus_per_worker: float
     gpus_per_worker: float
     io_tasks: int  # concurrent read and write tasks (each stage)

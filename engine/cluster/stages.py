@@ -136,8 +136,10 @@ class CleanStage:
         with tempfile.TemporaryDirectory(prefix="docclean-model-") as folder:
             for name, data in model_files.items():  # the model, its card, its companion's
                 (Path(folder) / name).write_bytes(data)
-            options = default_session_options(threads)
-            self.denoiser = Denoiser(Path(folder) / model_name, options, providers, batch_size)
+            # On CPU, `threads` single-threaded sessions side by side, as `docclean clean` runs.
+            options = default_session_options(threads) if use_gpu else None
+            path = Path(folder) / model_name
+            self.denoiser = Denoiser(path, options, providers, batch_size, threads=threads)
         self.mode = mode
         self.as_positive = as_positive
 

@@ -104,6 +104,19 @@ def test_the_sessions_threads_sleep_between_operators_and_clean_the_same(
     )
 
 
+def test_tiles_are_shared_among_sessions_side_by_side_and_clean_the_same(
+    random_model_path: Path,
+) -> None:
+    alone = Denoiser(random_model_path, session_options=default_session_options(1))
+    side_by_side = Denoiser(random_model_path, batch_size=2, threads=2)
+    assert (len(alone.sessions), alone.tiles_per_call) == (1, 1)
+    assert (len(side_by_side.sessions), side_by_side.tiles_per_call) == (2, 4)
+    assert len(Denoiser(random_model_path).sessions) == physical_cores()
+    tiles = np.random.default_rng(4).random((5, 420, 540), np.float32)
+    for count in (1, 2, 5):  # one tile, one a session, more than the sessions
+        np.testing.assert_array_equal(side_by_side.run(tiles[:count]), alone.run(tiles[:count]))
+
+
 def test_bad_tile_batches_are_rejected(random_model_path: Path) -> None:
     with pytest.raises(ValueError, match="expected tiles"):
         Denoiser(random_model_path).run(np.zeros((1, 10, 10), np.float32))
