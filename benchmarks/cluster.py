@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from engine.cluster import FileRecord, import_ray, run_cluster
-from engine.denoiser import Denoiser, default_session_options
+from engine.denoiser import Denoiser
 from engine.events import FileFailed
 from engine.parallel import physical_cores
 from engine.pipeline import clean_jobs, plan_jobs
@@ -106,7 +106,7 @@ class CpuMeter:
 def local_run(pages: Path, output: Path, model: Path, threads: int) -> tuple[float, float]:
     """(wall seconds, CPU seconds) of the local pipeline on every page, with the precision
     `docclean clean` and the cluster path run by default (`engine.precision`)."""
-    denoiser = Denoiser(model_for_precision(model), default_session_options(threads))
+    denoiser = Denoiser(model_for_precision(model), threads=threads)  # as `docclean clean`
     jobs, _ = plan_jobs([pages], output)
     started, cpu = time.perf_counter(), time.process_time()
     for event in clean_jobs(jobs, denoiser, overwrite=True):
