@@ -40,6 +40,9 @@ DEFAULT_INK_THRESHOLD = 0.5
 # Tile offsets stay on multiples of this when the model does not say: covers networks that
 # down-sample up to three times by two.
 DEFAULT_ALIGNMENT = 8
+# Sessions run side by side at most (more cores go to each session's threads): measured
+# on 2 cores only; each session's arena is about 25 MB for the shipped model.
+MAX_SESSIONS = 4
 
 
 def default_session_options(threads: int = 0) -> Any:
@@ -58,10 +61,19 @@ def default_session_options(threads: int = 0) -> Any:
     return options
 
 
-def side_by_side_options() -> Any:
-    """Options of one of the single-threaded sessions a `Denoiser` runs side by side: no
-    memory pattern (the arena alone: as fast, and two sessions then hold 50 MB, not 69)."""
-    options = default_session_options(1)
+def side_by_side(threads: int = 0) -> tuple[int, int]:
+    """How many sessions a `Denoiser` runs side by side on `threads` CPU threads (default:
+    the physical cores), and the threads each: one each, up to MAX_SESSIONS sessions (each
+    holds its own memory arena, about 25 MB for the shipped model), the rest shared out."""
+    threads = threads or physical_cores()
+    each = -(-threads // MAX_SESSIONS)
+    return -(-threads // each), each
+
+
+def side_by_side_options(threads: int) -> Any:
+    """Options of one of the sessions a `Denoiser` runs side by side: no memory pattern (the
+    arena alone: as fast, and two sessions then hold 50 MB, not 69)."""
+    options = default_session_options(threads)
     options.enable_mem_pattern = False
     return options
 
@@ -93,8 +105,8 @@ class Denoiser:
     free) with values 0..1 and return the cleaned tiles in the same layout.
 
     Without `session_options` or `providers`, it runs one single-threaded session per
-    thread (`threads`, default: the physical cores), and each call's tiles are shared
-    among them: the tiles of a page are independent, and a small network splits badly
+    thread (`threads`, default: the physical cores; `side_by_side`), and each call's tiles
+    are shared among them: the tiles of a page are independent, and a small network splits badly
     within its operators (2 cores, bare sessions, alternated, medians of 9, ms a tile: the
     shipped INT8 model 8.19 with one 2-thread session, 6.40 with two single-threaded ones;
     float 12.41 and 10.64; the seed 34.9 and 34.0; docs/model.md).
@@ -129,15 +141,16 @@ class Denoiser:
                 f"{str(expected)[:12]}…); it is damaged or was changed: reinstall DocClean "
                 "or choose another model",
             )
-        side_by_side = session_options is None and providers is None
-        count = (threads or physical_cores()) if side_by_side else 1
-        if session_options is None:
-            session_options = side_by_side_options() if side_by_side else default_session_options()
+        if session_options is None and providers is None:
+            count, each = side_by_side(threads)
+            options = side_by_side_options(each)
+        else:  # the caller's own session: one
+            count, options = 1, session_options or default_session_options(threads)
         try:
             self.sessions = [
                 ort.InferenceSession(
                     str(self.model_path),
-                    sess_options=session_options,
+                    sess_options=options,
                     providers=providers or ["CPUExecutionProvider"],
                 )
                 for _ in range(count)
@@ -180,10 +193,16 @@ class Denoiser:
                 metadata.get(LOW_RESOLUTION_SHA256_KEY),
                 session_options,
                 providers,
+                threads,
             )
 
     def _load_low_resolution(
-        self, name: str, sha256: str | None, session_options: Any, providers: list[str] | None
+        self,
+        name: str,
+        sha256: str | None,
+        session_options: Any,
+        providers: list[str] | None,
+        threads: int,
     ) -> "Denoiser":
         """The model for enlarged low-resolution pages: a file beside this one, checked alike."""
         path = self.model_path.parent / name
@@ -193,9 +212,7 @@ class Denoiser:
                 f"its low-resolution model {name!r} is not a file beside it; reinstall "
                 "DocClean or copy both models",
             )
-        companion = Denoiser(
-            path, session_options, providers, self.batch_size, False, len(self.sessions)
-        )
+        companion = Denoiser(path, session_options, providers, self.batch_size, False, threads)
         if sha256 and companion.sha256 != sha256:
             raise ModelError(
                 self.model_path,

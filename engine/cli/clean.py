@@ -68,7 +68,7 @@ def add_clean_parser(commands: argparse._SubParsersAction) -> None:
     clean.add_argument("--overwrite", action="store_true", help="redo outputs that exist")
     clean.add_argument("--no-recursive", action="store_true", help="do not descend into subfolders")
     add_batch_size_option(clean)
-    add_threads_option(clean, help="CPU threads, one model session each (default: cores)")
+    add_threads_option(clean, help="CPU threads, one model session each up to 4 (default: cores)")
     clean.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     clean.set_defaults(check=check_clean_args, run=run_clean)
 

@@ -7,7 +7,7 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from engine.denoiser import Denoiser, default_session_options, sha256_of
+from engine.denoiser import Denoiser, default_session_options, sha256_of, side_by_side
 from engine.errors import ModelError
 from engine.parallel import physical_cores
 from tests.onnx_builders import build_random_fcn
@@ -108,13 +108,23 @@ def test_tiles_are_shared_among_sessions_side_by_side_and_clean_the_same(
     random_model_path: Path,
 ) -> None:
     alone = Denoiser(random_model_path, session_options=default_session_options(1))
-    side_by_side = Denoiser(random_model_path, batch_size=2, threads=2)
+    shared = Denoiser(random_model_path, batch_size=2, threads=2)
     assert (len(alone.sessions), alone.tiles_per_call) == (1, 1)
-    assert (len(side_by_side.sessions), side_by_side.tiles_per_call) == (2, 4)
-    assert len(Denoiser(random_model_path).sessions) == physical_cores()
+    assert (len(shared.sessions), shared.tiles_per_call) == (2, 4)
+    assert len(Denoiser(random_model_path).sessions) == side_by_side()[0]
     tiles = np.random.default_rng(4).random((5, 420, 540), np.float32)
     for count in (1, 2, 5):  # one tile, one a session, more than the sessions
-        np.testing.assert_array_equal(side_by_side.run(tiles[:count]), alone.run(tiles[:count]))
+        np.testing.assert_array_equal(shared.run(tiles[:count]), alone.run(tiles[:count]))
+
+
+def test_more_cores_than_sessions_go_to_each_sessions_threads(random_model_path: Path) -> None:
+    # (sessions, threads each) for 1, 2, 4, 6, 8 and 16 CPU threads: one a session up to 4
+    plans = [side_by_side(threads) for threads in (1, 2, 4, 6, 8, 16)]
+    assert plans == [(1, 1), (2, 1), (4, 1), (3, 2), (4, 2), (4, 4)]
+    assert side_by_side() == side_by_side(physical_cores())
+    wide = Denoiser(random_model_path, threads=8)
+    assert len(wide.sessions) == 4
+    assert all(s.get_session_options().intra_op_num_threads == 2 for s in wide.sessions)
 
 
 def test_bad_tile_batches_are_rejected(random_model_path: Path) -> None:
