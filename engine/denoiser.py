@@ -105,11 +105,12 @@ class Denoiser:
     free) with values 0..1 and return the cleaned tiles in the same layout.
 
     Without `session_options` or `providers`, it runs one single-threaded session per
-    thread (`threads`, default: the physical cores; `side_by_side`), and each call's tiles
-    are shared among them: the tiles of a page are independent, and a small network splits badly
-    within its operators (2 cores, bare sessions, alternated, medians of 9, ms a tile: the
-    shipped INT8 model 8.19 with one 2-thread session, 6.40 with two single-threaded ones;
-    float 12.41 and 10.64; the seed 34.9 and 34.0; docs/model.md).
+    thread (`threads`, default: the physical cores; at most MAX_SESSIONS: `side_by_side`),
+    and each call's tiles are shared among them: the tiles of a page are independent, and a
+    small network splits badly within its operators (2 cores, bare sessions, alternated,
+    medians of 9, ms a tile: the shipped INT8 model 8.19 with one 2-thread session, 6.40
+    with two single-threaded ones; float 12.41 and 10.64; the seed 34.9 and 34.0;
+    docs/model.md).
     """
 
     def __init__(
