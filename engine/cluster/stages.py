@@ -19,7 +19,7 @@ import numpy as np
 from engine.cleaning import clean_output
 from engine.cluster.errors import ClusterError
 from engine.cluster.storage import Store, download_file, upload_file
-from engine.denoiser import Denoiser, default_session_options
+from engine.denoiser import Denoiser
 from engine.errors import FileError, UnreadableImageError
 from engine.events import run_to_end
 from engine.io import (
@@ -136,10 +136,9 @@ class CleanStage:
         with tempfile.TemporaryDirectory(prefix="docclean-model-") as folder:
             for name, data in model_files.items():  # the model, its card, its companion's
                 (Path(folder) / name).write_bytes(data)
-            # On CPU, `threads` single-threaded sessions side by side, as `docclean clean` runs.
-            options = default_session_options(threads) if use_gpu else None
+            # On CPU, sessions side by side as `docclean clean` runs them; on a GPU, one.
             path = Path(folder) / model_name
-            self.denoiser = Denoiser(path, options, providers, batch_size, threads=threads)
+            self.denoiser = Denoiser(path, None, providers, batch_size, threads=threads)
         self.mode = mode
         self.as_positive = as_positive
 

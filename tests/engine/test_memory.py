@@ -19,15 +19,20 @@ from engine.io import read_pages
 from engine.read_ahead import ReadAhead
 from tests.onnx_builders import build_identity
 
-# Frees a 30 MB buffer (which raises glibc's own threshold to 30 MB), then makes and frees a
-# 20 MB one: prints the resident memory (kB) that leaves behind.
-LEFT_RESIDENT = """
+# What the scripts below start with: `prepare_for` and the resident memory (kB).
+RESIDENT = """
 import re, sys
 from pathlib import Path
 from engine.memory import prepare_for
-prepare_for(int(sys.argv[1]))  # before cleaning a page of this many bytes
 def resident():
     return int(re.search(r"VmRSS:\\s+(\\d+)", Path("/proc/self/status").read_text()).group(1))
+"""
+# Frees a 30 MB buffer (which raises glibc's own threshold to 30 MB), then makes and frees a
+# 20 MB one: prints the resident memory (kB) that leaves behind.
+LEFT_RESIDENT = (
+    RESIDENT
+    + """
+prepare_for(int(sys.argv[1]))  # before cleaning a page of this many bytes
 buffer = b"x" * (30 << 20)
 del buffer
 before = resident()
@@ -35,6 +40,7 @@ buffer = b"y" * (20 << 20)
 del buffer
 print(resident() - before)
 """
+)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
@@ -49,12 +55,9 @@ def test_a_freed_page_sized_buffer_leaves_nothing_resident() -> None:
 
 # Fills 20 MB of the heap with small buffers, pins its top with one more and frees the rest
 # (a previous page's bands): prints the resident memory (kB) that `prepare_for` gives back.
-HOLE_GIVEN_BACK = """
-import re, sys
-from pathlib import Path
-from engine.memory import prepare_for
-def resident():
-    return int(re.search(r"VmRSS:\\s+(\\d+)", Path("/proc/self/status").read_text()).group(1))
+HOLE_GIVEN_BACK = (
+    RESIDENT
+    + """
 small = [bytearray(b"x" * (100 << 10)) for _ in range(200)]
 top = bytearray(b"y" * (64 << 10))  # on the heap, above them
 del small
@@ -62,6 +65,7 @@ before = resident()
 prepare_for(int(sys.argv[1]))
 print(before - resident())
 """
+)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
